@@ -1,0 +1,1 @@
+"""Deployment assets: Kafka runtime resolution, local launchers and container definitions."""

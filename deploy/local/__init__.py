@@ -1,0 +1,1 @@
+"""Launchers for the real infrastructure (Kafka, PostgreSQL) on machines without Docker."""

@@ -1,0 +1,1 @@
+"""The activities service: see its issue in the tracker; not built yet."""

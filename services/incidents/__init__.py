@@ -1,0 +1,1 @@
+"""The incidents service: see its issue in the tracker; not built yet."""

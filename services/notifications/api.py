@@ -1,0 +1,18 @@
+"""The notifications service's HTTP routes."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from sqlmodel import select
+
+from services.notifications.models import ClusterReplica, ClusterReplicaPublic
+from shared.auth import CurrentPrincipal
+from shared.web import UnitOfWorkDep
+
+router = APIRouter(tags=["registry replica"])
+
+
+@router.get("/replica/clusters", response_model=list[ClusterReplicaPublic])
+async def list_replica_clusters(uow: UnitOfWorkDep, _principal: CurrentPrincipal) -> object:
+    """The clusters as this service last heard of them from the registry's events."""
+    return (await uow.session.exec(select(ClusterReplica).order_by(ClusterReplica.cluster_no))).all()  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""The registry: the province's source of truth for clusters, communes, schools and staff."""

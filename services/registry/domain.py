@@ -1,0 +1,46 @@
+"""Registry rules, free of I/O: how an entity changes and what the world is told about it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Protocol
+
+from shared.events import ClusterStateV1
+
+
+class Versioned(Protocol):
+    """Any registry entity: its state carries a version that grows with every real change."""
+
+    version: int
+    updated_at: datetime
+
+
+def apply_changes(entity: Versioned, changes: dict[str, Any], now: datetime) -> bool:
+    """Apply field changes; bump the version only when something really changed. Returns whether it did."""
+    changed = {name: value for name, value in changes.items() if getattr(entity, name) != value}
+    if not changed:
+        return False
+    for name, value in changed.items():
+        setattr(entity, name, value)
+    entity.version += 1
+    entity.updated_at = now
+    return True
+
+
+class ClusterFields(Versioned, Protocol):
+    cluster_no: int
+    name: str
+    office_host_unit: str
+    active: bool
+
+
+def cluster_state(cluster: ClusterFields) -> ClusterStateV1:
+    """The full current state published on the compacted clusters topic."""
+    return ClusterStateV1(
+        cluster_no=cluster.cluster_no,
+        name=cluster.name,
+        office_host_unit=cluster.office_host_unit,
+        active=cluster.active,
+        version=cluster.version,
+        updated_at=cluster.updated_at,
+    )

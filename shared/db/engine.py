@@ -1,0 +1,62 @@
+"""Async engines for the two databases we run on: SQLite (the embedded default) and PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import MetaData, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+    """An engine tuned for the URL's database.
+
+    SQLite gets WAL (readers never block the writer), a busy timeout instead of instant "database is
+    locked" errors, and enforced foreign keys; its folder is created if missing.
+    """
+    parsed = make_url(url)
+    options: dict[str, Any] = {"echo": echo}
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, **options)
+        event.listen(engine.sync_engine, "connect", _tune_sqlite_connection)
+        return engine
+    options.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
+    return create_async_engine(url, **options)
+
+
+def _tune_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def is_postgresql(engine: AsyncEngine) -> bool:
+    return engine.dialect.name == "postgresql"
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    # expire_on_commit=False: objects stay readable after the unit of work commits (responses, events).
+    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+
+async def create_schema(engine: AsyncEngine, *metadatas: MetaData) -> None:
+    """Create missing tables. Idempotent; schema changes beyond that are migrations' job."""
+    async with engine.begin() as connection:
+        for metadata in metadatas:
+            await connection.run_sync(metadata.create_all)
+
+
+async def ping(engine: AsyncEngine) -> None:
+    """Readiness check: raises if the database does not answer."""
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))

@@ -1,0 +1,109 @@
+"""The unit of work: one transaction in which a use case changes its tables and records its events.
+
+Events go to the outbox table inside the same transaction, so a change and the news of it commit together
+or not at all. Routes and handlers never commit themselves; the service layer calls ``commit()``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.events.base import EventPayload
+from shared.messaging.tables import OutboxMessage
+from shared.observability.tracing import current_traceparent
+
+
+class UnitOfWork:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        source: str,
+        on_commit: Callable[[], None] | None = None,
+    ) -> None:
+        self._sessions = sessions
+        self._source = source
+        self._on_commit = on_commit
+        self._session: AsyncSession | None = None
+        self._recorded = 0
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            raise RuntimeError("the unit of work is used outside 'async with'")
+        return self._session
+
+    async def __aenter__(self) -> Self:
+        self._session = self._sessions()
+        self._recorded = 0
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        # Whatever was not committed is rolled back: an exception, or a path that forgot to commit.
+        session, self._session = self.session, None
+        try:
+            await session.rollback()
+        finally:
+            await session.close()
+
+    def record(self, event: EventPayload, *, occurred_at: datetime | None = None) -> str:
+        """Record an event to publish once this unit of work commits; returns its CloudEvents id."""
+        return self._add_outbox_row(
+            type(event), event.message_key(), event.subject(), event.model_dump_json(), occurred_at
+        )
+
+    def record_deletion(self, event_class: type[EventPayload], key: str) -> str:
+        """Record a tombstone: on a compacted topic the key's state is gone for good."""
+        return self._add_outbox_row(event_class, key, f"{event_class.entity}/{key}", None, None)
+
+    def _add_outbox_row(
+        self,
+        event_class: type[EventPayload],
+        key: str,
+        subject: str,
+        payload: str | None,
+        occurred_at: datetime | None,
+    ) -> str:
+        event_id = str(uuid.uuid4())
+        self.session.add(
+            OutboxMessage(
+                event_id=event_id,
+                event_type=event_class.event_type,
+                source=self._source,
+                subject=subject,
+                topic=event_class.topic.name,
+                message_key=key,
+                payload=payload,
+                traceparent=current_traceparent(),
+                occurred_at=occurred_at or datetime.now(UTC),
+            )
+        )
+        self._recorded += 1
+        return event_id
+
+    async def commit(self) -> None:
+        await self.session.commit()
+        recorded, self._recorded = self._recorded, 0
+        if recorded and self._on_commit is not None:
+            self._on_commit()
+
+    async def rollback(self) -> None:
+        await self.session.rollback()
+        self._recorded = 0
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+__all__ = ["UnitOfWork", "UnitOfWorkFactory"]

@@ -1,0 +1,256 @@
+"""Publishes outbox rows to Kafka in commit order and marks each one only after the broker confirms it.
+
+Why a relay and not a publish inside the request: a crash between the database commit and the publish
+would lose the event; here the row survives and is sent on the next pass (at worst twice, which the
+consumers' inbox absorbs).
+
+- It wakes right after a local commit (``wake()``), and also sweeps every ``sweep_interval`` for rows
+  committed by other processes or left behind by a failed pass.
+- Rows are sent pipelined in id order through the idempotent producer; per-partition order holds, and only
+  the confirmed prefix of a batch is marked, so a failure never lets a later row overtake an earlier one
+  of the same pass.
+- On PostgreSQL a pass runs under a transaction-scoped advisory lock: of several relays on one database
+  only the holder publishes; the others skip the pass. SQLite is the embedded single-process database,
+  so there an in-process lock is enough.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from faststream.kafka import KafkaBroker
+from prometheus_client import CollectorRegistry, Counter, Gauge
+from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.events.envelope import JSON_CONTENT_TYPE, Envelope
+from shared.events.topics import TopicNaming
+from shared.messaging.tables import OutboxMessage, utc_now
+
+log = logging.getLogger(__name__)
+
+# Any fixed 64-bit number, the same in every relay process of the project: the advisory lock's name.
+ADVISORY_LOCK_KEY = 0x0ED0C1A5_7E4A_0001
+
+
+class OutboxPublishError(RuntimeError):
+    """A pass could not publish every row it claimed; the rest stay for the next pass."""
+
+
+class OutboxMetrics:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.backlog = Gauge(
+            "outbox_backlog_messages", "Outbox rows not yet confirmed by Kafka", registry=registry
+        )
+        self.oldest_age = Gauge(
+            "outbox_oldest_unpublished_age_seconds",
+            "Age of the oldest unpublished outbox row (0 when none)",
+            registry=registry,
+        )
+        self.published = Counter(
+            "outbox_published_total", "Outbox rows confirmed by Kafka", ["topic"], registry=registry
+        )
+        self.failures = Counter(
+            "outbox_publish_failures_total", "Relay passes that failed to publish a row", registry=registry
+        )
+
+
+@dataclass(frozen=True)
+class _PendingRow:
+    id: int
+    event_id: str
+    event_type: str
+    source: str
+    subject: str | None
+    topic: str
+    message_key: str
+    payload: str | None
+    traceparent: str | None
+    occurred_at: Any
+
+    def headers(self) -> dict[str, str]:
+        return Envelope(
+            id=self.event_id,
+            type=self.event_type,
+            source=self.source,
+            time=self.occurred_at,
+            subject=self.subject,
+            content_type=JSON_CONTENT_TYPE if self.payload is not None else None,
+            traceparent=self.traceparent,
+        ).to_headers()
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        *,
+        sessions: async_sessionmaker[AsyncSession],
+        broker: KafkaBroker,
+        naming: TopicNaming | None = None,
+        metrics: OutboxMetrics | None = None,
+        batch_size: int = 500,
+        sweep_interval: float = 1.0,
+        retention: timedelta = timedelta(days=7),
+    ) -> None:
+        self._sessions = sessions
+        self._broker = broker
+        self._naming = naming or TopicNaming()
+        self._metrics = metrics
+        self._batch_size = batch_size
+        self._sweep_interval = sweep_interval
+        self._retention = retention
+        self._wakeup = asyncio.Event()
+        self._pass_lock = asyncio.Lock()
+        self._task: asyncio.Task[None] | None = None
+        self._last_housekeeping = 0.0
+
+    def wake(self) -> None:
+        """Called after a commit that recorded events: publish now rather than at the next sweep."""
+        self._wakeup.set()
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def publish_pending(self) -> int:
+        """One pass: publish up to a batch of unpublished rows in order; returns how many were confirmed."""
+        async with self._pass_lock, self._sessions() as session, session.begin():
+            if not await self._is_leader(session):
+                return 0
+            rows = await self._claim(session)
+            if not rows:
+                return 0
+            confirmed, error = await self._publish(rows)
+            await self._mark(session, rows, confirmed, error)
+        if self._metrics is not None:
+            for row in rows[:confirmed]:
+                self._metrics.published.labels(row.topic).inc()
+        if error is not None:
+            raise OutboxPublishError(f"published {confirmed} of {len(rows)} rows: {error}") from error
+        return confirmed
+
+    async def _is_leader(self, session: AsyncSession) -> bool:
+        if session.bind.dialect.name != "postgresql":
+            return True
+        result = await session.execute(
+            text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_KEY}
+        )
+        return bool(result.scalar_one())
+
+    async def _claim(self, session: AsyncSession) -> list[_PendingRow]:
+        columns = [getattr(OutboxMessage, name) for name in _PendingRow.__dataclass_fields__]
+        result = await session.execute(
+            select(*columns)
+            .where(OutboxMessage.published_at.is_(None))  # type: ignore[union-attr]
+            .order_by(OutboxMessage.id)
+            .limit(self._batch_size)
+        )
+        return [_PendingRow(*row) for row in result.all()]
+
+    async def _publish(self, rows: list[_PendingRow]) -> tuple[int, BaseException | None]:
+        """Send every row, then wait for all confirmations; returns the confirmed prefix length."""
+        deliveries: list[asyncio.Future[Any]] = []
+        enqueue_error: BaseException | None = None
+        for row in rows:
+            try:
+                delivery = await self._broker.publish(
+                    row.payload.encode() if row.payload is not None else None,
+                    self._naming.physical(row.topic),
+                    key=row.message_key.encode(),
+                    headers=row.headers(),
+                    no_confirm=True,  # the confirmation is awaited below, before any row is marked
+                )
+            except Exception as exc:  # noqa: BLE001 - every failure keeps the row for the next pass
+                enqueue_error = exc
+                break
+            deliveries.append(delivery)
+        outcomes = await asyncio.gather(*deliveries, return_exceptions=True)
+        for index, outcome in enumerate(outcomes):
+            if isinstance(outcome, BaseException):
+                return index, outcome
+        return len(outcomes), enqueue_error
+
+    async def _mark(
+        self,
+        session: AsyncSession,
+        rows: list[_PendingRow],
+        confirmed: int,
+        error: BaseException | None,
+    ) -> None:
+        if confirmed:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_([row.id for row in rows[:confirmed]]))  # type: ignore[union-attr]
+                .values(published_at=utc_now(), publish_attempts=OutboxMessage.publish_attempts + 1)
+            )
+        if error is not None and confirmed < len(rows):
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == rows[confirmed].id)
+                .values(
+                    publish_attempts=OutboxMessage.publish_attempts + 1,
+                    last_error=f"{type(error).__name__}: {error}"[:2000],
+                )
+            )
+
+    async def _run(self) -> None:
+        failures = 0
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wakeup.wait(), timeout=self._sweep_interval)
+            self._wakeup.clear()
+            try:
+                while await self.publish_pending() == self._batch_size:
+                    pass
+                failures = 0
+            except Exception:
+                failures += 1
+                if self._metrics is not None:
+                    self._metrics.failures.inc()
+                log.exception("outbox relay pass failed", extra={"consecutive_failures": failures})
+                await asyncio.sleep(min(0.1 * 2**failures, 10.0))
+            await self._housekeeping()
+
+    async def _housekeeping(self) -> None:
+        """At most once a second: refresh the backlog gauges and purge rows published long ago."""
+        now = time.monotonic()
+        if now - self._last_housekeeping < 1.0:
+            return
+        self._last_housekeeping = now
+        try:
+            async with self._sessions() as session, session.begin():
+                await session.execute(
+                    delete(OutboxMessage).where(
+                        OutboxMessage.published_at < utc_now() - self._retention  # type: ignore[operator]
+                    )
+                )
+                count, oldest = (
+                    await session.execute(
+                        select(func.count(), func.min(OutboxMessage.created_at)).where(
+                            OutboxMessage.published_at.is_(None)  # type: ignore[union-attr]
+                        )
+                    )
+                ).one()
+        except Exception:
+            log.exception("outbox housekeeping failed")
+            return
+        if self._metrics is not None:
+            self._metrics.backlog.set(count)
+            self._metrics.oldest_age.set(
+                (utc_now() - oldest).total_seconds() if oldest is not None else 0
+            )
+

@@ -1,0 +1,95 @@
+"""A service's messaging parts wired together: broker, outbox relay, dead letters and consumer groups.
+
+Each service's composition root builds one ``Messaging`` and starts and stops it with the web app, so no
+service wires these parts differently from another.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+
+from prometheus_client import CollectorRegistry
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.db.unit_of_work import UnitOfWork
+from shared.events.topics import TopicNaming, TopicSpec, dead_letter_topic, topic_named
+from shared.messaging.broker import aiokafka_client_options, create_broker
+from shared.messaging.consumer import ConsumerMetrics, EventConsumer, RetryPolicy
+from shared.messaging.dead_letters import DeadLetters
+from shared.messaging.outbox_relay import OutboxMetrics, OutboxRelay
+from shared.messaging.topic_admin import ensure_topics
+from shared.settings import ServiceSettings
+
+
+class Messaging:
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        *,
+        sessions: async_sessionmaker[AsyncSession],
+        metrics_registry: CollectorRegistry,
+        publishes: Sequence[TopicSpec] = (),
+        consumers: Sequence[EventConsumer] = (),
+    ) -> None:
+        self._settings = settings
+        self.naming = TopicNaming(settings.kafka_topic_prefix)
+        self.broker = create_broker(settings, metrics_registry=metrics_registry)
+        self.relay = OutboxRelay(
+            sessions=sessions,
+            broker=self.broker,
+            naming=self.naming,
+            metrics=OutboxMetrics(metrics_registry),
+            batch_size=settings.outbox_batch_size,
+            sweep_interval=settings.outbox_sweep_interval_s,
+        )
+        self.unit_of_work = functools.partial(
+            UnitOfWork, sessions, source=f"/edu-clusters/{settings.service_name}", on_commit=self.relay.wake
+        )
+        self.dead_letter_topic = dead_letter_topic(settings.service_name)
+        self.dead_letters = DeadLetters(
+            self.broker, self.naming.physical(self.dead_letter_topic.name), metrics_registry
+        )
+        consumer_metrics = ConsumerMetrics(metrics_registry) if consumers else None
+        retry = RetryPolicy(
+            max_attempts=settings.consumer_max_attempts,
+            base_delay=settings.consumer_retry_base_delay_s,
+            max_delay=settings.consumer_retry_max_delay_s,
+        )
+        for consumer in consumers:
+            consumer.attach(
+                self.broker,
+                uow_factory=self.unit_of_work,
+                dead_letters=self.dead_letters,
+                retry=retry,
+                naming=self.naming,
+                metrics=consumer_metrics,
+                session_timeout_ms=settings.kafka_session_timeout_ms,
+                heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
+            )
+        consumed = {name for consumer in consumers for name in consumer.topics}
+        needed = [*publishes, self.dead_letter_topic, *(topic_named(name) for name in sorted(consumed))]
+        self._topics = list({spec.name: spec for spec in needed}.values())
+
+    async def start(self) -> None:
+        # Topics first: a consumer subscribed to a missing topic would only notice it minutes later.
+        await ensure_topics(
+            aiokafka_client_options(self._settings),
+            self._topics,
+            naming=self.naming,
+            partitions=self._settings.kafka_topic_partitions,
+            replication_factor=self._settings.kafka_replication_factor,
+        )
+        await self.broker.start()
+        self.relay.start()
+        self.relay.wake()  # publish whatever a previous run left behind
+
+    async def stop(self) -> None:
+        await self.relay.stop()
+        await self.broker.stop()
+
+    async def ping(self) -> None:
+        if not await self.broker.ping(timeout=3.0):
+            raise ConnectionError("Kafka broker does not answer")
+

@@ -1,0 +1,91 @@
+"""Builds a service's FastAPI app the same way for every service: the composition root's common half.
+
+A service hands over its settings, tables, routers, consumer groups and a start-up hook; it gets back an
+app with auth, metrics, health, trace propagation, AsyncAPI docs and the messaging lifecycle wired in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from sqlalchemy import MetaData
+
+from shared.auth import TokenCodec
+from shared.db import create_engine, create_schema, ping, session_factory
+from shared.events.topics import TopicSpec
+from shared.messaging import MESSAGING_METADATA, EventConsumer, Messaging
+from shared.observability import ServiceMetrics, TraceContextMiddleware, configure_logging, health_router
+from shared.settings import ServiceSettings
+from shared.web.asyncapi import asyncapi_router
+from shared.web.errors import install_error_handlers
+from shared.web.runtime import ServiceRuntime
+
+StartupHook = Callable[[ServiceRuntime], Awaitable[None]]
+
+
+def create_service_app(
+    settings: ServiceSettings,
+    *,
+    title: str,
+    description: str,
+    metadata: MetaData,
+    routers: Sequence[APIRouter] = (),
+    publishes: Sequence[TopicSpec] = (),
+    consumers: Sequence[EventConsumer] = (),
+    on_startup: StartupHook | None = None,
+    version: str = "0.1.0",
+) -> FastAPI:
+    configure_logging(settings.service_name)
+    engine = create_engine(settings.resolved_database_url)
+    sessions = session_factory(engine)
+    metrics = ServiceMetrics()
+    messaging = Messaging(
+        settings,
+        sessions=sessions,
+        metrics_registry=metrics.registry,
+        publishes=publishes,
+        consumers=consumers,
+    )
+    runtime = ServiceRuntime(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        messaging=messaging,
+        metrics=metrics,
+        token_codec=TokenCodec(
+            secret=settings.jwt_secret.get_secret_value(),
+            algorithm=settings.jwt_algorithm,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+        ),
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await create_schema(engine, MESSAGING_METADATA, metadata)
+        await messaging.start()
+        try:
+            if on_startup is not None:
+                await on_startup(runtime)
+            yield
+        finally:
+            await messaging.stop()
+            await engine.dispose()
+
+    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    app.state.runtime = runtime
+    app.state.token_codec = runtime.token_codec
+    install_error_handlers(app)
+    metrics.instrument(app)
+    app.add_middleware(TraceContextMiddleware)
+    app.include_router(
+        health_router({"database": lambda: ping(engine), "kafka": messaging.ping})
+    )
+    app.include_router(
+        asyncapi_router(messaging.broker, title=f"{title} events", version=version, description=description)
+    )
+    for router in routers:
+        app.include_router(router)
+    return app

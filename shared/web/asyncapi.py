@@ -1,0 +1,34 @@
+"""Serves the service's AsyncAPI document (what it publishes and consumes) next to its OpenAPI."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+from fastapi.responses import HTMLResponse
+from faststream.kafka import KafkaBroker
+from faststream.specification import AsyncAPI
+from faststream.specification.asyncapi.site import get_asyncapi_html
+
+
+def asyncapi_router(broker: KafkaBroker, *, title: str, version: str, description: str) -> APIRouter:
+    router = APIRouter(tags=["event contract"])
+
+    def specification() -> object:
+        # Built on request: subscribers and publishers are registered before the first call anyway,
+        # and the document is small.
+        return AsyncAPI(broker, title=title, version=version, description=description).to_specification()
+
+    @router.get("/asyncapi", response_class=HTMLResponse, include_in_schema=False)
+    async def asyncapi_page() -> HTMLResponse:
+        return HTMLResponse(get_asyncapi_html(specification()))  # type: ignore[arg-type]
+
+    @router.get("/asyncapi.json")
+    async def asyncapi_json() -> Response:
+        """The AsyncAPI 3.0 document of this service's Kafka topics, as JSON."""
+        return Response(specification().to_json(), media_type="application/json")  # type: ignore[attr-defined]
+
+    @router.get("/asyncapi.yaml")
+    async def asyncapi_yaml() -> Response:
+        """The AsyncAPI 3.0 document of this service's Kafka topics, as YAML."""
+        return Response(specification().to_yaml(), media_type="application/yaml")  # type: ignore[attr-defined]
+
+    return router
