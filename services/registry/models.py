@@ -9,7 +9,7 @@ from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from shared.db import UTCDateTime
-from shared.messaging.tables import utc_now
+from shared.db.messaging_tables import utc_now
 
 
 class RegistryTable(SQLModel, registry=registry()):

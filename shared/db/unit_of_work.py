@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.events.base import EventPayload
-from shared.messaging.tables import OutboxMessage
+from shared.db.messaging_tables import OutboxMessage
 from shared.observability.tracing import current_traceparent
 
 

@@ -23,7 +23,8 @@ class Owner(StrEnum):
 @dataclass(frozen=True)
 class TopicSpec:
     name: str
-    owner: Owner
+    owner: str
+    """The service that is the only writer (an ``Owner`` for the main topics)."""
     key: str
     """What the message key holds; all events of one key stay in order on one partition."""
     compacted: bool
@@ -84,7 +85,7 @@ ALL_TOPICS: tuple[TopicSpec, ...] = (
 def dead_letter_topic(service_name: str) -> TopicSpec:
     """Each consuming service parks what it cannot process in its own dead-letter topic."""
     return TopicSpec(
-        f"{service_name}.dead-letter", Owner(service_name), "original message key", False,
+        f"{service_name}.dead-letter", service_name, "original message key", False,
         f"Messages {service_name} could not process, with the reason and origin in headers.",
         {"retention.ms": str(90 * 24 * 3600 * 1000)},
     )

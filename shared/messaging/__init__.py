@@ -4,7 +4,7 @@ from shared.messaging.consumer import Delivery, EventConsumer, PermanentError, R
 from shared.messaging.dead_letters import DeadLetters
 from shared.messaging.outbox_relay import OutboxRelay
 from shared.messaging.runtime import Messaging
-from shared.messaging.tables import MESSAGING_METADATA, InboxMessage, OutboxMessage
+from shared.db.messaging_tables import MESSAGING_METADATA, InboxMessage, OutboxMessage
 
 __all__ = [
     "MESSAGING_METADATA",

@@ -35,7 +35,7 @@ from shared.events.envelope import Envelope
 from shared.events.topics import TopicNaming
 from shared.messaging.dead_letters import DeadLetters
 from shared.messaging.incoming import IncomingEvent, InvalidMessage, decode_record
-from shared.messaging.tables import InboxMessage
+from shared.db.messaging_tables import InboxMessage
 from shared.observability.logging import log_context
 from shared.observability.tracing import trace_id_from_traceparent, use_traceparent
 

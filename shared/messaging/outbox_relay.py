@@ -32,7 +32,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.events.envelope import JSON_CONTENT_TYPE, Envelope
 from shared.events.topics import TopicNaming
-from shared.messaging.tables import OutboxMessage, utc_now
+from shared.db.messaging_tables import OutboxMessage, utc_now
 
 log = logging.getLogger(__name__)
 

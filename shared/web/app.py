@@ -54,12 +54,7 @@ def create_service_app(
         sessions=sessions,
         messaging=messaging,
         metrics=metrics,
-        token_codec=TokenCodec(
-            secret=settings.jwt_secret.get_secret_value(),
-            algorithm=settings.jwt_algorithm,
-            issuer=settings.jwt_issuer,
-            audience=settings.jwt_audience,
-        ),
+        token_codec=TokenCodec.from_settings(settings),
     )
 
     @asynccontextmanager

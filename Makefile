@@ -1,0 +1,39 @@
+# The two commands of the README: `make run` and `make test`. Everything they need is installed here.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lint bench clean
+
+# The virtualenv is rebuilt only when pyproject.toml changes.
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (found " + sys.version.split()[0] + ")")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+## make run: a local Kafka broker and the services on SQLite, seeded; prints where everything is.
+run: $(STAMP)
+	$(BIN)/python -m deploy.local.run
+
+## make test: lint, type checks and the whole suite on a real Kafka broker, SQLite and PostgreSQL.
+test: $(STAMP)
+	bash deploy/local/ensure-postgres.sh
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+## make bench: the benchmarks under bench/, each printing ratios against a baseline of the same run.
+bench: $(STAMP)
+	$(BIN)/python -m bench.messaging_throughput
+
+clean:
+	rm -rf var .pytest_cache .ruff_cache .mypy_cache

@@ -1,0 +1,189 @@
+"""Outbox → Kafka → inbox against a raw aiokafka produce→consume loop, on the same broker in one run.
+
+    .venv/bin/python -m bench.messaging_throughput [--events 3000] [--writers 20]
+
+Uses ``KAFKA_BOOTSTRAP_SERVERS`` when set, else starts the local broker. The baseline is the floor the
+broker allows on this machine: the same number of messages, produced with the same idempotent ``acks=all``
+producer and read by one consumer, with no database on either side. The system path pays for a SQLite
+transaction per event on each side and an offset commit per message; the ratio says what that costs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from prometheus_client import CollectorRegistry
+from sqlalchemy.orm import registry
+from sqlmodel import Field, SQLModel, select
+
+from deploy.local.kafka import KafkaLauncher
+from shared.db import UTCDateTime, create_engine, create_schema, session_factory
+from shared.events.base import EventPayload, event_type
+from shared.events.topics import TopicSpec
+from shared.messaging import MESSAGING_METADATA, Delivery, EventConsumer, Messaging
+from shared.settings import Environment, ServiceSettings
+
+BENCH_TOPIC = TopicSpec("bench.probes", "bench", "probe key", False, "Benchmark probes")
+
+
+@event_type("bench.probe.v1", topic=BENCH_TOPIC, key="key")
+class BenchProbeV1(EventPayload):
+    key: str
+    seq: int
+
+
+class BenchTable(SQLModel, registry=registry()):
+    pass
+
+
+class BenchReceipt(BenchTable, table=True):
+    __tablename__ = "bench_receipts"
+    id: int | None = Field(default=None, primary_key=True)
+    occurred_at: datetime = Field(sa_type=UTCDateTime)
+    received_at: datetime = Field(sa_type=UTCDateTime)
+
+
+bench_consumer = EventConsumer("bench.consumer")
+
+
+@bench_consumer.handles(BenchProbeV1)
+async def store(event: BenchProbeV1 | None, delivery: Delivery) -> None:
+    assert delivery.envelope.time is not None
+    delivery.uow.session.add(BenchReceipt(occurred_at=delivery.envelope.time, received_at=datetime.now(UTC)))
+
+
+@dataclass
+class Figures:
+    events: int
+    seconds: float
+    latencies_ms: list[float]
+
+    @property
+    def rate(self) -> float:
+        return self.events / self.seconds
+
+    def percentile(self, fraction: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+async def raw_loop(bootstrap: str, events: int) -> Figures:
+    topic = f"bench.raw.{uuid.uuid4().hex[:8]}"
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all")
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, group_id=f"bench-raw-{uuid.uuid4().hex[:8]}",
+        auto_offset_reset="earliest", enable_auto_commit=False,
+    )
+    await producer.start()
+    await consumer.start()
+    latencies: list[float] = []
+    try:
+        started = time.perf_counter()
+
+        async def produce() -> None:
+            deliveries = [
+                await producer.send(topic, str(time.time()).encode(), key=f"k{n % 50}".encode())
+                for n in range(events)
+            ]
+            await asyncio.gather(*deliveries)
+
+        async def consume() -> None:
+            while len(latencies) < events:
+                for batch in (await consumer.getmany(timeout_ms=100)).values():
+                    now = time.time()
+                    latencies.extend((now - float(record.value)) * 1000 for record in batch)
+
+        await asyncio.gather(produce(), consume())
+        return Figures(events, time.perf_counter() - started, latencies)
+    finally:
+        await consumer.stop()
+        await producer.stop()
+
+
+async def outbox_loop(bootstrap: str, events: int, writers: int, work_dir: Path) -> Figures:
+    prefix = f"bench{uuid.uuid4().hex[:8]}."
+    nodes = []
+    for name, consumers in (("bench-producer", []), ("bench-consumer", [bench_consumer])):
+        settings = ServiceSettings(
+            service_name=name, environment=Environment.TEST, kafka_bootstrap_servers=bootstrap,
+            kafka_topic_prefix=prefix, database_url=f"sqlite+aiosqlite:///{work_dir / name}.db",
+        )
+        engine = create_engine(settings.resolved_database_url)
+        await create_schema(engine, MESSAGING_METADATA, BenchTable.metadata)
+        messaging = Messaging(
+            settings, sessions=session_factory(engine), metrics_registry=CollectorRegistry(),
+            publishes=[BENCH_TOPIC], consumers=consumers,
+        )
+        await messaging.start()
+        nodes.append((engine, messaging))
+    (_producer_engine, producer), (consumer_engine, consumer) = nodes
+    try:
+        started = time.perf_counter()
+
+        async def writer(first: int) -> None:
+            for seq in range(first, events, writers):  # one transaction per event, as one request makes
+                async with producer.unit_of_work() as uow:
+                    uow.record(BenchProbeV1(key=f"k{seq % 50}", seq=seq))
+                    await uow.commit()
+
+        await asyncio.gather(*(writer(first) for first in range(writers)))
+        sessions = session_factory(consumer_engine)
+        while True:
+            async with sessions() as session:
+                rows = (await session.exec(select(BenchReceipt))).all()
+            if len(rows) >= events:
+                break
+            await asyncio.sleep(0.05)
+        finished = max(row.received_at for row in rows)
+        first_event = min(row.occurred_at for row in rows)
+        latencies = [(row.received_at - row.occurred_at).total_seconds() * 1000 for row in rows]
+        elapsed = max((finished - first_event).total_seconds(), time.perf_counter() - started - 0.05)
+        return Figures(events, elapsed, latencies)
+    finally:
+        for engine, messaging in nodes:
+            await messaging.stop()
+            await engine.dispose()
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, default=3000)
+    parser.add_argument("--writers", type=int, default=20, help="concurrent request-like transactions")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="edu-bench-") as work:
+        launcher = None
+        bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+        if not bootstrap:
+            launcher = KafkaLauncher(Path(work) / "kafka")
+            launcher.start()
+            bootstrap = launcher.bootstrap_servers
+        try:
+            await raw_loop(bootstrap, 200)  # warm the broker and the JIT before measuring
+            raw = await raw_loop(bootstrap, args.events)
+            system = await outbox_loop(bootstrap, args.events, args.writers, Path(work))
+        finally:
+            if launcher is not None:
+                launcher.stop()
+    print(f"{args.events} events, {args.writers} concurrent writers, broker {bootstrap}")
+    print(f"{'':28}{'events/s':>10}{'p50 ms':>10}{'p99 ms':>10}")
+    for label, figures in (("raw aiokafka (baseline)", raw), ("outbox → Kafka → inbox", system)):
+        print(f"{label:28}{figures.rate:10.0f}{figures.percentile(0.5):10.1f}{figures.percentile(0.99):10.1f}")
+    print(
+        f"{'ratio system/baseline':28}{system.rate / raw.rate:10.2f}"
+        f"{system.percentile(0.5) / raw.percentile(0.5):10.1f}{system.percentile(0.99) / raw.percentile(0.99):10.1f}"
+    )
+    print(f"mean end-to-end latency: {statistics.fmean(system.latencies_ms):.1f} ms (system)")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

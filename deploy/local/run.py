@@ -1,0 +1,164 @@
+"""The README's run command: a local Kafka broker and every built service on SQLite, until Ctrl-C.
+
+Each service runs as its own uvicorn process with its own database file under ``var/``, exactly as it
+would in production, only on loopback. The registry seeds the province's clusters on first start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from deploy.local.kafka import REPO_ROOT, KafkaLauncher, KafkaLauncherError, port_is_free
+
+
+@dataclass(frozen=True)
+class ServiceProcess:
+    name: str
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def built(self) -> bool:
+        return (REPO_ROOT / "services" / self.name / "app.py").exists()
+
+
+SERVICES = (
+    ServiceProcess("registry", 8001),
+    ServiceProcess("incidents", 8002),
+    ServiceProcess("activities", 8003),
+    ServiceProcess("notifications", 8004),
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--kafka-port", type=int, default=9092)
+    parser.add_argument("--data-dir", type=Path, default=REPO_ROOT / "var")
+    args = parser.parse_args(argv)
+
+    services = [service for service in SERVICES if service.built]
+    busy = [str(port) for port in [args.kafka_port, *(s.port for s in services)] if not port_is_free(port)]
+    if busy:
+        print(f"Port(s) {', '.join(busy)} are in use; stop what holds them and retry.", file=sys.stderr)
+        return 2
+
+    kafka = KafkaLauncher(args.data_dir / "kafka", port=args.kafka_port)
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        print("Starting Kafka (the first run downloads its jars with Maven)...", flush=True)
+        kafka.start()
+        environment = _service_environment(kafka.bootstrap_servers, args.data_dir)
+        for service in services:
+            processes.append(_start_service(service, environment, args.data_dir))
+        for service, process in zip(services, processes, strict=True):
+            _wait_until_ready(service, process)
+        _print_addresses(kafka, services, args.data_dir)
+        _wait_for_interrupt(processes)
+    except KafkaLauncherError as error:
+        print(error.message, file=sys.stderr)
+        return 2
+    except RuntimeError as error:
+        print(str(error), file=sys.stderr)
+        return 1
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGINT)
+        for process in processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        kafka.stop()
+    return 0
+
+
+def _service_environment(bootstrap: str, data_dir: Path) -> dict[str, str]:
+    environment = dict(os.environ)
+    environment.update(
+        KAFKA_BOOTSTRAP_SERVERS=bootstrap,
+        DATA_DIR=str(data_dir),
+        ENVIRONMENT=environment.get("ENVIRONMENT", "development"),
+    )
+    return environment
+
+
+def _start_service(service: ServiceProcess, environment: dict[str, str], data_dir: Path) -> subprocess.Popen[bytes]:
+    log_path = data_dir / f"{service.name}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    command = [
+        sys.executable, "-m", "uvicorn", "--factory", f"services.{service.name}.app:create_app",
+        "--host", "127.0.0.1", "--port", str(service.port), "--no-access-log",
+    ]
+    with log_path.open("ab") as log:
+        return subprocess.Popen(command, cwd=REPO_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
+
+
+def _wait_until_ready(service: ServiceProcess, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{service.name} exited with code {process.returncode}; see var/{service.name}.log")
+        try:
+            with urllib.request.urlopen(f"{service.url}/health/ready", timeout=2) as response:  # noqa: S310
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"{service.name} was not ready after {timeout:.0f}s; see var/{service.name}.log")
+
+
+def _print_addresses(kafka: KafkaLauncher, services: list[ServiceProcess], data_dir: Path) -> None:
+    from shared.auth import Role
+    from shared.auth.mint import mint_dev_token
+    from shared.settings import ServiceSettings
+
+    token = mint_dev_token(
+        ServiceSettings(service_name="run"),
+        role=Role.DEPARTMENT_ADMIN,
+        subject="admin@so-gddt.nghean.local",
+        ttl=timedelta(hours=12),
+    )
+    print("\nedu-clusters is running. Ctrl-C stops everything.\n")
+    print(f"  Kafka            {kafka.bootstrap_servers}   (log: {kafka.log_file})")
+    for service in SERVICES:
+        if service in services:
+            print(
+                f"  {service.name:<16} API {service.url}/docs   AsyncAPI {service.url}/asyncapi   "
+                f"metrics {service.url}/metrics"
+            )
+        else:
+            print(f"  {service.name:<16} not built yet")
+    print(f"\n  Databases and logs: {data_dir}/")
+    print("  A department-admin token for trying the APIs (12 h):")
+    print(f"    export TOKEN={token}")
+    print('    curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8001/clusters\n', flush=True)
+
+
+def _wait_for_interrupt(processes: list[subprocess.Popen[bytes]]) -> None:
+    try:
+        while all(process.poll() is None for process in processes):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        print("\nStopping...", flush=True)
+        return
+    failed = [process.args[5] for process in processes if process.poll() is not None]
+    raise RuntimeError(f"a service stopped unexpectedly: {', '.join(map(str, failed))}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,125 @@
+"""The thin proof: the registry publishes a cluster through its outbox, notifications applies it to its
+replica through the inbox. Both services run in-process on their own databases and the real broker."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from services.notifications.app import create_app as create_notifications
+from services.notifications.settings import NotificationsSettings
+from services.registry.app import create_app as create_registry
+from services.registry.settings import RegistrySettings
+from shared.auth import Role
+from shared.settings import Environment
+from tests.support.apps import bearer, running
+from tests.support.kafka_reader import headers_of, read_topic
+from tests.support.waiting import wait_for
+
+pytestmark = [pytest.mark.kafka, pytest.mark.asyncio(loop_scope="session")]
+
+
+@pytest.fixture
+def common(kafka_bootstrap_servers: str, topic_prefix: str, tmp_path: Path) -> dict[str, object]:
+    return {
+        "environment": Environment.TEST,
+        "kafka_bootstrap_servers": kafka_bootstrap_servers,
+        "kafka_topic_prefix": topic_prefix,
+        "data_dir": tmp_path,
+        "outbox_sweep_interval_s": 0.2,
+    }
+
+
+@pytest.fixture
+async def registry(common: dict[str, object]) -> AsyncIterator[tuple[object, httpx.AsyncClient]]:
+    app = create_registry(RegistrySettings(**common))  # type: ignore[arg-type]
+    async with running(app) as client:
+        yield app, client
+
+
+@pytest.fixture
+async def notifications(common: dict[str, object]) -> AsyncIterator[tuple[object, httpx.AsyncClient]]:
+    app = create_notifications(NotificationsSettings(**common))  # type: ignore[arg-type]
+    async with running(app) as client:
+        yield app, client
+
+
+async def replica(notifications: tuple[object, httpx.AsyncClient]) -> list[dict[str, object]]:
+    app, client = notifications
+    response = await client.get("/replica/clusters", headers=bearer(app, Role.DEPARTMENT_OFFICER))  # type: ignore[arg-type]
+    assert response.status_code == 200, response.text
+    return list(response.json())
+
+
+async def test_seeded_clusters_reach_the_notifications_replica(
+    registry: tuple[object, httpx.AsyncClient],
+    notifications: tuple[object, httpx.AsyncClient],
+    kafka_bootstrap_servers: str,
+    topic_prefix: str,
+) -> None:
+    clusters = await wait_for(lambda: replica(notifications), until=lambda r: len(r) == 5, message="5 clusters")
+    assert [c["cluster_no"] for c in clusters] == [1, 2, 3, 4, 5]
+    assert clusters[2]["office_host_unit"] == "Trung tâm GDTX Quỳ Châu"
+
+    records = await read_topic(kafka_bootstrap_servers, topic_prefix + "registry.clusters", expected=5)
+    assert sorted(record.key for record in records) == [b"1", b"2", b"3", b"4", b"5"]
+    headers = headers_of(records[0])
+    assert headers["ce_type"] == "vn.gov.nghean.edu.registry.cluster.v1"
+    assert headers["ce_source"] == "/edu-clusters/registry"
+    assert headers["ce_subject"] == f"cluster/{records[0].key.decode()}"
+    assert headers["content-type"] == "application/json" and headers["ce_specversion"] == "1.0"
+
+
+async def test_an_update_over_http_reaches_the_replica_once(
+    registry: tuple[object, httpx.AsyncClient],
+    notifications: tuple[object, httpx.AsyncClient],
+) -> None:
+    app, client = registry
+    await wait_for(lambda: replica(notifications), until=lambda r: len(r) == 5, message="5 clusters")
+
+    response = await client.patch(
+        "/clusters/3", json={"name": "Cụm chuyên môn số 3 (Quỳ Hợp)"},
+        headers=bearer(app, Role.DEPARTMENT_ADMIN),  # type: ignore[arg-type]
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["version"] == 2
+
+    clusters = await wait_for(
+        lambda: replica(notifications), until=lambda r: r[2]["version"] == 2, message="version 2 of cluster 3"
+    )
+    assert clusters[2]["name"] == "Cụm chuyên môn số 3 (Quỳ Hợp)"
+
+
+async def test_the_registry_api_refuses_missing_tokens_wrong_roles_and_bad_fields(
+    registry: tuple[object, httpx.AsyncClient],
+) -> None:
+    app, client = registry
+    assert (await client.get("/clusters")).status_code == 401
+    officer = bearer(app, Role.DEPARTMENT_OFFICER)  # type: ignore[arg-type]
+    forbidden = await client.patch("/clusters/3", json={"name": "x"}, headers=officer)
+    assert forbidden.status_code == 403
+    admin = bearer(app, Role.DEPARTMENT_ADMIN)  # type: ignore[arg-type]
+    bad = await client.patch("/clusters/3", json={"name": ""}, headers=admin)
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "name"]
+    missing = await client.get("/clusters/9", headers=admin)
+    assert missing.status_code == 404 and missing.json() == {"detail": "cluster 9 does not exist", "field": "cluster_no"}
+    duplicate = await client.post(
+        "/clusters", json={"cluster_no": 3, "name": "x", "office_host_unit": "y"}, headers=admin
+    )
+    assert duplicate.status_code == 409
+
+
+async def test_health_metrics_and_asyncapi_are_served(
+    registry: tuple[object, httpx.AsyncClient],
+) -> None:
+    _app, client = registry
+    ready = await client.get("/health/ready")
+    assert ready.status_code == 200, ready.text
+    metrics = await client.get("/metrics")
+    assert metrics.status_code == 200
+    assert "outbox_published_total" in metrics.text and "http_request_duration_seconds" in metrics.text
+    asyncapi = await client.get("/asyncapi.json")
+    assert asyncapi.status_code == 200 and asyncapi.json()["asyncapi"].startswith("3.")

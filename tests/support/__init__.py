@@ -1,0 +1,1 @@
+"""Helpers the tests share: waiting for conditions, probe events and Kafka readers."""

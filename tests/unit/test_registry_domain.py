@@ -1,0 +1,49 @@
+"""Registry rules without I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from services.registry.domain import apply_changes, cluster_state
+from services.registry.seed import read_clusters
+
+EARLIER = datetime(2026, 1, 1, tzinfo=UTC)
+NOW = datetime(2026, 11, 23, tzinfo=UTC)
+
+
+@dataclass
+class FakeCluster:
+    cluster_no: int = 3
+    name: str = "Cụm chuyên môn số 3"
+    office_host_unit: str = "Trung tâm GDTX Quỳ Châu"
+    active: bool = True
+    version: int = 1
+    updated_at: datetime = EARLIER
+
+
+def test_a_real_change_bumps_the_version_and_time() -> None:
+    cluster = FakeCluster()
+    assert apply_changes(cluster, {"name": "Cụm 3", "active": True}, NOW)
+    assert (cluster.name, cluster.version, cluster.updated_at) == ("Cụm 3", 2, NOW)
+
+
+def test_a_change_to_the_same_values_changes_nothing() -> None:
+    cluster = FakeCluster()
+    assert not apply_changes(cluster, {"name": "Cụm chuyên môn số 3"}, NOW)
+    assert (cluster.version, cluster.updated_at) == (1, EARLIER)
+
+
+def test_the_published_state_carries_every_field_and_the_version() -> None:
+    state = cluster_state(FakeCluster(version=7))
+    assert state.model_dump() == {
+        "cluster_no": 3, "name": "Cụm chuyên môn số 3", "office_host_unit": "Trung tâm GDTX Quỳ Châu",
+        "active": True, "version": 7, "updated_at": EARLIER,
+    }
+
+
+def test_the_seed_has_the_five_real_clusters_and_not_the_summary_row() -> None:
+    clusters = read_clusters()
+    assert [c.cluster_no for c in clusters] == [1, 2, 3, 4, 5]
+    assert clusters[0].office_host_unit.startswith("Trung tâm GDTX Kỳ Sơn")
+    assert clusters[4].office_host_unit == "Trung tâm GDNN-GDTX Diễn Châu"

@@ -1,0 +1,38 @@
+"""Settings refuse unsafe production configurations at start."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from shared.settings import Environment, ServiceSettings
+
+
+def test_default_database_is_a_sqlite_file_named_after_the_service() -> None:
+    settings = ServiceSettings(service_name="registry")
+    assert settings.resolved_database_url == "sqlite+aiosqlite:///var/registry.db"
+
+
+def test_production_refuses_the_development_jwt_secret() -> None:
+    with pytest.raises(ValidationError, match="JWT_SECRET"):
+        ServiceSettings(service_name="registry", environment=Environment.PRODUCTION,
+                        kafka_security_protocol="SASL_SSL", kafka_sasl_mechanism="SCRAM-SHA-512",
+                        kafka_sasl_username="u", kafka_sasl_password="p")
+
+
+def test_production_refuses_plaintext_kafka() -> None:
+    with pytest.raises(ValidationError, match="PLAINTEXT"):
+        ServiceSettings(service_name="registry", environment=Environment.PRODUCTION, jwt_secret="s" * 40)
+
+
+def test_sasl_needs_its_credentials() -> None:
+    with pytest.raises(ValidationError, match="KAFKA_SASL_USERNAME"):
+        ServiceSettings(service_name="registry", kafka_security_protocol="SASL_SSL")
+
+
+def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "kafka-1:9093")
+    monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://u@db/registry")
+    settings = ServiceSettings(service_name="registry")
+    assert settings.kafka_bootstrap_servers == "kafka-1:9093"
+    assert settings.resolved_database_url == "postgresql+asyncpg://u@db/registry"
