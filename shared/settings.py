@@ -56,7 +56,7 @@ class ServiceSettings(BaseSettings):
     kafka_topic_prefix: str = Field(
         default="",
         pattern=r"^[A-Za-z0-9._-]*$",
-        description="Prefixes every topic and consumer group, to share one Kafka cluster between environments",
+        description="Prefixes every topic and consumer group: environments can share one Kafka cluster",
     )
     kafka_topic_partitions: int = Field(default=3, ge=1)
     kafka_replication_factor: int = Field(default=1, ge=1)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import atexit
 import base64
+import contextlib
 import hashlib
 import os
 import re
@@ -65,7 +66,8 @@ class KafkaLauncherError(RuntimeError):
 def kafka_version(pom: Path = KAFKA_POM) -> str:
     """The ``<kafka.version>`` property of the runtime pom, so the version is named in one place."""
     namespace = {"m": "http://maven.apache.org/POM/4.0.0"}
-    element = ET.parse(pom).getroot().find("m:properties/m:kafka.version", namespace)
+    root = ET.parse(pom).getroot()  # noqa: S314 - the project's own pom, not untrusted input
+    element = root.find("m:properties/m:kafka.version", namespace)
     if element is None or not (element.text or "").strip():
         raise KafkaLauncherError(f"{pom} does not define the <kafka.version> property.")
     return element.text.strip()  # type: ignore[union-attr]
@@ -366,8 +368,7 @@ class KafkaLauncher:
         for port in (self.port, self.controller_port):
             if not port_is_free(port):
                 raise KafkaLauncherError(
-                    f"Port {port} on {HOST} is already in use; stop whatever holds it or pick "
-                    "another port."
+                    f"Port {port} on {HOST} is already in use; stop whatever holds it or pick another port."
                 )
 
     def _write_config(self) -> None:
@@ -462,10 +463,8 @@ class KafkaLauncher:
 
 
 def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):  # already gone
         os.killpg(process.pid, signum)
-    except ProcessLookupError:
-        pass  # already gone
 
 
 # ----- command line ------------------------------------------------------------------------------
@@ -498,7 +497,9 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
 def _fetch(args: argparse.Namespace) -> int:
     launcher = KafkaLauncher(tempfile.gettempdir(), cache_dir=args.cache_dir, java=args.java)
     downloaded = launcher.ensure_jars()
-    print(f"Kafka {launcher.version} jars {'downloaded to' if downloaded else 'already in'} {launcher.libs_dir}")
+    print(
+        f"Kafka {launcher.version} jars {'downloaded to' if downloaded else 'already in'} {launcher.libs_dir}"
+    )
     return 0
 
 
@@ -516,7 +517,9 @@ def _serve(args: argparse.Namespace) -> int:
             flush=True,
         )
         code = launcher.wait()
-        raise KafkaLauncherError(f"The Kafka broker exited unexpectedly with code {code}; see {launcher.log_file}.")
+        raise KafkaLauncherError(
+            f"The Kafka broker exited unexpectedly with code {code}; see {launcher.log_file}."
+        )
     except (KeyboardInterrupt, _StopRequested):
         print("Stopping Kafka...", flush=True)
         return 0

@@ -96,22 +96,36 @@ def _service_environment(bootstrap: str, data_dir: Path) -> dict[str, str]:
     return environment
 
 
-def _start_service(service: ServiceProcess, environment: dict[str, str], data_dir: Path) -> subprocess.Popen[bytes]:
+def _start_service(
+    service: ServiceProcess, environment: dict[str, str], data_dir: Path
+) -> subprocess.Popen[bytes]:
     log_path = data_dir / f"{service.name}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     command = [
-        sys.executable, "-m", "uvicorn", "--factory", f"services.{service.name}.app:create_app",
-        "--host", "127.0.0.1", "--port", str(service.port), "--no-access-log",
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        f"services.{service.name}.app:create_app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(service.port),
+        "--no-access-log",
     ]
     with log_path.open("ab") as log:
         return subprocess.Popen(command, cwd=REPO_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
 
 
-def _wait_until_ready(service: ServiceProcess, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
+def _wait_until_ready(
+    service: ServiceProcess, process: subprocess.Popen[bytes], timeout: float = 60.0
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"{service.name} exited with code {process.returncode}; see var/{service.name}.log")
+            raise RuntimeError(
+                f"{service.name} exited with code {process.returncode}; see var/{service.name}.log"
+            )
         try:
             with urllib.request.urlopen(f"{service.url}/health/ready", timeout=2) as response:  # noqa: S310
                 if response.status == 200:

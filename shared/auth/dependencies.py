@@ -21,7 +21,7 @@ from shared.auth.tokens import InvalidToken, TokenCodec
 _bearer_scheme = HTTPBearer(auto_error=False, bearerFormat="JWT", description="A JWT minted by edu-clusters")
 
 # RFC 6750 §3: error_description may only hold these characters.
-_NOT_ALLOWED_IN_DESCRIPTION = re.compile(r'[^\x20-\x21\x23-\x5b\x5d-\x7e]')
+_NOT_ALLOWED_IN_DESCRIPTION = re.compile(r"[^\x20-\x21\x23-\x5b\x5d-\x7e]")
 
 
 def token_codec(request: Request) -> TokenCodec:
@@ -73,6 +73,4 @@ def require_roles(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
 
 
 def _unauthorized(reason: str, *, challenge: str) -> HTTPException:
-    return HTTPException(
-        status.HTTP_401_UNAUTHORIZED, detail=reason, headers={"WWW-Authenticate": challenge}
-    )
+    return HTTPException(status.HTTP_401_UNAUTHORIZED, detail=reason, headers={"WWW-Authenticate": challenge})

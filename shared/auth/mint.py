@@ -51,7 +51,9 @@ def mint_dev_token(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m shared.auth.mint", description="Print a signed bearer token.")
+    parser = argparse.ArgumentParser(
+        prog="python -m shared.auth.mint", description="Print a signed bearer token."
+    )
     parser.add_argument("--role", required=True, type=Role, choices=list(Role))
     parser.add_argument("--sub", required=True, help="who the token is for, e.g. an e-mail address")
     parser.add_argument("--name", help="display name")
@@ -59,7 +61,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--school", help="school id (principals)")
     parser.add_argument("--commune", help="commune GSO code (commune officers)")
     parser.add_argument(
-        "--grant", action="append", default=[], help="integration client grant, repeatable: cluster:3, registry:read"
+        "--grant",
+        action="append",
+        default=[],
+        help="integration client grant, repeatable: cluster:3, registry:read",
     )
     parser.add_argument("--ttl-hours", type=float, default=12.0)
     args = parser.parse_args(argv)

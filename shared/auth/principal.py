@@ -109,9 +109,7 @@ class Principal(BaseModel):
 
     def can_see_school(self, school_id: str, *, cluster_no: int | None, commune_code: str) -> bool:
         """A school is visible to whoever sees its commune, and to its own principal."""
-        return (
-            self.can_see_commune(commune_code, cluster_no=cluster_no) or school_id in self.scoped_schools
-        )
+        return self.can_see_commune(commune_code, cluster_no=cluster_no) or school_id in self.scoped_schools
 
     def _granted(self, kind: str) -> frozenset[str]:
         # Only integration clients are scoped by grants; a stray grant in a staff token widens nothing.

@@ -48,7 +48,9 @@ class TokenCodec:
     ) -> None:
         min_bytes = _MIN_SECRET_BYTES.get(algorithm)
         if min_bytes is None:
-            raise ValueError(f"unsupported JWT algorithm {algorithm!r}: use one of {sorted(_MIN_SECRET_BYTES)}")
+            raise ValueError(
+                f"unsupported JWT algorithm {algorithm!r}: use one of {sorted(_MIN_SECRET_BYTES)}"
+            )
         if len(secret.encode()) < min_bytes:
             raise ValueError(f"{algorithm} needs a secret of at least {min_bytes} bytes")
         self._secret = secret

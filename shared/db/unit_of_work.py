@@ -15,8 +15,8 @@ from typing import Self
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.events.base import EventPayload
 from shared.db.messaging_tables import OutboxMessage
+from shared.events.base import EventPayload
 from shared.observability.tracing import current_traceparent
 
 

@@ -42,7 +42,7 @@ class EventPayload(BaseModel):
 
 @dataclass(frozen=True)
 class EventSpec:
-    type: str
+    event_type: str
     model: type[EventPayload]
     topic: TopicSpec
 
@@ -66,7 +66,7 @@ def event_type(short_type: str, *, topic: TopicSpec, key: str) -> Callable[[E], 
         full_type = TYPE_PREFIX + short_type
         if full_type in _CATALOG and _CATALOG[full_type].model is not cls:
             raise ValueError(f"event type {full_type!r} is registered twice")
-        if key not in cls.model_fields:
+        if key not in cls.__pydantic_fields__:
             raise ValueError(f"{cls.__name__} has no field {key!r} to key its messages by")
         cls.event_type = full_type
         cls.topic = topic
@@ -83,12 +83,12 @@ def spec_for_type(full_type: str) -> EventSpec | None:
 
 
 def all_event_specs() -> list[EventSpec]:
-    return sorted(_CATALOG.values(), key=lambda spec: spec.type)
+    return sorted(_CATALOG.values(), key=lambda spec: spec.event_type)
 
 
 def json_schema_of(spec: EventSpec) -> dict[str, Any]:
-    schema = spec.model.model_json_schema()
-    schema["$id"] = spec.type
+    schema: dict[str, Any] = spec.model.model_json_schema()
+    schema["$id"] = spec.event_type
     schema["x-topic"] = spec.topic.name
     schema["x-key"] = spec.topic.key
     return schema

@@ -43,31 +43,52 @@ class TopicSpec:
 
 
 REGISTRY_CLUSTERS = TopicSpec(
-    "registry.clusters", Owner.REGISTRY, "cluster number", True,
+    "registry.clusters",
+    Owner.REGISTRY,
+    "cluster number",
+    True,
     "Current state of each professional cluster.",
 )
 REGISTRY_COMMUNES = TopicSpec(
-    "registry.communes", Owner.REGISTRY, "commune GSO code", True,
+    "registry.communes",
+    Owner.REGISTRY,
+    "commune GSO code",
+    True,
     "Current state of each commune or ward, with its cluster and Culture and Social Affairs office.",
 )
 REGISTRY_SCHOOLS = TopicSpec(
-    "registry.schools", Owner.REGISTRY, "school id", True,
+    "registry.schools",
+    Owner.REGISTRY,
+    "school id",
+    True,
     "Current state of each school.",
 )
 REGISTRY_STAFF = TopicSpec(
-    "registry.staff", Owner.REGISTRY, "staff id", True,
+    "registry.staff",
+    Owner.REGISTRY,
+    "staff id",
+    True,
     "Current state of each staff member, with roles and cluster memberships.",
 )
 INCIDENT_EVENTS = TopicSpec(
-    "incidents.events", Owner.INCIDENTS, "incident id", False,
+    "incidents.events",
+    Owner.INCIDENTS,
+    "incident id",
+    False,
     "Everything that happens to an incident, in order per incident.",
 )
 ACTIVITY_EVENTS = TopicSpec(
-    "activities.events", Owner.ACTIVITIES, "activity, pairing or proposal id", False,
+    "activities.events",
+    Owner.ACTIVITIES,
+    "activity, pairing or proposal id",
+    False,
     "Professional activities, contests, delegations, support program and personnel proposals.",
 )
 NOTIFICATION_EVENTS = TopicSpec(
-    "notifications.deliveries", Owner.NOTIFICATIONS, "source event id", False,
+    "notifications.deliveries",
+    Owner.NOTIFICATIONS,
+    "source event id",
+    False,
     "The outcome of each delivery attempt chain (delivered or failed).",
 )
 
@@ -85,7 +106,10 @@ ALL_TOPICS: tuple[TopicSpec, ...] = (
 def dead_letter_topic(service_name: str) -> TopicSpec:
     """Each consuming service parks what it cannot process in its own dead-letter topic."""
     return TopicSpec(
-        f"{service_name}.dead-letter", service_name, "original message key", False,
+        f"{service_name}.dead-letter",
+        service_name,
+        "original message key",
+        False,
         f"Messages {service_name} could not process, with the reason and origin in headers.",
         {"retention.ms": str(90 * 24 * 3600 * 1000)},
     )

@@ -33,7 +33,9 @@ def kafka_security(settings: ServiceSettings) -> BaseSecurity | None:
     context = _ssl_context(settings) if use_ssl else None
     if protocol is KafkaSecurityProtocol.SSL:
         return BaseSecurity(ssl_context=context, use_ssl=True)
-    assert settings.kafka_sasl_mechanism and settings.kafka_sasl_username and settings.kafka_sasl_password
+    assert settings.kafka_sasl_mechanism
+    assert settings.kafka_sasl_username
+    assert settings.kafka_sasl_password
     sasl_class = _SASL_CLASSES[settings.kafka_sasl_mechanism]
     return sasl_class(
         settings.kafka_sasl_username,

@@ -29,13 +29,13 @@ from faststream.message import StreamMessage
 from prometheus_client import CollectorRegistry, Counter, Gauge
 from sqlalchemy.exc import IntegrityError
 
+from shared.db.messaging_tables import InboxMessage
 from shared.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from shared.events.base import EventPayload
 from shared.events.envelope import Envelope
-from shared.events.topics import TopicNaming
+from shared.events.topics import TopicNaming, TopicSpec
 from shared.messaging.dead_letters import DeadLetters
 from shared.messaging.incoming import IncomingEvent, InvalidMessage, decode_record
-from shared.db.messaging_tables import InboxMessage
 from shared.observability.logging import log_context
 from shared.observability.tracing import trace_id_from_traceparent, use_traceparent
 
@@ -78,18 +78,21 @@ class ConsumerMetrics:
     def __init__(self, registry: CollectorRegistry) -> None:
         self.outcomes = Counter(
             "consumer_events_total",
-            "Events a consumer group dealt with, by outcome "
-            "(processed, duplicate, ignored, dead_lettered)",
+            "Events a consumer group dealt with, by outcome (processed, duplicate, ignored, dead_lettered)",
             ["consumer_group", "topic", "event_type", "outcome"],
             registry=registry,
         )
         self.retries = Counter(
-            "consumer_retries_total", "Handler attempts that failed and were retried",
-            ["consumer_group", "topic"], registry=registry,
+            "consumer_retries_total",
+            "Handler attempts that failed and were retried",
+            ["consumer_group", "topic"],
+            registry=registry,
         )
         self.lag = Gauge(
-            "consumer_lag_messages", "Messages behind the partition's end, as of the last message consumed",
-            ["consumer_group", "topic", "partition"], registry=registry,
+            "consumer_lag_messages",
+            "Messages behind the partition's end, as of the last message consumed",
+            ["consumer_group", "topic", "partition"],
+            registry=registry,
         )
 
 
@@ -106,7 +109,9 @@ class EventConsumer:
         self.group_id = group_id
         self._handlers: dict[type[EventPayload], Handler] = {}
 
-    def handles(self, event_class: type[E]) -> Callable[[Callable[[E | None, Delivery], Awaitable[None]]], Handler]:
+    def handles(
+        self, event_class: type[E]
+    ) -> Callable[[Callable[[E | None, Delivery], Awaitable[None]]], Handler]:
         def register(handler: Callable[[E | None, Delivery], Awaitable[None]]) -> Handler:
             if event_class in self._handlers:
                 raise ValueError(f"{event_class.__name__} already has a handler in group {self.group_id}")
@@ -116,8 +121,9 @@ class EventConsumer:
         return register
 
     @property
-    def topics(self) -> list[str]:
-        return sorted({event_class.topic.name for event_class in self._handlers})
+    def topics(self) -> list[TopicSpec]:
+        by_name = {event_class.topic.name: event_class.topic for event_class in self._handlers}
+        return [by_name[name] for name in sorted(by_name)]
 
     def attach(
         self,
@@ -136,13 +142,15 @@ class EventConsumer:
             raise ValueError(f"consumer group {self.group_id} handles no event type")
         naming = naming or TopicNaming()
         group_id = naming.physical(self.group_id)
-        runner = _GroupRunner(group_id, naming, dict(self._handlers), uow_factory, dead_letters, retry, metrics)
+        runner = _GroupRunner(
+            group_id, naming, dict(self._handlers), uow_factory, dead_letters, retry, metrics
+        )
 
         async def on_message(body: bytes, message: KafkaMessage) -> None:
             await runner.run(message)
 
         broker.subscriber(
-            *(naming.physical(topic) for topic in self.topics),
+            *(naming.physical(topic.name) for topic in self.topics),
             group_id=group_id,
             auto_offset_reset="earliest",
             ack_policy=AckPolicy.MANUAL,
@@ -178,9 +186,12 @@ class _GroupRunner:
             if handler is None:
                 outcome = "ignored"  # a known type this group has no interest in
             else:
-                with use_traceparent(incoming.envelope.traceparent), log_context(
-                    event_id=incoming.envelope.id,
-                    trace_id=trace_id_from_traceparent(incoming.envelope.traceparent),
+                with (
+                    use_traceparent(incoming.envelope.traceparent),
+                    log_context(
+                        event_id=incoming.envelope.id,
+                        trace_id=trace_id_from_traceparent(incoming.envelope.traceparent),
+                    ),
                 ):
                     outcome = await self._handle(incoming, handler, record)
             self._count(record.topic, incoming.envelope.type, outcome)
@@ -265,7 +276,9 @@ async def _keep_undecodable_headers(record: Any, original_parser: Callable[[Any]
     except UnicodeDecodeError:
         sanitised = dataclasses.replace(
             record,
-            headers=[(name, value.decode("utf-8", errors="replace").encode()) for name, value in record.headers],
+            headers=[
+                (name, value.decode("utf-8", errors="replace").encode()) for name, value in record.headers
+            ],
         )
         message = await original_parser(sanitised)
         message.raw_message = record

@@ -54,7 +54,12 @@ class DeadLetters:
         )
         log.warning(
             "dead-lettering message",
-            extra={"reason": reason, "topic": record.topic, "partition": record.partition, "offset": record.offset},
+            extra={
+                "reason": reason,
+                "topic": record.topic,
+                "partition": record.partition,
+                "offset": record.offset,
+            },
         )
         attempt = 0
         while True:
@@ -63,7 +68,9 @@ class DeadLetters:
                 break
             except Exception:
                 attempt += 1
-                log.exception("could not publish to the dead-letter topic; retrying", extra={"attempt": attempt})
+                log.exception(
+                    "could not publish to the dead-letter topic; retrying", extra={"attempt": attempt}
+                )
                 await asyncio.sleep(min(0.2 * 2**attempt, 30.0))
         if self._parked is not None:
             self._parked.labels(consumer_group, record.topic).inc()

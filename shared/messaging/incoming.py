@@ -70,7 +70,7 @@ def _decode_body(spec: EventSpec, envelope: Envelope, value: bytes) -> EventPayl
     try:
         return spec.model.model_validate(document)
     except ValidationError as exc:
-        raise InvalidMessage(f"body does not match {spec.type}: {_summarise(exc)}") from exc
+        raise InvalidMessage(f"body does not match {spec.event_type}: {_summarise(exc)}") from exc
 
 
 def _summarise(error: ValidationError) -> str:

@@ -27,12 +27,12 @@ from typing import Any
 from faststream.kafka import KafkaBroker
 from prometheus_client import CollectorRegistry, Counter, Gauge
 from sqlalchemy import delete, func, select, text, update
-from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlmodel import col
 
+from shared.db.messaging_tables import OutboxMessage, utc_now
 from shared.events.envelope import JSON_CONTENT_TYPE, Envelope
 from shared.events.topics import TopicNaming
-from shared.db.messaging_tables import OutboxMessage, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ class OutboxRelay:
     def __init__(
         self,
         *,
-        sessions: async_sessionmaker[AsyncSession],
+        engine: AsyncEngine,
         broker: KafkaBroker,
         naming: TopicNaming | None = None,
         metrics: OutboxMetrics | None = None,
@@ -99,7 +99,7 @@ class OutboxRelay:
         sweep_interval: float = 1.0,
         retention: timedelta = timedelta(days=7),
     ) -> None:
-        self._sessions = sessions
+        self._engine = engine
         self._broker = broker
         self._naming = naming or TopicNaming()
         self._metrics = metrics
@@ -128,14 +128,14 @@ class OutboxRelay:
 
     async def publish_pending(self) -> int:
         """One pass: publish up to a batch of unpublished rows in order; returns how many were confirmed."""
-        async with self._pass_lock, self._sessions() as session, session.begin():
-            if not await self._is_leader(session):
+        async with self._pass_lock, self._engine.begin() as connection:
+            if not await self._is_leader(connection):
                 return 0
-            rows = await self._claim(session)
+            rows = await self._claim(connection)
             if not rows:
                 return 0
             confirmed, error = await self._publish(rows)
-            await self._mark(session, rows, confirmed, error)
+            await self._mark(connection, rows, confirmed, error)
         if self._metrics is not None:
             for row in rows[:confirmed]:
                 self._metrics.published.labels(row.topic).inc()
@@ -143,20 +143,20 @@ class OutboxRelay:
             raise OutboxPublishError(f"published {confirmed} of {len(rows)} rows: {error}") from error
         return confirmed
 
-    async def _is_leader(self, session: AsyncSession) -> bool:
-        if session.bind.dialect.name != "postgresql":
+    async def _is_leader(self, connection: AsyncConnection) -> bool:
+        if connection.dialect.name != "postgresql":
             return True
-        result = await session.execute(
+        result = await connection.execute(
             text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_KEY}
         )
         return bool(result.scalar_one())
 
-    async def _claim(self, session: AsyncSession) -> list[_PendingRow]:
+    async def _claim(self, connection: AsyncConnection) -> list[_PendingRow]:
         columns = [getattr(OutboxMessage, name) for name in _PendingRow.__dataclass_fields__]
-        result = await session.execute(
+        result = await connection.execute(
             select(*columns)
-            .where(OutboxMessage.published_at.is_(None))  # type: ignore[union-attr]
-            .order_by(OutboxMessage.id)
+            .where(col(OutboxMessage.published_at).is_(None))
+            .order_by(col(OutboxMessage.id))
             .limit(self._batch_size)
         )
         return [_PendingRow(*row) for row in result.all()]
@@ -186,21 +186,21 @@ class OutboxRelay:
 
     async def _mark(
         self,
-        session: AsyncSession,
+        connection: AsyncConnection,
         rows: list[_PendingRow],
         confirmed: int,
         error: BaseException | None,
     ) -> None:
         if confirmed:
-            await session.execute(
+            await connection.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.id.in_([row.id for row in rows[:confirmed]]))  # type: ignore[union-attr]
+                .where(col(OutboxMessage.id).in_([row.id for row in rows[:confirmed]]))
                 .values(published_at=utc_now(), publish_attempts=OutboxMessage.publish_attempts + 1)
             )
         if error is not None and confirmed < len(rows):
-            await session.execute(
+            await connection.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.id == rows[confirmed].id)
+                .where(col(OutboxMessage.id) == rows[confirmed].id)
                 .values(
                     publish_attempts=OutboxMessage.publish_attempts + 1,
                     last_error=f"{type(error).__name__}: {error}"[:2000],
@@ -232,16 +232,14 @@ class OutboxRelay:
             return
         self._last_housekeeping = now
         try:
-            async with self._sessions() as session, session.begin():
-                await session.execute(
-                    delete(OutboxMessage).where(
-                        OutboxMessage.published_at < utc_now() - self._retention  # type: ignore[operator]
-                    )
+            async with self._engine.begin() as connection:
+                await connection.execute(
+                    delete(OutboxMessage).where(col(OutboxMessage.published_at) < utc_now() - self._retention)
                 )
                 count, oldest = (
-                    await session.execute(
+                    await connection.execute(
                         select(func.count(), func.min(OutboxMessage.created_at)).where(
-                            OutboxMessage.published_at.is_(None)  # type: ignore[union-attr]
+                            col(OutboxMessage.published_at).is_(None)
                         )
                     )
                 ).one()
@@ -250,7 +248,4 @@ class OutboxRelay:
             return
         if self._metrics is not None:
             self._metrics.backlog.set(count)
-            self._metrics.oldest_age.set(
-                (utc_now() - oldest).total_seconds() if oldest is not None else 0
-            )
-
+            self._metrics.oldest_age.set((utc_now() - oldest).total_seconds() if oldest is not None else 0)

@@ -10,11 +10,11 @@ import functools
 from collections.abc import Sequence
 
 from prometheus_client import CollectorRegistry
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.db.unit_of_work import UnitOfWork
-from shared.events.topics import TopicNaming, TopicSpec, dead_letter_topic, topic_named
+from shared.events.topics import TopicNaming, TopicSpec, dead_letter_topic
 from shared.messaging.broker import aiokafka_client_options, create_broker
 from shared.messaging.consumer import ConsumerMetrics, EventConsumer, RetryPolicy
 from shared.messaging.dead_letters import DeadLetters
@@ -28,6 +28,7 @@ class Messaging:
         self,
         settings: ServiceSettings,
         *,
+        engine: AsyncEngine,
         sessions: async_sessionmaker[AsyncSession],
         metrics_registry: CollectorRegistry,
         publishes: Sequence[TopicSpec] = (),
@@ -37,7 +38,7 @@ class Messaging:
         self.naming = TopicNaming(settings.kafka_topic_prefix)
         self.broker = create_broker(settings, metrics_registry=metrics_registry)
         self.relay = OutboxRelay(
-            sessions=sessions,
+            engine=engine,
             broker=self.broker,
             naming=self.naming,
             metrics=OutboxMetrics(metrics_registry),
@@ -68,8 +69,8 @@ class Messaging:
                 session_timeout_ms=settings.kafka_session_timeout_ms,
                 heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
             )
-        consumed = {name for consumer in consumers for name in consumer.topics}
-        needed = [*publishes, self.dead_letter_topic, *(topic_named(name) for name in sorted(consumed))]
+        consumed = [topic for consumer in consumers for topic in consumer.topics]
+        needed = [*publishes, self.dead_letter_topic, *consumed]
         self._topics = list({spec.name: spec for spec in needed}.values())
 
     async def start(self) -> None:
@@ -92,4 +93,3 @@ class Messaging:
     async def ping(self) -> None:
         if not await self.broker.ping(timeout=3.0):
             raise ConnectionError("Kafka broker does not answer")
-

@@ -30,7 +30,7 @@ async def ensure_topics(
     replication_factor: int,
 ) -> list[str]:
     """Create the missing topics; returns the names it created. Safe when another service races it."""
-    admin = AIOKafkaAdminClient(**client_options)  # type: ignore[arg-type]
+    admin = AIOKafkaAdminClient(**client_options)
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -38,7 +38,9 @@ async def ensure_topics(
         if not missing:
             return []
         new_topics = [
-            NewTopic(naming.physical(spec.name), partitions, replication_factor, topic_configs=spec.topic_configs())
+            NewTopic(
+                naming.physical(spec.name), partitions, replication_factor, topic_configs=spec.topic_configs()
+            )
             for spec in missing
         ]
         response = await admin.create_topics(new_topics)

@@ -33,11 +33,11 @@ def health_router(checks: Mapping[str, Check], *, timeout: float = 3.0) -> APIRo
     return router
 
 
-async def _run(check: Check, timeout: float) -> str:
+async def _run(check: Check, limit_s: float) -> str:
     try:
-        await asyncio.wait_for(check(), timeout)
+        await asyncio.wait_for(check(), limit_s)
     except TimeoutError:
-        return f"timed out after {timeout:.0f}s"
+        return f"timed out after {limit_s:.0f}s"
     except Exception as exc:  # noqa: BLE001 - any failure makes the service unready, with its reason
         return f"{type(exc).__name__}: {exc}"
     return "ok"

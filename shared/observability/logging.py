@@ -11,14 +11,14 @@ from typing import Any
 
 from pythonjsonlogger.json import JsonFormatter
 
-_fields: ContextVar[dict[str, str]] = ContextVar("log_fields", default={})
+_fields: ContextVar[dict[str, str] | None] = ContextVar("log_fields", default=None)
 _HANDLER_NAME = "edu-clusters-json"
 
 
 @contextmanager
 def log_context(**fields: str | None) -> Iterator[None]:
     """Every log record written inside carries these fields (``None`` values are left out)."""
-    token = _fields.set({**_fields.get(), **{k: v for k, v in fields.items() if v is not None}})
+    token = _fields.set({**(_fields.get() or {}), **{k: v for k, v in fields.items() if v is not None}})
     try:
         yield
     finally:
@@ -32,7 +32,7 @@ class _ContextFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.service = self.service_name
-        for name, value in _fields.get().items():
+        for name, value in (_fields.get() or {}).items():
             setattr(record, name, value)
         return True
 
@@ -56,4 +56,4 @@ def configure_logging(service_name: str, level: int | str = logging.INFO) -> Non
 
 
 def context_fields() -> dict[str, Any]:
-    return dict(_fields.get())
+    return dict(_fields.get() or {})

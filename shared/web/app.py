@@ -43,6 +43,7 @@ def create_service_app(
     metrics = ServiceMetrics()
     messaging = Messaging(
         settings,
+        engine=engine,
         sessions=sessions,
         metrics_registry=metrics.registry,
         publishes=publishes,
@@ -75,9 +76,7 @@ def create_service_app(
     install_error_handlers(app)
     metrics.instrument(app)
     app.add_middleware(TraceContextMiddleware)
-    app.include_router(
-        health_router({"database": lambda: ping(engine), "kafka": messaging.ping})
-    )
+    app.include_router(health_router({"database": lambda: ping(engine), "kafka": messaging.ping}))
     app.include_router(
         asyncapi_router(messaging.broker, title=f"{title} events", version=version, description=description)
     )

@@ -54,12 +54,20 @@ async def test_committed_event_arrives_once_and_rolled_back_one_never(
     nodes: list[MessagingNode],
 ) -> None:
     producer = await start_node(
-        nodes, name="producer", bootstrap=kafka_bootstrap_servers, prefix=topic_prefix,
-        url=new_database_url("producer"), consume=False,
+        nodes,
+        name="producer",
+        bootstrap=kafka_bootstrap_servers,
+        prefix=topic_prefix,
+        url=new_database_url("producer"),
+        consume=False,
     )
     consumer = await start_node(
-        nodes, name="consumer", bootstrap=kafka_bootstrap_servers, prefix=topic_prefix,
-        url=new_database_url("consumer"), consume=True,
+        nodes,
+        name="consumer",
+        bootstrap=kafka_bootstrap_servers,
+        prefix=topic_prefix,
+        url=new_database_url("consumer"),
+        consume=True,
     )
 
     await publish(producer, ProbeV1(key="a", seq=1))
@@ -83,8 +91,12 @@ async def test_relay_crash_between_publish_and_mark_resends_and_inbox_drops_dupl
     nodes: list[MessagingNode],
 ) -> None:
     producer = await start_node(
-        nodes, name="producer", bootstrap=kafka_bootstrap_servers, prefix=topic_prefix,
-        url=sqlite_url("producer"), consume=False,
+        nodes,
+        name="producer",
+        bootstrap=kafka_bootstrap_servers,
+        prefix=topic_prefix,
+        url=sqlite_url("producer"),
+        consume=False,
     )
     await producer.messaging.relay.stop()  # this test drives the relay by hand
 
@@ -96,7 +108,7 @@ async def test_relay_crash_between_publish_and_mark_resends_and_inbox_drops_dupl
             raise CrashBeforeMarking
 
     crashing = CrashingRelay(
-        sessions=producer.sessions, broker=producer.messaging.broker, naming=producer.messaging.naming
+        engine=producer.engine, broker=producer.messaging.broker, naming=producer.messaging.naming
     )
     [event_id] = await publish(producer, ProbeV1(key="k", seq=1))
     with pytest.raises(CrashBeforeMarking):
@@ -108,15 +120,25 @@ async def test_relay_crash_between_publish_and_mark_resends_and_inbox_drops_dupl
     assert [headers_of(record)["ce_id"] for record in on_topic] == [event_id, event_id]
 
     consumer = await start_node(
-        nodes, name="consumer", bootstrap=kafka_bootstrap_servers, prefix=topic_prefix,
-        url=sqlite_url("consumer"), consume=True,
+        nodes,
+        name="consumer",
+        bootstrap=kafka_bootstrap_servers,
+        prefix=topic_prefix,
+        url=sqlite_url("consumer"),
+        consume=True,
     )
     group = topic_prefix + probe_consumer.group_id
     await wait_for(
-        lambda: asyncio.sleep(0, consumer.metric(
-            "consumer_events_total", consumer_group=group, topic=topic,
-            event_type=ProbeV1.event_type, outcome="duplicate",
-        )),
+        lambda: asyncio.sleep(
+            0,
+            consumer.metric(
+                "consumer_events_total",
+                consumer_group=group,
+                topic=topic,
+                event_type=ProbeV1.event_type,
+                outcome="duplicate",
+            ),
+        ),
         until=lambda value: value == 1,
         message="the duplicate to be dropped",
     )
@@ -130,13 +152,21 @@ async def test_consumer_restarted_mid_stream_resumes_and_loses_nothing(
     nodes: list[MessagingNode],
 ) -> None:
     producer = await start_node(
-        nodes, name="producer", bootstrap=kafka_bootstrap_servers, prefix=topic_prefix,
-        url=sqlite_url("producer"), consume=False,
+        nodes,
+        name="producer",
+        bootstrap=kafka_bootstrap_servers,
+        prefix=topic_prefix,
+        url=sqlite_url("producer"),
+        consume=False,
     )
     consumer_url = sqlite_url("consumer")
     first = await start_node(
-        nodes, name="consumer", bootstrap=kafka_bootstrap_servers, prefix=topic_prefix,
-        url=consumer_url, consume=True,
+        nodes,
+        name="consumer",
+        bootstrap=kafka_bootstrap_servers,
+        prefix=topic_prefix,
+        url=consumer_url,
+        consume=True,
     )
     await publish(producer, *(ProbeV1(key=f"k{n % 7}", seq=n) for n in range(200)))
     await wait_for(lambda: receipts_of(first), until=lambda r: len(r) >= 20, message="20 receipts")
@@ -146,8 +176,12 @@ async def test_consumer_restarted_mid_stream_resumes_and_loses_nothing(
 
     await publish(producer, *(ProbeV1(key=f"k{n % 7}", seq=n) for n in range(200, 300)))
     second = await start_node(
-        nodes, name="consumer", bootstrap=kafka_bootstrap_servers, prefix=topic_prefix,
-        url=consumer_url, consume=True,
+        nodes,
+        name="consumer",
+        bootstrap=kafka_bootstrap_servers,
+        prefix=topic_prefix,
+        url=consumer_url,
+        consume=True,
     )
     received = await wait_for(
         lambda: receipts_of(second), until=lambda r: len(r) >= 300, message="all 300 receipts"
@@ -163,12 +197,18 @@ async def test_malformed_messages_are_dead_lettered_and_the_next_good_one_is_pro
     nodes: list[MessagingNode],
 ) -> None:
     consumer = await start_node(
-        nodes, name="consumer", bootstrap=kafka_bootstrap_servers, prefix=topic_prefix,
-        url=sqlite_url("consumer"), consume=True,
+        nodes,
+        name="consumer",
+        bootstrap=kafka_bootstrap_servers,
+        prefix=topic_prefix,
+        url=sqlite_url("consumer"),
+        consume=True,
     )
     topic = topic_prefix + PROBE_TOPIC.name
     good_headers = {
-        "ce_specversion": "1.0", "ce_source": "/tests", "ce_type": ProbeV1.event_type,
+        "ce_specversion": "1.0",
+        "ce_source": "/tests",
+        "ce_type": ProbeV1.event_type,
         "content-type": "application/json",
     }
     bad_messages = [
@@ -188,8 +228,12 @@ async def test_malformed_messages_are_dead_lettered_and_the_next_good_one_is_pro
     finally:
         await raw.stop()
     producer = await start_node(
-        nodes, name="producer", bootstrap=kafka_bootstrap_servers, prefix=topic_prefix,
-        url=sqlite_url("producer"), consume=False,
+        nodes,
+        name="producer",
+        bootstrap=kafka_bootstrap_servers,
+        prefix=topic_prefix,
+        url=sqlite_url("producer"),
+        consume=False,
     )
     await publish(producer, ProbeV1(key="x", seq=42))
 
@@ -203,7 +247,8 @@ async def test_malformed_messages_are_dead_lettered_and_the_next_good_one_is_pro
     assert reasons[4] == "header 'ce_id' is not valid UTF-8"
     first = headers_of(dead[0])
     assert first["dlq_original_topic"] == topic
-    assert first["dlq_original_partition"].isdigit() and first["dlq_original_offset"].isdigit()
+    assert first["dlq_original_partition"].isdigit()
+    assert first["dlq_original_offset"].isdigit()
     assert dead[0].value == b"{this is not json"  # the original body is kept for replay
 
 
@@ -214,17 +259,29 @@ async def test_two_consumers_in_one_group_share_partitions_and_keep_per_key_orde
     nodes: list[MessagingNode],
 ) -> None:
     producer = await start_node(
-        nodes, name="producer", bootstrap=kafka_bootstrap_servers, prefix=topic_prefix,
-        url=new_database_url("producer"), consume=False,
+        nodes,
+        name="producer",
+        bootstrap=kafka_bootstrap_servers,
+        prefix=topic_prefix,
+        url=new_database_url("producer"),
+        consume=False,
     )
     shared_db = new_database_url("consumers")  # two instances of one service share its database
     first = await start_node(
-        nodes, name="consumer", bootstrap=kafka_bootstrap_servers, prefix=topic_prefix,
-        url=shared_db, consume=True,
+        nodes,
+        name="consumer",
+        bootstrap=kafka_bootstrap_servers,
+        prefix=topic_prefix,
+        url=shared_db,
+        consume=True,
     )
     second = await start_node(
-        nodes, name="consumer", bootstrap=kafka_bootstrap_servers, prefix=topic_prefix,
-        url=shared_db, consume=True,
+        nodes,
+        name="consumer",
+        bootstrap=kafka_bootstrap_servers,
+        prefix=topic_prefix,
+        url=shared_db,
+        consume=True,
     )
     assignments = await wait_for(
         lambda: asyncio.sleep(0, [_assigned_partitions(node) for node in (first, second)]),
@@ -238,18 +295,24 @@ async def test_two_consumers_in_one_group_share_partitions_and_keep_per_key_orde
         await publish(producer, *(ProbeV1(key=key, seq=seq) for key in keys))
 
     received = await wait_for(
-        lambda: receipts_of(first), until=lambda r: len(r) >= 300, message="300 receipts", timeout=60
+        lambda: receipts_of(first), until=lambda r: len(r) >= 300, message="300 receipts", within=60
     )
     assert len(received) == 300
     for key in keys:
         assert [seq for k, seq in received if k == key] == list(range(25)), f"order broken for {key}"
     group, topic = topic_prefix + probe_consumer.group_id, topic_prefix + PROBE_TOPIC.name
     processed = [
-        node.metric("consumer_events_total", consumer_group=group, topic=topic,
-                    event_type=ProbeV1.event_type, outcome="processed")
+        node.metric(
+            "consumer_events_total",
+            consumer_group=group,
+            topic=topic,
+            event_type=ProbeV1.event_type,
+            outcome="processed",
+        )
         for node in (first, second)
     ]
-    assert all(processed) and sum(processed) == 300, processed
+    assert all(processed), processed
+    assert sum(processed) == 300
 
 
 def _assigned_partitions(node: MessagingNode) -> set[int]:

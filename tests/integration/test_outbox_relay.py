@@ -6,15 +6,18 @@ import asyncio
 from collections import Counter
 
 import pytest
-from sqlalchemy import func, select
+from prometheus_client import CollectorRegistry
+from sqlalchemy import func
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.db import create_engine, create_schema, session_factory
-from shared.db import UnitOfWork
+from deploy.local.postgres import PostgresLauncher
+from shared.db import UnitOfWork, create_engine, create_schema, session_factory
+from shared.events.topics import TopicNaming
 from shared.messaging import MESSAGING_METADATA, OutboxMessage
 from shared.messaging.broker import create_broker
 from shared.messaging.outbox_relay import OutboxRelay
-from shared.events.topics import TopicNaming
-from prometheus_client import CollectorRegistry
 from tests.support.harness import node_settings
 from tests.support.kafka_reader import headers_of, read_topic
 from tests.support.probe import PROBE_TOPIC, ProbeV1
@@ -23,10 +26,12 @@ pytestmark = [pytest.mark.kafka, pytest.mark.asyncio(loop_scope="session")]
 
 
 async def test_two_relays_on_one_postgresql_database_never_publish_a_row_twice(
-    kafka_bootstrap_servers: str, topic_prefix: str, postgres_server: object
+    kafka_bootstrap_servers: str, topic_prefix: str, postgres_server: PostgresLauncher
 ) -> None:
-    url = postgres_server.create_database(f"relays_{topic_prefix.strip('.')}")  # type: ignore[attr-defined]
-    settings = node_settings(name="producer", bootstrap=kafka_bootstrap_servers, prefix=topic_prefix, database_url=url)
+    url = postgres_server.create_database(f"relays_{topic_prefix.strip('.')}")
+    settings = node_settings(
+        name="producer", bootstrap=kafka_bootstrap_servers, prefix=topic_prefix, database_url=url
+    )
     engine = create_engine(url)
     await create_schema(engine, MESSAGING_METADATA)
     sessions = session_factory(engine)
@@ -37,12 +42,13 @@ async def test_two_relays_on_one_postgresql_database_never_publish_a_row_twice(
 
     brokers = [create_broker(settings, metrics_registry=CollectorRegistry()) for _ in range(2)]
     relays = [
-        OutboxRelay(sessions=session_factory(engine), broker=broker, naming=TopicNaming(topic_prefix), batch_size=100)
+        OutboxRelay(engine=engine, broker=broker, naming=TopicNaming(topic_prefix), batch_size=100)
         for broker in brokers
     ]
     for broker in brokers:
         await broker.start()
     try:
+
         async def drain(relay: OutboxRelay) -> int:
             published = 0
             while await _unpublished(sessions) > 0:
@@ -59,11 +65,11 @@ async def test_two_relays_on_one_postgresql_database_never_publish_a_row_twice(
     assert sum(shares) == 2000
     records = await read_topic(kafka_bootstrap_servers, topic_prefix + PROBE_TOPIC.name, expected=2000)
     ids = Counter(headers_of(record)["ce_id"] for record in records)
-    assert len(ids) == 2000 and set(ids.values()) == {1}
+    assert len(ids) == 2000
+    assert set(ids.values()) == {1}
 
 
-async def _unpublished(sessions: object) -> int:
-    async with sessions() as session:  # type: ignore[operator]
-        return int(
-            (await session.execute(select(func.count()).where(OutboxMessage.published_at.is_(None)))).scalar_one()
-        )
+async def _unpublished(sessions: async_sessionmaker[AsyncSession]) -> int:
+    async with sessions() as session:
+        unpublished = select(func.count()).where(OutboxMessage.published_at.is_(None))  # type: ignore[union-attr]
+        return int((await session.exec(unpublished)).one())

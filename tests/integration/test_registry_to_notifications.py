@@ -60,7 +60,9 @@ async def test_seeded_clusters_reach_the_notifications_replica(
     kafka_bootstrap_servers: str,
     topic_prefix: str,
 ) -> None:
-    clusters = await wait_for(lambda: replica(notifications), until=lambda r: len(r) == 5, message="5 clusters")
+    clusters = await wait_for(
+        lambda: replica(notifications), until=lambda r: len(r) == 5, message="5 clusters"
+    )
     assert [c["cluster_no"] for c in clusters] == [1, 2, 3, 4, 5]
     assert clusters[2]["office_host_unit"] == "Trung tâm GDTX Quỳ Châu"
 
@@ -70,7 +72,8 @@ async def test_seeded_clusters_reach_the_notifications_replica(
     assert headers["ce_type"] == "vn.gov.nghean.edu.registry.cluster.v1"
     assert headers["ce_source"] == "/edu-clusters/registry"
     assert headers["ce_subject"] == f"cluster/{records[0].key.decode()}"
-    assert headers["content-type"] == "application/json" and headers["ce_specversion"] == "1.0"
+    assert headers["content-type"] == "application/json"
+    assert headers["ce_specversion"] == "1.0"
 
 
 async def test_an_update_over_http_reaches_the_replica_once(
@@ -81,7 +84,8 @@ async def test_an_update_over_http_reaches_the_replica_once(
     await wait_for(lambda: replica(notifications), until=lambda r: len(r) == 5, message="5 clusters")
 
     response = await client.patch(
-        "/clusters/3", json={"name": "Cụm chuyên môn số 3 (Quỳ Hợp)"},
+        "/clusters/3",
+        json={"name": "Cụm chuyên môn số 3 (Quỳ Hợp)"},
         headers=bearer(app, Role.DEPARTMENT_ADMIN),  # type: ignore[arg-type]
     )
     assert response.status_code == 200, response.text
@@ -103,9 +107,14 @@ async def test_the_registry_api_refuses_missing_tokens_wrong_roles_and_bad_field
     assert forbidden.status_code == 403
     admin = bearer(app, Role.DEPARTMENT_ADMIN)  # type: ignore[arg-type]
     bad = await client.patch("/clusters/3", json={"name": ""}, headers=admin)
-    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "name"]
+    assert bad.status_code == 422
+    assert bad.json()["detail"][0]["loc"] == ["body", "name"]
     missing = await client.get("/clusters/9", headers=admin)
-    assert missing.status_code == 404 and missing.json() == {"detail": "cluster 9 does not exist", "field": "cluster_no"}
+    assert missing.status_code == 404
+    assert missing.json() == {
+        "detail": "cluster 9 does not exist",
+        "field": "cluster_no",
+    }
     duplicate = await client.post(
         "/clusters", json={"cluster_no": 3, "name": "x", "office_host_unit": "y"}, headers=admin
     )
@@ -120,6 +129,8 @@ async def test_health_metrics_and_asyncapi_are_served(
     assert ready.status_code == 200, ready.text
     metrics = await client.get("/metrics")
     assert metrics.status_code == 200
-    assert "outbox_published_total" in metrics.text and "http_request_duration_seconds" in metrics.text
+    assert "outbox_published_total" in metrics.text
+    assert "http_request_duration_seconds" in metrics.text
     asyncapi = await client.get("/asyncapi.json")
-    assert asyncapi.status_code == 200 and asyncapi.json()["asyncapi"].startswith("3.")
+    assert asyncapi.status_code == 200
+    assert asyncapi.json()["asyncapi"].startswith("3.")

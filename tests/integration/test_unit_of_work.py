@@ -31,9 +31,7 @@ async def test_commit_writes_the_change_and_the_event_and_wakes_the_relay(
             uow.session.add(ProbeReceipt(event_id="y", key="k", seq=2, partition=0))
             uow.record(ProbeV1(key="k", seq=2))  # left without commit: rolled back
         with pytest.raises(RuntimeError, match="boom"):
-            async with UnitOfWork(sessions, source="/tests") as uow:
-                uow.record(ProbeV1(key="k", seq=3))
-                raise RuntimeError("boom")
+            await _record_then_fail(UnitOfWork(sessions, source="/tests"))
 
         async with sessions() as session:
             rows = (await session.exec(select(OutboxMessage))).all()
@@ -43,9 +41,19 @@ async def test_commit_writes_the_change_and_the_event_and_wakes_the_relay(
         assert wakes == [True]
         row = rows[0]
         assert (row.topic, row.message_key, row.subject, row.source) == (
-            "testsuite.probes", "k", "probe/k", "/tests",
+            "testsuite.probes",
+            "k",
+            "probe/k",
+            "/tests",
         )
-        assert row.published_at is None and row.occurred_at.tzinfo is UTC
+        assert row.published_at is None
+        assert row.occurred_at.tzinfo is UTC
         assert row.occurred_at <= datetime.now(UTC)
     finally:
         await engine.dispose()
+
+
+async def _record_then_fail(uow: UnitOfWork) -> None:
+    async with uow:
+        uow.record(ProbeV1(key="k", seq=3))
+        raise RuntimeError("boom")

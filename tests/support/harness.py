@@ -56,7 +56,12 @@ class MessagingNode:
         sessions = session_factory(engine)
         registry = CollectorRegistry()
         messaging = Messaging(
-            settings, sessions=sessions, metrics_registry=registry, publishes=publishes, consumers=consumers
+            settings,
+            engine=engine,
+            sessions=sessions,
+            metrics_registry=registry,
+            publishes=publishes,
+            consumers=consumers,
         )
         await messaging.start()
         return cls(settings, engine, sessions, registry, messaging)

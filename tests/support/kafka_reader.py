@@ -9,7 +9,9 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer
 
 
-async def read_topic(bootstrap_servers: str, topic: str, *, expected: int, timeout_s: float = 30.0) -> list[Any]:
+async def read_topic(
+    bootstrap_servers: str, topic: str, *, expected: int, timeout_s: float = 30.0
+) -> list[Any]:
     """Return the topic's records once at least ``expected`` arrived (or all of them at the timeout)."""
     consumer = AIOKafkaConsumer(
         topic,

@@ -47,7 +47,9 @@ probe_consumer = EventConsumer("testsuite.probe-consumer")
 async def store_probe(event: ProbeV1 | None, delivery: Delivery) -> None:
     assert event is not None
     delivery.uow.session.add(
-        ProbeReceipt(event_id=delivery.envelope.id, key=event.key, seq=event.seq, partition=delivery.partition)
+        ProbeReceipt(
+            event_id=delivery.envelope.id, key=event.key, seq=event.seq, partition=delivery.partition
+        )
     )
 
 

@@ -14,16 +14,16 @@ async def wait_for(
     probe: Callable[[], Awaitable[T]],
     *,
     until: Callable[[T], bool] = bool,
-    timeout: float = 30.0,
+    within: float = 30.0,
     interval: float = 0.05,
     message: str = "condition",
 ) -> T:
     """Call ``probe`` until ``until(result)`` holds; fail with the last result when time runs out."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     while True:
         result = await probe()
         if until(result):
             return result
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {message}; last value: {result!r}")
+            raise AssertionError(f"timed out after {within}s waiting for {message}; last value: {result!r}")
         await asyncio.sleep(interval)

@@ -17,8 +17,11 @@ NOW = datetime(2026, 11, 23, 8, 30, tzinfo=UTC)
 
 def cluster(**changes: object) -> ClusterStateV1:
     fields: dict[str, object] = {
-        "cluster_no": 3, "name": "Cụm chuyên môn số 3", "office_host_unit": "Trung tâm GDTX Quỳ Châu",
-        "version": 2, "updated_at": NOW,
+        "cluster_no": 3,
+        "name": "Cụm chuyên môn số 3",
+        "office_host_unit": "Trung tâm GDTX Quỳ Châu",
+        "version": 2,
+        "updated_at": NOW,
     }
     return ClusterStateV1.model_validate({**fields, **changes})
 
@@ -34,8 +37,9 @@ class FakeRecord:
 
 
 def record_of(event: ClusterStateV1, **header_changes: str | None) -> FakeRecord:
-    envelope = Envelope(id="e-1", type=event.event_type, source="/edu-clusters/registry", time=NOW,
-                        subject=event.subject())
+    envelope = Envelope(
+        id="e-1", type=event.event_type, source="/edu-clusters/registry", time=NOW, subject=event.subject()
+    )
     headers = {**envelope.to_headers(), **header_changes}
     return FakeRecord(
         value=event.model_dump_json().encode(),
@@ -62,21 +66,42 @@ def test_event_types_must_be_versioned_and_keyed_by_a_real_field() -> None:
 
 
 def test_envelope_round_trips_through_headers_in_rfc3339_utc() -> None:
-    envelope = Envelope(id="e-1", type="t.v1", source="/s", time=NOW, subject="cluster/3",
-                        traceparent="00-" + "a" * 32 + "-" + "b" * 16 + "-01")
+    envelope = Envelope(
+        id="e-1",
+        type="t.v1",
+        source="/s",
+        time=NOW,
+        subject="cluster/3",
+        traceparent="00-" + "a" * 32 + "-" + "b" * 16 + "-01",
+    )
     headers = envelope.to_headers()
     assert headers["ce_time"] == "2026-11-23T08:30:00.000000Z"
-    assert headers["ce_specversion"] == "1.0" and headers["content-type"] == "application/json"
+    assert headers["ce_specversion"] == "1.0"
+    assert headers["content-type"] == "application/json"
     assert Envelope.from_headers(headers) == envelope
 
 
 @pytest.mark.parametrize(
     ("headers", "reason"),
     [
-        ({"ce_type": "t", "ce_source": "/s", "ce_specversion": "1.0"}, r"missing CloudEvents header\(s\): ce_id"),
-        ({"ce_id": "1", "ce_type": "t", "ce_source": "/s", "ce_specversion": "0.3"}, "unsupported ce_specversion"),
-        ({"ce_id": "1", "ce_type": "t", "ce_source": "/s", "ce_specversion": "1.0", "ce_time": "yesterday"},
-         "not an RFC 3339 timestamp"),
+        (
+            {"ce_type": "t", "ce_source": "/s", "ce_specversion": "1.0"},
+            r"missing CloudEvents header\(s\): ce_id",
+        ),
+        (
+            {"ce_id": "1", "ce_type": "t", "ce_source": "/s", "ce_specversion": "0.3"},
+            "unsupported ce_specversion",
+        ),
+        (
+            {
+                "ce_id": "1",
+                "ce_type": "t",
+                "ce_source": "/s",
+                "ce_specversion": "1.0",
+                "ce_time": "yesterday",
+            },
+            "not an RFC 3339 timestamp",
+        ),
     ],
 )
 def test_envelope_rejects_what_is_not_cloudevents(headers: dict[str, str], reason: str) -> None:
@@ -100,7 +125,8 @@ def test_a_tombstone_decodes_to_none_on_a_compacted_topic() -> None:
     record = record_of(cluster(), **{"content-type": None})
     record.value = None
     incoming = decode_record(record, topic=REGISTRY_CLUSTERS.name)
-    assert incoming.event is None and incoming.key == "3"
+    assert incoming.event is None
+    assert incoming.key == "3"
 
 
 @pytest.mark.parametrize(
@@ -109,7 +135,10 @@ def test_a_tombstone_decodes_to_none_on_a_compacted_topic() -> None:
         (lambda r: setattr(r, "value", b"not json"), "body is not valid JSON"),
         (lambda r: setattr(r, "value", b'{"cluster_no": "three"}'), "body does not match .*cluster_no: "),
         (lambda r: setattr(r, "topic", "registry.schools"), "does not belong on topic 'registry.schools'"),
-        (lambda r: setattr(r, "headers", [*r.headers, ("ce_subject", b"\xff")]), "'ce_subject' is not valid UTF-8"),
+        (
+            lambda r: setattr(r, "headers", [*r.headers, ("ce_subject", b"\xff")]),
+            "'ce_subject' is not valid UTF-8",
+        ),
         (lambda r: setattr(r, "key", None) or setattr(r, "value", None), "tombstone"),
     ],
 )

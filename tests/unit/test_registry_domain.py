@@ -37,8 +37,12 @@ def test_a_change_to_the_same_values_changes_nothing() -> None:
 def test_the_published_state_carries_every_field_and_the_version() -> None:
     state = cluster_state(FakeCluster(version=7))
     assert state.model_dump() == {
-        "cluster_no": 3, "name": "Cụm chuyên môn số 3", "office_host_unit": "Trung tâm GDTX Quỳ Châu",
-        "active": True, "version": 7, "updated_at": EARLIER,
+        "cluster_no": 3,
+        "name": "Cụm chuyên môn số 3",
+        "office_host_unit": "Trung tâm GDTX Quỳ Châu",
+        "active": True,
+        "version": 7,
+        "updated_at": EARLIER,
     }
 
 

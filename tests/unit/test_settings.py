@@ -15,9 +15,14 @@ def test_default_database_is_a_sqlite_file_named_after_the_service() -> None:
 
 def test_production_refuses_the_development_jwt_secret() -> None:
     with pytest.raises(ValidationError, match="JWT_SECRET"):
-        ServiceSettings(service_name="registry", environment=Environment.PRODUCTION,
-                        kafka_security_protocol="SASL_SSL", kafka_sasl_mechanism="SCRAM-SHA-512",
-                        kafka_sasl_username="u", kafka_sasl_password="p")
+        ServiceSettings(
+            service_name="registry",
+            environment=Environment.PRODUCTION,
+            kafka_security_protocol="SASL_SSL",
+            kafka_sasl_mechanism="SCRAM-SHA-512",
+            kafka_sasl_username="u",
+            kafka_sasl_password="p",
+        )
 
 
 def test_production_refuses_plaintext_kafka() -> None:
