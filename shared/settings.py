@@ -62,6 +62,9 @@ class ServiceSettings(BaseSettings):
     kafka_replication_factor: int = Field(default=1, ge=1)
     kafka_session_timeout_ms: int = Field(default=10_000, ge=1_000)
     kafka_heartbeat_interval_ms: int = Field(default=3_000, ge=100)
+    # Also the group's rebalance timeout: how long a rebalance may wait for a slow member. FastStream's
+    # 5 minutes would let one stuck handler stall a whole group (and a shutdown) that long.
+    kafka_max_poll_interval_ms: int = Field(default=60_000, ge=1_000)
 
     jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
     jwt_algorithm: str = "HS256"

@@ -35,21 +35,18 @@ class ServiceProcess:
         return (REPO_ROOT / "services" / self.name / "app.py").exists()
 
 
-SERVICES = (
-    ServiceProcess("registry", 8001),
-    ServiceProcess("incidents", 8002),
-    ServiceProcess("activities", 8003),
-    ServiceProcess("notifications", 8004),
-)
+SERVICE_NAMES = ("registry", "incidents", "activities", "notifications")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--kafka-port", type=int, default=9092)
+    parser.add_argument("--first-port", type=int, default=8001, help="registry's port; the others follow")
     parser.add_argument("--data-dir", type=Path, default=REPO_ROOT / "var")
     args = parser.parse_args(argv)
 
-    services = [service for service in SERVICES if service.built]
+    every_service = [ServiceProcess(name, args.first_port + n) for n, name in enumerate(SERVICE_NAMES)]
+    services = [service for service in every_service if service.built]
     busy = [str(port) for port in [args.kafka_port, *(s.port for s in services)] if not port_is_free(port)]
     if busy:
         print(f"Port(s) {', '.join(busy)} are in use; stop what holds them and retry.", file=sys.stderr)
@@ -65,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
             processes.append(_start_service(service, environment, args.data_dir))
         for service, process in zip(services, processes, strict=True):
             _wait_until_ready(service, process)
-        _print_addresses(kafka, services, args.data_dir)
+        _print_addresses(kafka, every_service, args.data_dir)
         _wait_for_interrupt(processes)
     except KafkaLauncherError as error:
         print(error.message, file=sys.stderr)
@@ -149,8 +146,8 @@ def _print_addresses(kafka: KafkaLauncher, services: list[ServiceProcess], data_
     )
     print("\nedu-clusters is running. Ctrl-C stops everything.\n")
     print(f"  Kafka            {kafka.bootstrap_servers}   (log: {kafka.log_file})")
-    for service in SERVICES:
-        if service in services:
+    for service in services:
+        if service.built:
             print(
                 f"  {service.name:<16} API {service.url}/docs   AsyncAPI {service.url}/asyncapi   "
                 f"metrics {service.url}/metrics"
@@ -160,7 +157,7 @@ def _print_addresses(kafka: KafkaLauncher, services: list[ServiceProcess], data_
     print(f"\n  Databases and logs: {data_dir}/")
     print("  A department-admin token for trying the APIs (12 h):")
     print(f"    export TOKEN={token}")
-    print('    curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8001/clusters\n', flush=True)
+    print(f'    curl -H "Authorization: Bearer $TOKEN" {services[0].url}/clusters\n', flush=True)
 
 
 def _wait_for_interrupt(processes: list[subprocess.Popen[bytes]]) -> None:

@@ -136,6 +136,7 @@ class EventConsumer:
         metrics: ConsumerMetrics | None = None,
         session_timeout_ms: int = 10_000,
         heartbeat_interval_ms: int = 3_000,
+        max_poll_interval_ms: int = 60_000,
     ) -> None:
         """Register this group's subscriber on the broker (before the broker starts)."""
         if not self._handlers:
@@ -158,6 +159,7 @@ class EventConsumer:
             decoder=_raw_body,
             session_timeout_ms=session_timeout_ms,
             heartbeat_interval_ms=heartbeat_interval_ms,
+            max_poll_interval_ms=max_poll_interval_ms,
             title=f"{group_id}:consume",
             description="Handles: " + ", ".join(sorted(c.event_type for c in self._handlers)),
         )(on_message)

@@ -109,6 +109,7 @@ class OutboxRelay:
         self._wakeup = asyncio.Event()
         self._pass_lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self._last_housekeeping = 0.0
 
     def wake(self) -> None:
@@ -117,11 +118,23 @@ class OutboxRelay:
 
     def start(self) -> None:
         if self._task is None:
+            self._stopping = False
             self._task = asyncio.create_task(self._run(), name="outbox-relay")
 
-    async def stop(self) -> None:
+    async def stop(self, *, grace_s: float = 10.0) -> None:
+        """Let the current pass finish, then stop; cancel only if it overruns ``grace_s``.
+
+        Cancelling a pass in the middle of a database call can leave an aiosqlite connection waiting
+        on its worker thread, so the relay is asked to stop between passes instead.
+        """
         task, self._task = self._task, None
-        if task is not None:
+        if task is None:
+            return
+        self._stopping = True
+        self._wakeup.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(task), grace_s)
+        except TimeoutError:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
@@ -213,6 +226,8 @@ class OutboxRelay:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), timeout=self._sweep_interval)
             self._wakeup.clear()
+            if self._stopping:
+                return
             try:
                 while await self.publish_pending() == self._batch_size:
                     pass

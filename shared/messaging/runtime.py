@@ -68,6 +68,7 @@ class Messaging:
                 metrics=consumer_metrics,
                 session_timeout_ms=settings.kafka_session_timeout_ms,
                 heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
+                max_poll_interval_ms=settings.kafka_max_poll_interval_ms,
             )
         consumed = [topic for consumer in consumers for topic in consumer.topics]
         needed = [*publishes, self.dead_letter_topic, *consumed]

@@ -25,6 +25,7 @@ def node_settings(*, name: str, bootstrap: str, prefix: str, database_url: str) 
         kafka_topic_prefix=prefix,
         kafka_session_timeout_ms=6_000,
         kafka_heartbeat_interval_ms=500,
+        kafka_max_poll_interval_ms=10_000,
         outbox_sweep_interval_s=0.2,
         consumer_max_attempts=3,
         consumer_retry_base_delay_s=0.05,

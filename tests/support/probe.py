@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.events.base import EventPayload, event_type
 from shared.events.topics import Owner, TopicSpec
-from shared.messaging import Delivery, EventConsumer
+from shared.messaging import Delivery, EventConsumer, PermanentError
 
 PROBE_TOPIC = TopicSpec("testsuite.probes", Owner.REGISTRY, "probe key", False, "Test probes")
 
@@ -55,3 +55,20 @@ async def store_probe(event: ProbeV1 | None, delivery: Delivery) -> None:
 
 async def receipts(session: AsyncSession) -> list[ProbeReceipt]:
     return list((await session.exec(select(ProbeReceipt).order_by(ProbeReceipt.id))).all())  # type: ignore[arg-type]
+
+
+flaky_consumer = EventConsumer("testsuite.flaky-consumer")
+failed_attempts: dict[str, int] = {}
+
+
+@flaky_consumer.handles(ProbeV1)
+async def store_after_failures(event: ProbeV1 | None, delivery: Delivery) -> None:
+    """Keys drive failures: 'transient' fails twice, 'poison' always, 'refuse' is a permanent error."""
+    assert event is not None
+    attempts = failed_attempts.get(delivery.envelope.id, 0)
+    if event.key == "poison" or (event.key == "transient" and attempts < 2):
+        failed_attempts[delivery.envelope.id] = attempts + 1
+        raise ConnectionError(f"attempt {attempts + 1} failed")
+    if event.key == "refuse":
+        raise PermanentError("this probe contradicts the replica")
+    await store_probe(event, delivery)

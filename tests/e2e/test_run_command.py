@@ -1,0 +1,111 @@
+"""The README's run command, as a user runs it: Kafka and the services come up, seeded, and stop on Ctrl-C."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from deploy.local.kafka import REPO_ROOT, free_port, port_is_free
+from shared.auth import Principal, Role, TokenCodec
+from shared.settings import ServiceSettings
+
+pytestmark = pytest.mark.kafka
+
+
+@pytest.fixture
+def run_command(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int, int]]:
+    kafka_port, first_port = free_port(), _free_block_of(4)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "deploy.local.run",
+            "--kafka-port",
+            str(kafka_port),
+            "--first-port",
+            str(first_port),
+            "--data-dir",
+            str(tmp_path),
+        ],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        yield process, kafka_port, first_port
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_run_brings_up_kafka_and_the_seeded_services_then_stops_cleanly(
+    run_command: tuple[subprocess.Popen[str], int, int],
+) -> None:
+    process, kafka_port, first_port = run_command
+    banner = _read_until(process, "curl -H", within=180)  # the last line of the banner
+    registry, notifications = f"http://127.0.0.1:{first_port}", f"http://127.0.0.1:{first_port + 3}"
+    assert (
+        f"{registry}/docs" in banner and f"{registry}/asyncapi" in banner and f"{registry}/metrics" in banner
+    )
+    assert "export TOKEN=" in banner
+
+    headers = {"Authorization": f"Bearer {_admin_token()}"}
+    clusters = httpx.get(f"{registry}/clusters", headers=headers, timeout=10).json()
+    assert [cluster["cluster_no"] for cluster in clusters] == [1, 2, 3, 4, 5]
+    deadline = time.monotonic() + 30
+    while (
+        len(replica := httpx.get(f"{notifications}/replica/clusters", headers=headers, timeout=10).json()) < 5
+    ):
+        assert time.monotonic() < deadline, f"the notifications replica has only {replica}"
+        time.sleep(0.2)
+    assert httpx.get(f"{registry}/asyncapi.json", timeout=10).status_code == 200
+
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=60) == 0
+    assert not _answers(kafka_port)
+    assert not _answers(first_port)
+
+
+def _answers(port: int) -> bool:
+    """Something still listens on the port (a bind test would trip over TIME_WAIT sockets)."""
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _admin_token() -> str:
+    codec = TokenCodec.from_settings(ServiceSettings(service_name="tests"))
+    return codec.mint(Principal(subject="admin@tests", role=Role.DEPARTMENT_ADMIN), timedelta(minutes=5))
+
+
+def _read_until(process: subprocess.Popen[str], marker: str, *, within: float) -> str:
+    """The run command's output up to the marker line (a readline loop that gives up at the deadline)."""
+    assert process.stdout is not None
+    seen: list[str] = []
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line and process.poll() is not None:
+            break
+        seen.append(line)
+        if marker in line:
+            return "".join(seen)
+    pytest.fail(f"the run command did not report {marker!r}:\n{''.join(seen)}")
+
+
+def _free_block_of(count: int) -> int:
+    for _ in range(50):
+        first = free_port()
+        if first + count < 65535 and all(port_is_free(first + n) for n in range(count)):
+            return first
+    pytest.fail("no block of free ports")

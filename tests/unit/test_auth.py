@@ -1,0 +1,134 @@
+"""Bearer tokens and data scoping, through a tiny app wired like every service."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+import httpx
+import pytest
+from fastapi import Depends, FastAPI
+from pydantic import ValidationError
+
+from shared.auth import CurrentPrincipal, InvalidToken, Principal, Role, TokenCodec, require_roles
+from shared.settings import DEV_JWT_SECRET
+
+CODEC = TokenCodec(secret=DEV_JWT_SECRET, algorithm="HS256", issuer="edu-clusters", audience="edu-clusters")
+LEADER_3 = Principal(subject="leader3@so", role=Role.CLUSTER_LEADER, cluster_no=3)
+
+
+def build_app() -> FastAPI:
+    app = FastAPI()
+    app.state.token_codec = CODEC
+
+    @app.get("/me")
+    async def me(principal: CurrentPrincipal) -> dict[str, object]:
+        return {"subject": principal.subject, "cluster_no": principal.cluster_no}
+
+    @app.get("/admin-only")
+    async def admin_only(
+        _admin: Annotated[Principal, Depends(require_roles(Role.DEPARTMENT_ADMIN))],
+    ) -> dict[str, bool]:
+        return {"ok": True}
+
+    return app
+
+
+async def call(path: str, token: str | None = None, scheme: str = "Bearer") -> httpx.Response:
+    headers = {"Authorization": f"{scheme} {token}"} if token is not None else {}
+    transport = httpx.ASGITransport(app=build_app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        return await client.get(path, headers=headers)
+
+
+def unsigned_token(claims: dict[str, object]) -> str:
+    def part(document: dict[str, object]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(document).encode()).rstrip(b"=").decode()
+
+    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
+
+
+def valid_claims() -> dict[str, object]:
+    now = int(datetime.now(UTC).timestamp())
+    return {
+        "sub": "x",
+        "role": "department_admin",
+        "iat": now,
+        "exp": now + 600,
+        "iss": "edu-clusters",
+        "aud": "edu-clusters",
+    }
+
+
+async def test_a_valid_token_names_the_caller() -> None:
+    response = await call("/me", CODEC.mint(LEADER_3, timedelta(minutes=5)))
+    assert response.status_code == 200
+    assert response.json() == {"subject": "leader3@so", "cluster_no": 3}
+
+
+@pytest.mark.parametrize(
+    ("token", "reason"),
+    [
+        (None, "missing bearer token"),
+        (
+            CODEC.mint(LEADER_3, timedelta(minutes=5), now=datetime.now(UTC) - timedelta(hours=1)),
+            "token expired",
+        ),
+        (
+            TokenCodec(
+                secret="another-secret-of-enough-length-0123456789",
+                algorithm="HS256",
+                issuer="edu-clusters",
+                audience="edu-clusters",
+            ).mint(LEADER_3, timedelta(minutes=5)),
+            "bad signature",
+        ),
+        (unsigned_token(valid_claims()), "algorithm not allowed"),
+        ("not.a.jwt", "malformed token"),
+    ],
+    ids=["missing", "expired", "wrongly-signed", "alg-none", "malformed"],
+)
+async def test_bad_tokens_get_401_with_a_bearer_challenge(token: str | None, reason: str) -> None:
+    response = await call("/me", token)
+    assert response.status_code == 401
+    assert response.json() == {"detail": reason}
+    assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+async def test_a_basic_auth_header_is_not_a_bearer_token() -> None:
+    response = await call("/me", "dXNlcjpwYXNz", scheme="Basic")
+    assert response.status_code == 401
+
+
+async def test_the_wrong_role_gets_403_naming_the_required_role() -> None:
+    response = await call("/admin-only", CODEC.mint(LEADER_3, timedelta(minutes=5)))
+    assert response.status_code == 403
+    assert "department_admin" in response.json()["detail"]
+
+
+def test_a_token_without_a_role_is_refused() -> None:
+    claims = valid_claims()
+    del claims["role"]
+    import jwt
+
+    with pytest.raises(InvalidToken, match="missing claim role"):
+        CODEC.decode(jwt.encode(claims, DEV_JWT_SECRET, algorithm="HS256"))
+
+
+def test_a_scoped_role_needs_its_scope() -> None:
+    with pytest.raises(ValidationError):
+        Principal(subject="x", role=Role.CLUSTER_LEADER)
+
+
+def test_scoping_follows_the_organisation() -> None:
+    officer = Principal(subject="o", role=Role.DEPARTMENT_OFFICER)
+    client = Principal(subject="c", role=Role.INTEGRATION_CLIENT, grants=frozenset({"cluster:2"}))
+    assert LEADER_3.can_see_cluster(3)
+    assert not LEADER_3.can_see_cluster(4)
+    assert not LEADER_3.can_see_cluster(None)  # communes in no cluster belong to the Department
+    assert officer.can_see_cluster(4)
+    assert officer.can_see_cluster(None)
+    assert client.can_see_cluster(2)
+    assert not client.can_see_cluster(3)
