@@ -1,6 +1,9 @@
 """Outbox → Kafka → inbox against a raw aiokafka produce→consume loop, on the same broker in one run.
 
-    .venv/bin/python -m bench.messaging_throughput [--events 3000] [--writers 20]
+    .venv/bin/python -m bench.messaging_throughput [--events 3000] [--writers 20] [--rate 0]
+
+``--rate`` paces the producers (events/s in total) on both paths, to read latency below saturation; 0 is
+a burst, which measures throughput (and then latency is mostly time spent queued).
 
 Uses ``KAFKA_BOOTSTRAP_SERVERS`` when set, else starts the local broker. The baseline is the floor the
 broker allows on this machine: the same number of messages, produced with the same idempotent ``acks=all``
@@ -77,7 +80,13 @@ class Figures:
         return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-async def raw_loop(bootstrap: str, events: int) -> Figures:
+async def paced(index: int, rate: float, started: float) -> None:
+    """Sleep until event ``index`` is due at ``rate`` events/s (no pacing when rate is 0)."""
+    if rate > 0:
+        await asyncio.sleep(max(0.0, started + index / rate - time.perf_counter()))
+
+
+async def raw_loop(bootstrap: str, events: int, rate: float = 0) -> Figures:
     topic = f"bench.raw.{uuid.uuid4().hex[:8]}"
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all")
     consumer = AIOKafkaConsumer(
@@ -94,10 +103,12 @@ async def raw_loop(bootstrap: str, events: int) -> Figures:
         started = time.perf_counter()
 
         async def produce() -> None:
-            deliveries = [
-                await producer.send(topic, str(time.time()).encode(), key=f"k{n % 50}".encode())
-                for n in range(events)
-            ]
+            deliveries = []
+            for n in range(events):
+                await paced(n, rate, started)
+                deliveries.append(
+                    await producer.send(topic, str(time.time()).encode(), key=f"k{n % 50}".encode())
+                )
             await asyncio.gather(*deliveries)
 
         async def consume() -> None:
@@ -113,7 +124,7 @@ async def raw_loop(bootstrap: str, events: int) -> Figures:
         await producer.stop()
 
 
-async def outbox_loop(bootstrap: str, events: int, writers: int, work_dir: Path) -> Figures:
+async def outbox_loop(bootstrap: str, events: int, writers: int, work_dir: Path, rate: float = 0) -> Figures:
     prefix = f"bench{uuid.uuid4().hex[:8]}."
     nodes = []
     for name, consumers in (("bench-producer", []), ("bench-consumer", [bench_consumer])):
@@ -142,6 +153,7 @@ async def outbox_loop(bootstrap: str, events: int, writers: int, work_dir: Path)
 
         async def writer(first: int) -> None:
             for seq in range(first, events, writers):  # one transaction per event, as one request makes
+                await paced(seq, rate, started)
                 async with producer.unit_of_work() as uow:
                     uow.record(BenchProbeV1(key=f"k{seq % 50}", seq=seq))
                     await uow.commit()
@@ -169,6 +181,9 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=3000)
     parser.add_argument("--writers", type=int, default=20, help="concurrent request-like transactions")
+    parser.add_argument(
+        "--rate", type=float, default=0, help="total events/s to pace both paths at; 0: burst"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="edu-bench-") as work:
         launcher = None
@@ -179,12 +194,13 @@ async def main() -> None:
             bootstrap = launcher.bootstrap_servers
         try:
             await raw_loop(bootstrap, 200)  # warm the broker and the JIT before measuring
-            raw = await raw_loop(bootstrap, args.events)
-            system = await outbox_loop(bootstrap, args.events, args.writers, Path(work))
+            raw = await raw_loop(bootstrap, args.events, args.rate)
+            system = await outbox_loop(bootstrap, args.events, args.writers, Path(work), args.rate)
         finally:
             if launcher is not None:
                 launcher.stop()
-    print(f"{args.events} events, {args.writers} concurrent writers, broker {bootstrap}")
+    pacing = f"paced at {args.rate:.0f} events/s" if args.rate else "burst"
+    print(f"{args.events} events, {args.writers} concurrent writers, {pacing}, broker {bootstrap}")
     print(f"{'':28}{'events/s':>10}{'p50 ms':>10}{'p99 ms':>10}")
     for label, figures in (("raw aiokafka (baseline)", raw), ("outbox → Kafka → inbox", system)):
         print(

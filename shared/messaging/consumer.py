@@ -4,6 +4,9 @@
   instead of silently skipping it (FastStream's default is "latest").
 - Manual acknowledgement: the offset is committed only after the event's transaction committed, or after
   the message was parked in the dead-letter topic. FastStream's default (ack first) is at-most-once.
+  A commit is a broker round trip that costs more than applying an event, so a consumer that is behind
+  commits every ``COMMIT_EVERY`` messages or ``COMMIT_INTERVAL_S``; once caught up it commits each one.
+  What a crash leaves uncommitted is redelivered and dropped by the inbox.
 - The inbox: the handler's writes and the event id commit together; an id seen before is skipped, so a
   redelivered or twice-published event is applied once.
 - Failures: a malformed message is dead-lettered at once; any other failure is retried in place with
@@ -17,6 +20,7 @@ import asyncio
 import dataclasses
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -40,6 +44,9 @@ from shared.observability.logging import log_context
 from shared.observability.tracing import trace_id_from_traceparent, use_traceparent
 
 log = logging.getLogger(__name__)
+
+COMMIT_EVERY = 100
+COMMIT_INTERVAL_S = 1.0
 
 
 class PermanentError(Exception):
@@ -174,10 +181,12 @@ class _GroupRunner:
     dead_letters: DeadLetters
     retry: RetryPolicy
     metrics: ConsumerMetrics | None
+    _uncommitted: int = 0
+    _last_commit: float = dataclasses.field(default_factory=time.monotonic)
 
     async def run(self, message: Any) -> None:
         record = message.raw_message
-        self._record_lag(message, record)
+        lag = self._record_lag(message, record)
         try:
             incoming = decode_record(record, topic=self.naming.logical(record.topic))
         except InvalidMessage as exc:
@@ -198,7 +207,12 @@ class _GroupRunner:
                     outcome = await self._handle(incoming, handler, record)
             self._count(record.topic, incoming.envelope.type, outcome)
         # Only now, with the event applied, skipped or parked, may the offset move past it.
-        await message.ack()
+        self._uncommitted += 1
+        caught_up = lag is None or lag == 0
+        overdue = time.monotonic() - self._last_commit >= COMMIT_INTERVAL_S
+        if caught_up or overdue or self._uncommitted >= COMMIT_EVERY:
+            await message.ack()  # commits the position of every message handed out so far
+            self._uncommitted, self._last_commit = 0, time.monotonic()
 
     async def _handle(self, incoming: IncomingEvent, handler: Handler, record: Any) -> str:
         reason = ""
@@ -256,16 +270,16 @@ class _GroupRunner:
         if self.metrics is not None:
             self.metrics.outcomes.labels(self.group_id, topic, event_type, outcome).inc()
 
-    def _record_lag(self, message: Any, record: Any) -> None:
-        consumer = getattr(message, "consumer", None)
-        highwater = getattr(consumer, "highwater", None)
-        if self.metrics is None or highwater is None:
-            return
-        end = highwater(TopicPartition(record.topic, record.partition))
-        if end is not None:
-            self.metrics.lag.labels(self.group_id, record.topic, str(record.partition)).set(
-                max(end - record.offset - 1, 0)
-            )
+    def _record_lag(self, message: Any, record: Any) -> int | None:
+        """Messages after this one in its partition, as last fetched; None when not known."""
+        highwater = getattr(getattr(message, "consumer", None), "highwater", None)
+        end = highwater(TopicPartition(record.topic, record.partition)) if highwater else None
+        if end is None:
+            return None
+        lag: int = max(int(end) - int(record.offset) - 1, 0)
+        if self.metrics is not None:
+            self.metrics.lag.labels(self.group_id, record.topic, str(record.partition)).set(lag)
+        return lag
 
 
 async def _keep_undecodable_headers(record: Any, original_parser: Callable[[Any], Awaitable[Any]]) -> Any:
