@@ -18,42 +18,35 @@ from tests.support.waiting import wait_for
 pytestmark = [pytest.mark.kafka, pytest.mark.asyncio(loop_scope="session")]
 
 
+class Nodes:
+    """Starts 'service instances' in one test's namespace and stops every one of them at the end."""
+
+    def __init__(self, bootstrap: str, prefix: str) -> None:
+        self.bootstrap, self.prefix = bootstrap, prefix
+        self.running: list[MessagingNode] = []
+
+    async def start(self, name: str, url: str, *, consumer: EventConsumer | None = None) -> MessagingNode:
+        settings = node_settings(name=name, bootstrap=self.bootstrap, prefix=self.prefix, database_url=url)
+        node = await MessagingNode.start(settings, consumers=[consumer] if consumer else [])
+        self.running.append(node)
+        return node
+
+    async def stop(self, node: MessagingNode, *, within: float = 30) -> None:
+        """Stop a node; if it hangs, fail with every task's stack rather than hang the suite."""
+        self.running.remove(node)
+        try:
+            await asyncio.wait_for(node.stop(), within)
+        except TimeoutError:
+            stacks = [f"{task.get_name()}: {task.get_stack(limit=8)}" for task in asyncio.all_tasks()]
+            pytest.fail(f"{node.settings.service_name} did not stop within {within}s:\n" + "\n".join(stacks))
+
+
 @pytest.fixture
-async def nodes() -> AsyncIterator[list[MessagingNode]]:
-    """Every node a test starts is stopped at the end, even when the test fails."""
-    started: list[MessagingNode] = []
+async def nodes(kafka_bootstrap_servers: str, topic_prefix: str) -> AsyncIterator[Nodes]:
+    started = Nodes(kafka_bootstrap_servers, topic_prefix)
     yield started
-    for node in reversed(started):
-        await stop_within(node, seconds=30)
-
-
-async def stop_within(node: MessagingNode, *, seconds: float) -> None:
-    """Stop a node, and if it hangs, fail with every task's stack rather than hang the suite."""
-    try:
-        await asyncio.wait_for(node.stop(), seconds)
-    except TimeoutError:
-        stacks = []
-        for task in asyncio.all_tasks():
-            stacks.append(f"{task.get_name()}: " + "".join(str(frame) for frame in task.get_stack(limit=8)))
-        pytest.fail(
-            f"{node.settings.service_name} did not stop within {seconds}s; tasks:\n" + "\n".join(stacks)
-        )
-
-
-async def start_node(
-    nodes: list[MessagingNode],
-    *,
-    name: str,
-    bootstrap: str,
-    prefix: str,
-    url: str,
-    consume: bool,
-    consumer: EventConsumer = probe_consumer,
-) -> MessagingNode:
-    settings = node_settings(name=name, bootstrap=bootstrap, prefix=prefix, database_url=url)
-    node = await MessagingNode.start(settings, consumers=[consumer] if consume else [])
-    nodes.append(node)
-    return node
+    for node in reversed(started.running):
+        await started.stop(node)
 
 
 async def publish(node: MessagingNode, *events: ProbeV1) -> list[str]:
@@ -72,24 +65,10 @@ async def test_committed_event_arrives_once_and_rolled_back_one_never(
     kafka_bootstrap_servers: str,
     topic_prefix: str,
     new_database_url: Callable[[str], str],
-    nodes: list[MessagingNode],
+    nodes: Nodes,
 ) -> None:
-    producer = await start_node(
-        nodes,
-        name="producer",
-        bootstrap=kafka_bootstrap_servers,
-        prefix=topic_prefix,
-        url=new_database_url("producer"),
-        consume=False,
-    )
-    consumer = await start_node(
-        nodes,
-        name="consumer",
-        bootstrap=kafka_bootstrap_servers,
-        prefix=topic_prefix,
-        url=new_database_url("consumer"),
-        consume=True,
-    )
+    producer = await nodes.start("producer", new_database_url("producer"))
+    consumer = await nodes.start("consumer", new_database_url("consumer"), consumer=probe_consumer)
 
     await publish(producer, ProbeV1(key="a", seq=1))
     async with producer.messaging.unit_of_work() as uow:
@@ -109,16 +88,9 @@ async def test_relay_crash_between_publish_and_mark_resends_and_inbox_drops_dupl
     kafka_bootstrap_servers: str,
     topic_prefix: str,
     sqlite_url: Callable[[str], str],
-    nodes: list[MessagingNode],
+    nodes: Nodes,
 ) -> None:
-    producer = await start_node(
-        nodes,
-        name="producer",
-        bootstrap=kafka_bootstrap_servers,
-        prefix=topic_prefix,
-        url=sqlite_url("producer"),
-        consume=False,
-    )
+    producer = await nodes.start("producer", sqlite_url("producer"))
     await producer.messaging.relay.stop()  # this test drives the relay by hand
 
     class CrashBeforeMarking(Exception):
@@ -140,14 +112,7 @@ async def test_relay_crash_between_publish_and_mark_resends_and_inbox_drops_dupl
     on_topic = await read_topic(kafka_bootstrap_servers, topic, expected=2)
     assert [headers_of(record)["ce_id"] for record in on_topic] == [event_id, event_id]
 
-    consumer = await start_node(
-        nodes,
-        name="consumer",
-        bootstrap=kafka_bootstrap_servers,
-        prefix=topic_prefix,
-        url=sqlite_url("consumer"),
-        consume=True,
-    )
+    consumer = await nodes.start("consumer", sqlite_url("consumer"), consumer=probe_consumer)
     group = topic_prefix + probe_consumer.group_id
     await wait_for(
         lambda: asyncio.sleep(
@@ -170,40 +135,18 @@ async def test_consumer_restarted_mid_stream_resumes_and_loses_nothing(
     kafka_bootstrap_servers: str,
     topic_prefix: str,
     sqlite_url: Callable[[str], str],
-    nodes: list[MessagingNode],
+    nodes: Nodes,
 ) -> None:
-    producer = await start_node(
-        nodes,
-        name="producer",
-        bootstrap=kafka_bootstrap_servers,
-        prefix=topic_prefix,
-        url=sqlite_url("producer"),
-        consume=False,
-    )
+    producer = await nodes.start("producer", sqlite_url("producer"))
     consumer_url = sqlite_url("consumer")
-    first = await start_node(
-        nodes,
-        name="consumer",
-        bootstrap=kafka_bootstrap_servers,
-        prefix=topic_prefix,
-        url=consumer_url,
-        consume=True,
-    )
+    first = await nodes.start("consumer", consumer_url, consumer=probe_consumer)
     await publish(producer, *(ProbeV1(key=f"k{n % 7}", seq=n) for n in range(200)))
     await wait_for(lambda: receipts_of(first), until=lambda r: len(r) >= 20, message="20 receipts")
-    nodes.remove(first)
-    await first.stop()
+    await nodes.stop(first)
     stopped_at = len(await receipts_of(first))
 
     await publish(producer, *(ProbeV1(key=f"k{n % 7}", seq=n) for n in range(200, 300)))
-    second = await start_node(
-        nodes,
-        name="consumer",
-        bootstrap=kafka_bootstrap_servers,
-        prefix=topic_prefix,
-        url=consumer_url,
-        consume=True,
-    )
+    second = await nodes.start("consumer", consumer_url, consumer=probe_consumer)
     received = await wait_for(
         lambda: receipts_of(second), until=lambda r: len(r) >= 300, message="all 300 receipts"
     )
@@ -215,16 +158,9 @@ async def test_malformed_messages_are_dead_lettered_and_the_next_good_one_is_pro
     kafka_bootstrap_servers: str,
     topic_prefix: str,
     sqlite_url: Callable[[str], str],
-    nodes: list[MessagingNode],
+    nodes: Nodes,
 ) -> None:
-    consumer = await start_node(
-        nodes,
-        name="consumer",
-        bootstrap=kafka_bootstrap_servers,
-        prefix=topic_prefix,
-        url=sqlite_url("consumer"),
-        consume=True,
-    )
+    consumer = await nodes.start("consumer", sqlite_url("consumer"), consumer=probe_consumer)
     topic = topic_prefix + PROBE_TOPIC.name
     good_headers = {
         "ce_specversion": "1.0",
@@ -248,14 +184,7 @@ async def test_malformed_messages_are_dead_lettered_and_the_next_good_one_is_pro
         await raw.send_and_wait(topic, b"{}", key=b"x", headers=[("ce_id", b"\xff\xfe")])
     finally:
         await raw.stop()
-    producer = await start_node(
-        nodes,
-        name="producer",
-        bootstrap=kafka_bootstrap_servers,
-        prefix=topic_prefix,
-        url=sqlite_url("producer"),
-        consume=False,
-    )
+    producer = await nodes.start("producer", sqlite_url("producer"))
     await publish(producer, ProbeV1(key="x", seq=42))
 
     await wait_for(lambda: receipts_of(consumer), until=lambda r: r == [("x", 42)], message="the good one")
@@ -277,33 +206,12 @@ async def test_two_consumers_in_one_group_share_partitions_and_keep_per_key_orde
     kafka_bootstrap_servers: str,
     topic_prefix: str,
     new_database_url: Callable[[str], str],
-    nodes: list[MessagingNode],
+    nodes: Nodes,
 ) -> None:
-    producer = await start_node(
-        nodes,
-        name="producer",
-        bootstrap=kafka_bootstrap_servers,
-        prefix=topic_prefix,
-        url=new_database_url("producer"),
-        consume=False,
-    )
+    producer = await nodes.start("producer", new_database_url("producer"))
     shared_db = new_database_url("consumers")  # two instances of one service share its database
-    first = await start_node(
-        nodes,
-        name="consumer",
-        bootstrap=kafka_bootstrap_servers,
-        prefix=topic_prefix,
-        url=shared_db,
-        consume=True,
-    )
-    second = await start_node(
-        nodes,
-        name="consumer",
-        bootstrap=kafka_bootstrap_servers,
-        prefix=topic_prefix,
-        url=shared_db,
-        consume=True,
-    )
+    first = await nodes.start("consumer", shared_db, consumer=probe_consumer)
+    second = await nodes.start("consumer", shared_db, consumer=probe_consumer)
     assignments = await wait_for(
         lambda: asyncio.sleep(0, [_assigned_partitions(node) for node in (first, second)]),
         # During a rebalance one member may still report its old assignment: wait for the settled split.
@@ -350,13 +258,10 @@ async def test_transient_failures_are_retried_and_persistent_ones_dead_lettered(
     kafka_bootstrap_servers: str,
     topic_prefix: str,
     sqlite_url: Callable[[str], str],
-    nodes: list[MessagingNode],
+    nodes: Nodes,
 ) -> None:
-    common = {"bootstrap": kafka_bootstrap_servers, "prefix": topic_prefix}
-    producer = await start_node(nodes, name="producer", url=sqlite_url("p"), consume=False, **common)
-    consumer = await start_node(
-        nodes, name="consumer", url=sqlite_url("c"), consume=True, consumer=flaky_consumer, **common
-    )
+    producer = await nodes.start("producer", sqlite_url("p"))
+    consumer = await nodes.start("consumer", sqlite_url("c"), consumer=flaky_consumer)
     keys = ["transient", "poison", "refuse", "fine"]
     await publish(producer, *(ProbeV1(key=key, seq=n) for n, key in enumerate(keys)))
 
