@@ -75,4 +75,5 @@ def create_broker(settings: ServiceSettings, *, metrics_registry: CollectorRegis
         security=kafka_security(settings),
         middlewares=[KafkaPrometheusMiddleware(registry=metrics_registry, app_name=settings.service_name)],
         graceful_timeout=15.0,
+        specification_url=settings.kafka_bootstrap_servers,
     )

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from typing import Union
 
 from prometheus_client import CollectorRegistry
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.db.unit_of_work import UnitOfWork
+from shared.events.catalog import all_event_specs
 from shared.events.topics import TopicNaming, TopicSpec, dead_letter_topic
 from shared.messaging.broker import aiokafka_client_options, create_broker
 from shared.messaging.consumer import ConsumerMetrics, EventConsumer, RetryPolicy
@@ -71,8 +73,25 @@ class Messaging:
                 max_poll_interval_ms=settings.kafka_max_poll_interval_ms,
             )
         consumed = [topic for consumer in consumers for topic in consumer.topics]
+        for topic in publishes:
+            self._document_publisher(topic)
         needed = [*publishes, self.dead_letter_topic, *consumed]
         self._topics = list({spec.name: spec for spec in needed}.values())
+
+    def _document_publisher(self, topic: TopicSpec) -> None:
+        """Declare what the service publishes on ``topic``, for its AsyncAPI document.
+
+        The relay publishes through the broker itself (it sends pre-serialised outbox rows); these
+        declarations only describe the channel and the schemas of the event types registered on it.
+        """
+        models = [spec.model for spec in all_event_specs() if spec.topic.name == topic.name]
+        self.broker.publisher(
+            self.naming.physical(topic.name),
+            title=f"{topic.name}:publish",
+            description=f"{topic.description} Key: {topic.key}. "
+            + ("Compacted: the latest state per key." if topic.compacted else "Kept for a year."),
+            schema=Union[tuple(models)] if models else None,  # noqa: UP007 - a runtime union of classes
+        )
 
     async def start(self) -> None:
         # Topics first: a consumer subscribed to a missing topic would only notice it minutes later.

@@ -133,4 +133,7 @@ async def test_health_metrics_and_asyncapi_are_served(
     assert "http_request_duration_seconds" in metrics.text
     asyncapi = await client.get("/asyncapi.json")
     assert asyncapi.status_code == 200
-    assert asyncapi.json()["asyncapi"].startswith("3.")
+    document = asyncapi.json()
+    assert document["asyncapi"].startswith("3.")
+    assert document["channels"]["registry.clusters:publish"]["address"].endswith("registry.clusters")
+    assert "ClusterStateV1" in document["components"]["schemas"]
