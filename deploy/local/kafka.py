@@ -116,7 +116,7 @@ def broker_answers(host: str, port: int, timeout: float = 1.0) -> bool:
     if len(response) < 6:
         return False
     correlation_id, error_code = struct.unpack_from(">ih", response)
-    return correlation_id == 1 and error_code == 0
+    return bool(correlation_id == 1 and error_code == 0)
 
 
 def _recv_exactly(sock: socket.socket, size: int) -> bytes:

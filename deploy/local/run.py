@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         for service, process in zip(services, processes, strict=True):
             _wait_until_ready(service, process)
         _print_addresses(kafka, every_service, args.data_dir)
-        _wait_for_interrupt(processes)
+        _wait_for_interrupt(dict(zip((s.name for s in services), processes, strict=True)))
     except KafkaLauncherError as error:
         print(error.message, file=sys.stderr)
         return 2
@@ -160,15 +160,15 @@ def _print_addresses(kafka: KafkaLauncher, services: list[ServiceProcess], data_
     print(f'    curl -H "Authorization: Bearer $TOKEN" {services[0].url}/clusters\n', flush=True)
 
 
-def _wait_for_interrupt(processes: list[subprocess.Popen[bytes]]) -> None:
+def _wait_for_interrupt(processes: dict[str, subprocess.Popen[bytes]]) -> None:
     try:
-        while all(process.poll() is None for process in processes):
+        while all(process.poll() is None for process in processes.values()):
             time.sleep(0.5)
     except KeyboardInterrupt:
         print("\nStopping...", flush=True)
         return
-    failed = [process.args[5] for process in processes if process.poll() is not None]
-    raise RuntimeError(f"a service stopped unexpectedly: {', '.join(map(str, failed))}")
+    failed = [name for name, process in processes.items() if process.poll() is not None]
+    raise RuntimeError(f"a service stopped unexpectedly: {', '.join(failed)}; see its log under the data dir")
 
 
 if __name__ == "__main__":

@@ -45,7 +45,7 @@ async def update_cluster(*, uow: UnitOfWork, cluster_no: int, data: ClusterUpdat
 
 async def seed_clusters(*, uow: UnitOfWork, seeds: Sequence[ClusterSeed]) -> int:
     """Create the clusters that are missing; seeding twice changes nothing. Returns how many it created."""
-    existing = set((await uow.session.exec(select(Cluster.cluster_no))).all())  # type: ignore[call-overload]
+    existing = set((await uow.session.exec(select(Cluster.cluster_no))).all())
     created = 0
     for seed in seeds:
         if seed.cluster_no in existing:
