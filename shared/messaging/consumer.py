@@ -2,11 +2,9 @@
 
 - An explicit, stable consumer group and ``auto_offset_reset="earliest"``: a new group reads the backlog
   instead of silently skipping it (FastStream's default is "latest").
-- Manual acknowledgement: the offset is committed only after the event's transaction committed, or after
-  the message was parked in the dead-letter topic. FastStream's default (ack first) is at-most-once.
-  A commit is a broker round trip that costs more than applying an event, so a consumer that is behind
-  commits every ``COMMIT_EVERY`` messages or ``COMMIT_INTERVAL_S``; once caught up it commits each one.
-  What a crash leaves uncommitted is redelivered and dropped by the inbox.
+- Manual acknowledgement: an offset is committed only after the event's transaction committed, or after
+  the message was parked in the dead-letter topic (``OffsetCommitter``, in the background). FastStream's
+  default (ack first) is at-most-once.
 - The inbox: the handler's writes and the event id commit together; an id seen before is skipped, so a
   redelivered or twice-published event is applied once.
 - Failures: a malformed message is dead-lettered at once; any other failure is retried in place with
@@ -20,7 +18,6 @@ import asyncio
 import dataclasses
 import logging
 import random
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -40,13 +37,11 @@ from shared.events.envelope import Envelope
 from shared.events.topics import TopicNaming, TopicSpec
 from shared.messaging.dead_letters import DeadLetters
 from shared.messaging.incoming import IncomingEvent, InvalidMessage, decode_record
+from shared.messaging.offsets import OffsetCommitter
 from shared.observability.logging import log_context
 from shared.observability.tracing import trace_id_from_traceparent, use_traceparent
 
 log = logging.getLogger(__name__)
-
-COMMIT_EVERY = 100
-COMMIT_INTERVAL_S = 1.0
 
 
 class PermanentError(Exception):
@@ -144,14 +139,24 @@ class EventConsumer:
         session_timeout_ms: int = 10_000,
         heartbeat_interval_ms: int = 3_000,
         max_poll_interval_ms: int = 60_000,
-    ) -> None:
-        """Register this group's subscriber on the broker (before the broker starts)."""
+    ) -> OffsetCommitter:
+        """Register this group's subscriber on the broker (before the broker starts).
+
+        Returns the group's offset committer, which the owner closes before stopping the broker.
+        """
         if not self._handlers:
             raise ValueError(f"consumer group {self.group_id} handles no event type")
         naming = naming or TopicNaming()
         group_id = naming.physical(self.group_id)
         runner = _GroupRunner(
-            group_id, naming, dict(self._handlers), uow_factory, dead_letters, retry, metrics
+            group_id,
+            naming,
+            dict(self._handlers),
+            uow_factory,
+            dead_letters,
+            retry,
+            metrics,
+            OffsetCommitter(),
         )
 
         async def on_message(body: bytes, message: KafkaMessage) -> None:
@@ -170,6 +175,7 @@ class EventConsumer:
             title=f"{group_id}:consume",
             description="Handles: " + ", ".join(sorted(c.event_type for c in self._handlers)),
         )(on_message)
+        return runner.offsets
 
 
 @dataclass
@@ -181,12 +187,11 @@ class _GroupRunner:
     dead_letters: DeadLetters
     retry: RetryPolicy
     metrics: ConsumerMetrics | None
-    _uncommitted: int = 0
-    _last_commit: float = dataclasses.field(default_factory=time.monotonic)
+    offsets: OffsetCommitter
 
     async def run(self, message: Any) -> None:
         record = message.raw_message
-        lag = self._record_lag(message, record)
+        self._record_lag(message, record)
         try:
             incoming = decode_record(record, topic=self.naming.logical(record.topic))
         except InvalidMessage as exc:
@@ -207,12 +212,7 @@ class _GroupRunner:
                     outcome = await self._handle(incoming, handler, record)
             self._count(record.topic, incoming.envelope.type, outcome)
         # Only now, with the event applied, skipped or parked, may the offset move past it.
-        self._uncommitted += 1
-        caught_up = lag is None or lag == 0
-        overdue = time.monotonic() - self._last_commit >= COMMIT_INTERVAL_S
-        if caught_up or overdue or self._uncommitted >= COMMIT_EVERY:
-            await message.ack()  # commits the position of every message handed out so far
-            self._uncommitted, self._last_commit = 0, time.monotonic()
+        self.offsets.mark_done(message.consumer, record)
 
     async def _handle(self, incoming: IncomingEvent, handler: Handler, record: Any) -> str:
         reason = ""
@@ -270,16 +270,13 @@ class _GroupRunner:
         if self.metrics is not None:
             self.metrics.outcomes.labels(self.group_id, topic, event_type, outcome).inc()
 
-    def _record_lag(self, message: Any, record: Any) -> int | None:
-        """Messages after this one in its partition, as last fetched; None when not known."""
+    def _record_lag(self, message: Any, record: Any) -> None:
+        """Messages after this one in its partition, as last fetched."""
         highwater = getattr(getattr(message, "consumer", None), "highwater", None)
         end = highwater(TopicPartition(record.topic, record.partition)) if highwater else None
-        if end is None:
-            return None
-        lag: int = max(int(end) - int(record.offset) - 1, 0)
-        if self.metrics is not None:
+        if end is not None and self.metrics is not None:
+            lag = max(int(end) - int(record.offset) - 1, 0)
             self.metrics.lag.labels(self.group_id, record.topic, str(record.partition)).set(lag)
-        return lag
 
 
 async def _keep_undecodable_headers(record: Any, original_parser: Callable[[Any], Awaitable[Any]]) -> Any:

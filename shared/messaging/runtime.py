@@ -60,7 +60,7 @@ class Messaging:
             base_delay=settings.consumer_retry_base_delay_s,
             max_delay=settings.consumer_retry_max_delay_s,
         )
-        for consumer in consumers:
+        self._offset_committers = [
             consumer.attach(
                 self.broker,
                 uow_factory=self.unit_of_work,
@@ -72,6 +72,8 @@ class Messaging:
                 heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
                 max_poll_interval_ms=settings.kafka_max_poll_interval_ms,
             )
+            for consumer in consumers
+        ]
         consumed = [topic for consumer in consumers for topic in consumer.topics]
         for topic in publishes:
             self._document_publisher(topic)
@@ -108,6 +110,8 @@ class Messaging:
 
     async def stop(self) -> None:
         await self.relay.stop()
+        for committer in self._offset_committers:
+            await committer.close()  # commit what is done while the consumers still own their partitions
         await self.broker.stop()
 
     async def ping(self) -> None:

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
 
 from shared.messaging import EventConsumer
 from shared.messaging.outbox_relay import OutboxRelay
@@ -56,6 +57,16 @@ async def publish(node: MessagingNode, *events: ProbeV1) -> list[str]:
     return ids
 
 
+async def committed_offsets(bootstrap: str, group: str) -> list[int]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        offsets = await admin.list_consumer_group_offsets(group)
+    finally:
+        await admin.close()
+    return sorted(meta.offset for meta in offsets.values() if meta.offset > 0)
+
+
 async def receipts_of(node: MessagingNode) -> list[tuple[str, int]]:
     async with node.sessions() as session:
         return [(row.key, row.seq) for row in await receipts(session)]
@@ -82,6 +93,11 @@ async def test_committed_event_arrives_once_and_rolled_back_one_never(
     assert received == [("a", 1), ("a", 4)]
     on_topic = await read_topic(kafka_bootstrap_servers, topic_prefix + PROBE_TOPIC.name, expected=2)
     assert [headers_of(record)["ce_type"] for record in on_topic] == [ProbeV1.event_type] * 2
+    # Once the events are applied, the group's committed offsets reach the end: lag 0 for any Kafka tool.
+    group = topic_prefix + probe_consumer.group_id
+    await wait_for(
+        lambda: committed_offsets(kafka_bootstrap_servers, group), until=lambda o: o == [2], message="commit"
+    )
 
 
 async def test_relay_crash_between_publish_and_mark_resends_and_inbox_drops_duplicate(
