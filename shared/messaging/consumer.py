@@ -202,14 +202,11 @@ class _GroupRunner:
             if handler is None:
                 outcome = "ignored"  # a known type this group has no interest in
             else:
-                with (
-                    use_traceparent(incoming.envelope.traceparent),
-                    log_context(
-                        event_id=incoming.envelope.id,
-                        trace_id=trace_id_from_traceparent(incoming.envelope.traceparent),
-                    ),
-                ):
-                    outcome = await self._handle(incoming, handler, record)
+                # The handler's logs and any event it records continue the producer's trace.
+                with use_traceparent(incoming.envelope.traceparent) as traceparent:
+                    trace_id = trace_id_from_traceparent(traceparent)
+                    with log_context(event_id=incoming.envelope.id, trace_id=trace_id):
+                        outcome = await self._handle(incoming, handler, record)
             self._count(record.topic, incoming.envelope.type, outcome)
         # Only now, with the event applied, skipped or parked, may the offset move past it.
         self.offsets.mark_done(message.consumer, record)

@@ -76,17 +76,23 @@ async def test_seeded_clusters_reach_the_notifications_replica(
     assert headers["ce_specversion"] == "1.0"
 
 
-async def test_an_update_over_http_reaches_the_replica_once(
+async def test_an_update_over_http_reaches_the_replica_once_with_its_trace(
     registry: tuple[object, httpx.AsyncClient],
     notifications: tuple[object, httpx.AsyncClient],
+    kafka_bootstrap_servers: str,
+    topic_prefix: str,
 ) -> None:
     app, client = registry
     await wait_for(lambda: replica(notifications), until=lambda r: len(r) == 5, message="5 clusters")
 
+    trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
     response = await client.patch(
         "/clusters/3",
         json={"name": "Cụm chuyên môn số 3 (Quỳ Hợp)"},
-        headers=bearer(app, Role.DEPARTMENT_ADMIN),  # type: ignore[arg-type]
+        headers={
+            **bearer(app, Role.DEPARTMENT_ADMIN),  # type: ignore[arg-type]
+            "traceparent": f"00-{trace_id}-00f067aa0ba902b7-01",
+        },
     )
     assert response.status_code == 200, response.text
     assert response.json()["version"] == 2
@@ -95,6 +101,10 @@ async def test_an_update_over_http_reaches_the_replica_once(
         lambda: replica(notifications), until=lambda r: r[2]["version"] == 2, message="version 2 of cluster 3"
     )
     assert clusters[2]["name"] == "Cụm chuyên môn số 3 (Quỳ Hợp)"
+    records = await read_topic(kafka_bootstrap_servers, topic_prefix + "registry.clusters", expected=6)
+    cluster_3 = [record for record in records if record.key == b"3"]
+    update = headers_of(max(cluster_3, key=lambda record: record.offset))
+    assert update["traceparent"].split("-")[1] == trace_id  # the request's trace travels with the event
 
 
 async def test_the_registry_api_refuses_missing_tokens_wrong_roles_and_bad_fields(
