@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, status
+from fastapi import APIRouter, Depends, Path, Query, status
 
 from services.registry import service
-from services.registry.models import ClusterCreate, ClusterPublic, ClusterUpdate
+from services.registry.models import (
+    ClusterCreate,
+    ClusterPublic,
+    ClusterUpdate,
+    CommunePublic,
+    OldDistrictPublic,
+)
 from shared.auth import CurrentPrincipal, Principal, Role, require_roles
 from shared.web import UnitOfWorkDep
 
@@ -43,7 +49,35 @@ async def update_cluster(
     return await service.update_cluster(uow=uow, cluster_no=cluster_no, data=data)
 
 
+@router.get("/old-districts", response_model=list[OldDistrictPublic], tags=["communes"])
+async def list_old_districts(uow: UnitOfWorkDep, _principal: CurrentPrincipal) -> object:
+    """List the district-level units abolished in July 2025, with the cluster that covers each."""
+    return await service.list_old_districts(uow=uow)
+
+
+@router.get("/communes", response_model=list[CommunePublic], tags=["communes"])
+async def list_communes(
+    uow: UnitOfWorkDep,
+    _principal: CurrentPrincipal,
+    cluster_no: Annotated[int | None, Query(ge=1, le=99, description="Only this cluster's communes")] = None,
+    old_district: Annotated[str | None, Query(max_length=10, description="Old district GSO code")] = None,
+    unclustered: Annotated[bool, Query(description="Only communes the Department directs itself")] = False,
+) -> object:
+    """List communes and wards, optionally by cluster or old district."""
+    return await service.list_communes(
+        uow=uow, cluster_no=cluster_no, old_district_code=old_district, unclustered=unclustered
+    )
+
+
+@router.get("/communes/{gso_code}", response_model=CommunePublic, tags=["communes"])
+async def get_commune(
+    gso_code: Annotated[str, Path(max_length=10)], uow: UnitOfWorkDep, _principal: CurrentPrincipal
+) -> object:
+    """Read one commune or ward by its GSO code."""
+    return await service.get_commune(uow=uow, gso_code=gso_code)
+
+
 @router.post("/admin/republish", status_code=status.HTTP_202_ACCEPTED)
 async def republish(uow: UnitOfWorkDep, _admin: DepartmentAdmin) -> dict[str, int]:
     """Publish every entity's current state again, for a consumer that must rebuild its replica."""
-    return {"clusters": await service.republish_clusters(uow=uow)}
+    return await service.republish_all(uow=uow)

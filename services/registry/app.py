@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from services.registry import service
 from services.registry.api import router
 from services.registry.models import REGISTRY_METADATA
-from services.registry.seed import read_clusters
+from services.registry.seed import read_clusters, read_communes, read_old_districts
 from services.registry.settings import RegistrySettings
 from shared.events.topics import REGISTRY_CLUSTERS, REGISTRY_COMMUNES, REGISTRY_SCHOOLS, REGISTRY_STAFF
 from shared.web import ServiceRuntime, create_service_app
@@ -20,6 +20,10 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         if settings.seed_on_start:
             async with runtime.messaging.unit_of_work() as uow:
                 await service.seed_clusters(uow=uow, seeds=read_clusters())
+            async with runtime.messaging.unit_of_work() as uow:
+                await service.seed_geography(
+                    uow=uow, districts=read_old_districts(), communes=read_communes()
+                )
 
     return create_service_app(
         settings,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
-from shared.events import ClusterStateV1
+from shared.events import ClusterStateV1, CommuneStateV1
 
 
 class Versioned(Protocol):
@@ -43,4 +43,38 @@ def cluster_state(cluster: ClusterFields) -> ClusterStateV1:
         active=cluster.active,
         version=cluster.version,
         updated_at=cluster.updated_at,
+    )
+
+
+class CommuneFields(Versioned, Protocol):
+    gso_code: str
+    name: str
+    old_district_code: str
+    cluster_no: int | None
+    population: int | None
+    area_km2: float | None
+    people_committee_seat: str | None
+    culture_office_email: str | None
+    culture_office_phone: str | None
+
+    @property
+    def kind(self) -> str: ...
+
+
+def commune_state(commune: CommuneFields, *, old_district_name: str) -> CommuneStateV1:
+    """The full current state published on the compacted communes topic."""
+    return CommuneStateV1(
+        gso_code=commune.gso_code,
+        name=commune.name,
+        kind="ward" if commune.kind == "ward" else "commune",
+        old_district_code=commune.old_district_code,
+        old_district_name=old_district_name,
+        cluster_no=commune.cluster_no,
+        population=commune.population,
+        area_km2=commune.area_km2,
+        people_committee_seat=commune.people_committee_seat,
+        culture_office_email=commune.culture_office_email,
+        culture_office_phone=commune.culture_office_phone,
+        version=commune.version,
+        updated_at=commune.updated_at,
     )

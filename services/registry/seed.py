@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 SEED_DIR = Path(__file__).parent / "seed_data"
@@ -23,4 +24,62 @@ def read_clusters(path: Path = SEED_DIR / "nghean_clusters.csv") -> list[Cluster
             ClusterSeed(int(row["cluster_no"]), row["cluster_name_vi"], row["office_host_unit"])
             for row in csv.DictReader(handle)
             if row["cluster_no"].isdigit()
+        ]
+
+
+# The reform took effect on 1 July 2025: the first cluster assignments date from then.
+REFORM_DATE = date(2025, 7, 1)
+
+
+@dataclass(frozen=True)
+class OldDistrictSeed:
+    gso_code: str
+    name: str
+    cluster_no: int | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class CommuneSeed:
+    gso_code: str
+    name: str
+    kind: str
+    old_district_name: str
+    cluster_no: int | None
+    population: int | None
+    area_km2: float | None
+    people_committee_seat: str | None
+
+
+def read_old_districts(path: Path = SEED_DIR / "nghean_old_districts.csv") -> list[OldDistrictSeed]:
+    """The 20 district-level units of 2025 and the former Cua Lo (merged into Vinh on 2025-01-01)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        seeds = []
+        for row in csv.DictReader(handle):
+            name, _, note = row["old_district_name"].partition(" (")
+            cluster = row["cluster_no"]
+            seeds.append(
+                OldDistrictSeed(
+                    row["old_district_code_gso"], name, int(cluster) if cluster.isdigit() else None,
+                    note.rstrip(")") or None,
+                )
+            )  # fmt: skip
+        return seeds
+
+
+def read_communes(path: Path = SEED_DIR / "nghean_communes_2025.csv") -> list[CommuneSeed]:
+    """The 130 commune-level units: 119 communes (Xã) and 11 wards (Phường)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [
+            CommuneSeed(
+                gso_code=row["new_code_gso"],
+                name=row["new_name"],
+                kind="ward" if row["type"] == "Phường" else "commune",
+                old_district_name=row["old_district"],
+                cluster_no=int(row["cluster_no"]) if row["cluster_no"].isdigit() else None,
+                population=int(row["population"]) if row["population"] else None,
+                area_km2=float(row["area_km2"]) if row["area_km2"] else None,
+                people_committee_seat=row["admin_center"] or None,
+            )
+            for row in csv.DictReader(handle)
         ]

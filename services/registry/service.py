@@ -5,11 +5,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlmodel import select
+from sqlmodel import col, select
 
-from services.registry.domain import apply_changes, cluster_state
-from services.registry.models import Cluster, ClusterCreate, ClusterUpdate
-from services.registry.seed import ClusterSeed
+from services.registry.domain import apply_changes, cluster_state, commune_state
+from services.registry.models import (
+    Cluster,
+    ClusterCreate,
+    ClusterUpdate,
+    Commune,
+    CommuneAssignment,
+    CommuneKind,
+    OldDistrict,
+)
+from services.registry.seed import REFORM_DATE, ClusterSeed, CommuneSeed, OldDistrictSeed
 from shared.db import UnitOfWork
 from shared.web.errors import Conflict, NotFound
 
@@ -58,10 +66,76 @@ async def seed_clusters(*, uow: UnitOfWork, seeds: Sequence[ClusterSeed]) -> int
     return created
 
 
-async def republish_clusters(*, uow: UnitOfWork) -> int:
-    """Record every cluster's current state again, for a consumer that must rebuild its replica."""
+async def seed_geography(
+    *, uow: UnitOfWork, districts: Sequence[OldDistrictSeed], communes: Sequence[CommuneSeed]
+) -> int:
+    """Create the missing old districts and communes, each commune with its first cluster assignment.
+
+    Seeding twice changes nothing. Returns how many communes it created.
+    """
+    known_districts = set((await uow.session.exec(select(OldDistrict.gso_code))).all())
+    for district in districts:
+        if district.gso_code not in known_districts:
+            uow.session.add(OldDistrict(**vars(district)))
+    district_code = {district.name: district.gso_code for district in districts}
+    known_communes = set((await uow.session.exec(select(Commune.gso_code))).all())
+    created = [seed for seed in communes if seed.gso_code not in known_communes]
+    for seed in created:
+        commune = Commune(
+            gso_code=seed.gso_code,
+            name=seed.name,
+            kind=CommuneKind(seed.kind),
+            old_district_code=district_code[seed.old_district_name],
+            cluster_no=seed.cluster_no,
+            population=seed.population,
+            area_km2=seed.area_km2,
+            people_committee_seat=seed.people_committee_seat,
+        )
+        uow.session.add(commune)
+        uow.session.add(
+            CommuneAssignment(commune_code=seed.gso_code, cluster_no=seed.cluster_no, valid_from=REFORM_DATE)
+        )
+        uow.record(commune_state(commune, old_district_name=seed.old_district_name))
+    await uow.commit()
+    return len(created)
+
+
+async def list_old_districts(*, uow: UnitOfWork) -> Sequence[OldDistrict]:
+    return (await uow.session.exec(select(OldDistrict).order_by(OldDistrict.gso_code))).all()
+
+
+async def list_communes(
+    *,
+    uow: UnitOfWork,
+    cluster_no: int | None = None,
+    old_district_code: str | None = None,
+    unclustered: bool = False,
+) -> Sequence[Commune]:
+    query = select(Commune).order_by(Commune.gso_code)
+    if cluster_no is not None:
+        query = query.where(Commune.cluster_no == cluster_no)
+    if unclustered:
+        query = query.where(col(Commune.cluster_no).is_(None))
+    if old_district_code is not None:
+        query = query.where(Commune.old_district_code == old_district_code)
+    return (await uow.session.exec(query)).all()
+
+
+async def get_commune(*, uow: UnitOfWork, gso_code: str) -> Commune:
+    commune = await uow.session.get(Commune, gso_code)
+    if commune is None:
+        raise NotFound(f"commune {gso_code} does not exist", field="gso_code")
+    return commune
+
+
+async def republish_all(*, uow: UnitOfWork) -> dict[str, int]:
+    """Record every entity's current state again, for a consumer that must rebuild its replica."""
     clusters = await list_clusters(uow=uow)
     for cluster in clusters:
         uow.record(cluster_state(cluster))
+    district_names = {district.gso_code: district.name for district in await list_old_districts(uow=uow)}
+    communes = await list_communes(uow=uow)
+    for commune in communes:
+        uow.record(commune_state(commune, old_district_name=district_names[commune.old_district_code]))
     await uow.commit()
-    return len(clusters)
+    return {"clusters": len(clusters), "communes": len(communes)}

@@ -3,6 +3,7 @@ replica through the inbox. Both services run in-process on their own databases a
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -147,3 +148,32 @@ async def test_health_metrics_and_asyncapi_are_served(
     assert document["asyncapi"].startswith("3.")
     assert document["channels"]["registry.clusters:publish"]["address"].endswith("registry.clusters")
     assert "ClusterStateV1" in document["components"]["schemas"]
+
+
+async def test_the_registry_seeds_the_real_communes_once_and_publishes_them(
+    common: dict[str, object], kafka_bootstrap_servers: str, topic_prefix: str
+) -> None:
+    for _start in range(2):  # a second start on the same database seeds nothing new
+        app = create_registry(RegistrySettings(**common))  # type: ignore[arg-type]
+        async with running(app) as client:
+            headers = bearer(app, Role.DEPARTMENT_OFFICER)  # type: ignore[arg-type]
+            communes = (await client.get("/communes", headers=headers)).json()
+            in_cluster_3 = (await client.get("/communes", params={"cluster_no": 3}, headers=headers)).json()
+            unclustered = (
+                await client.get("/communes", params={"unclustered": True}, headers=headers)
+            ).json()
+            vinh = (await client.get("/communes/16681", headers=headers)).json()
+            unknown = await client.get("/communes/99999", headers=headers)
+    assert (len(communes), len(in_cluster_3), len(unclustered)) == (130, 26, 22)
+    assert vinh["name"] == "Phường Thành Vinh"
+    assert vinh["kind"] == "ward"
+    assert vinh["cluster_no"] is None
+    assert unknown.status_code == 404
+
+    records = await read_topic(
+        kafka_bootstrap_servers, topic_prefix + "registry.communes", expected=131, timeout_s=5
+    )
+    assert len(records) == 130  # seeded once, not twice
+    assert {headers_of(r)["ce_type"] for r in records} == {"vn.gov.nghean.edu.registry.commune.v1"}
+    by_key = {record.key: record for record in records}
+    assert json.loads(by_key[b"16681"].value)["old_district_name"] == "Thành phố Vinh"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from services.registry.domain import apply_changes, cluster_state
-from services.registry.seed import read_clusters
+from services.registry.seed import read_clusters, read_communes, read_old_districts
 
 EARLIER = datetime(2026, 1, 1, tzinfo=UTC)
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
@@ -51,3 +51,13 @@ def test_the_seed_has_the_five_real_clusters_and_not_the_summary_row() -> None:
     assert [c.cluster_no for c in clusters] == [1, 2, 3, 4, 5]
     assert clusters[0].office_host_unit.startswith("Trung tâm GDTX Kỳ Sơn")
     assert clusters[4].office_host_unit == "Trung tâm GDNN-GDTX Diễn Châu"
+
+
+def test_the_seed_has_the_130_communes_and_wards_and_their_old_districts() -> None:
+    communes, districts = read_communes(), read_old_districts()
+    assert len(communes) == 130
+    assert sum(c.kind == "ward" for c in communes) == 11
+    assert sum(c.cluster_no is None for c in communes) == 22  # Vinh, Nghi Loc, Nam Dan, Hung Nguyen
+    assert {c.old_district_name for c in communes} <= {d.name for d in districts}
+    cua_lo = next(d for d in districts if d.gso_code == "413")
+    assert (cua_lo.name, cua_lo.note) == ("Thị xã Cửa Lò", "merged into TP Vinh 2025-01-01")
