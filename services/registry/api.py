@@ -11,6 +11,8 @@ from services.registry.models import (
     ClusterCreate,
     ClusterPublic,
     ClusterUpdate,
+    CommuneAssignmentPublic,
+    CommuneMove,
     CommunePublic,
     OldDistrictPublic,
 )
@@ -75,6 +77,27 @@ async def get_commune(
 ) -> object:
     """Read one commune or ward by its GSO code."""
     return await service.get_commune(uow=uow, gso_code=gso_code)
+
+
+@router.get(
+    "/communes/{gso_code}/assignments", response_model=list[CommuneAssignmentPublic], tags=["communes"]
+)
+async def commune_history(
+    gso_code: Annotated[str, Path(max_length=10)], uow: UnitOfWorkDep, _principal: CurrentPrincipal
+) -> object:
+    """Which cluster the commune belonged to, and when."""
+    return await service.commune_history(uow=uow, gso_code=gso_code)
+
+
+@router.post("/communes/{gso_code}/move", response_model=CommunePublic, tags=["communes"])
+async def move_commune(
+    gso_code: Annotated[str, Path(max_length=10)],
+    move: CommuneMove,
+    uow: UnitOfWorkDep,
+    _admin: DepartmentAdmin,
+) -> object:
+    """Move a commune to another cluster (or to the Department) from a date (department admin)."""
+    return await service.move_commune(uow=uow, gso_code=gso_code, move=move)
 
 
 @router.post("/admin/republish", status_code=status.HTTP_202_ACCEPTED)

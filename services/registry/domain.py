@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from shared.events import ClusterStateV1, CommuneStateV1
@@ -78,3 +79,23 @@ def commune_state(commune: CommuneFields, *, old_district_name: str) -> CommuneS
         version=commune.version,
         updated_at=commune.updated_at,
     )
+
+
+class AssignmentFields(Protocol):
+    cluster_no: int | None
+    valid_from: date
+    valid_to: date | None
+
+
+def close_current_assignment(history: Sequence[AssignmentFields], *, effective_from: date) -> None:
+    """End the open assignment the day before ``effective_from``; a move may not predate it.
+
+    History is kept, never rewritten: a move only closes the open period and the caller opens the next.
+    """
+    current = [period for period in history if period.valid_to is None]
+    if len(current) != 1:
+        raise ValueError(f"expected one open assignment, found {len(current)}")
+    if effective_from <= current[0].valid_from:
+        started = current[0].valid_from.isoformat()
+        raise ValueError(f"a move must take effect after {started}, when the current assignment began")
+    current[0].valid_to = effective_from - timedelta(days=1)

@@ -103,6 +103,19 @@ class CommunePublic(CommuneBase):
     updated_at: datetime
 
 
+class CommuneMove(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    cluster_no: int | None = PydanticField(ge=1, le=99, description="The new cluster; null: the Department")
+    effective_from: date = PydanticField(description="From this day incidents there route to the new cluster")
+
+
+class CommuneAssignmentPublic(SQLModel):
+    cluster_no: int | None
+    valid_from: date
+    valid_to: date | None
+
+
 class CommuneAssignment(RegistryTable, table=True):
     """Which cluster a commune belonged to and when: the Department moves communes, history must show it."""
 

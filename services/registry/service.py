@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from sqlmodel import col, select
 
-from services.registry.domain import apply_changes, cluster_state, commune_state
+from services.registry.domain import apply_changes, close_current_assignment, cluster_state, commune_state
 from services.registry.models import (
     Cluster,
     ClusterCreate,
@@ -15,11 +15,12 @@ from services.registry.models import (
     Commune,
     CommuneAssignment,
     CommuneKind,
+    CommuneMove,
     OldDistrict,
 )
 from services.registry.seed import REFORM_DATE, ClusterSeed, CommuneSeed, OldDistrictSeed
 from shared.db import UnitOfWork
-from shared.web.errors import Conflict, NotFound
+from shared.web.errors import Conflict, NotFound, Unprocessable
 
 
 async def list_clusters(*, uow: UnitOfWork) -> Sequence[Cluster]:
@@ -125,6 +126,39 @@ async def get_commune(*, uow: UnitOfWork, gso_code: str) -> Commune:
     commune = await uow.session.get(Commune, gso_code)
     if commune is None:
         raise NotFound(f"commune {gso_code} does not exist", field="gso_code")
+    return commune
+
+
+async def commune_history(*, uow: UnitOfWork, gso_code: str) -> Sequence[CommuneAssignment]:
+    await get_commune(uow=uow, gso_code=gso_code)
+    query = (
+        select(CommuneAssignment)
+        .where(CommuneAssignment.commune_code == gso_code)
+        .order_by(col(CommuneAssignment.valid_from))
+    )
+    return (await uow.session.exec(query)).all()
+
+
+async def move_commune(*, uow: UnitOfWork, gso_code: str, move: CommuneMove) -> Commune:
+    """Assign a commune to another cluster (or to the Department) from a date, keeping the history."""
+    commune = await get_commune(uow=uow, gso_code=gso_code)
+    if move.cluster_no is not None:
+        await get_cluster(uow=uow, cluster_no=move.cluster_no)
+    if move.cluster_no == commune.cluster_no:
+        raise Conflict(f"commune {gso_code} is already in cluster {move.cluster_no}", field="cluster_no")
+    history = await commune_history(uow=uow, gso_code=gso_code)
+    try:
+        close_current_assignment(history, effective_from=move.effective_from)
+    except ValueError as exc:
+        raise Unprocessable(str(exc), field="effective_from") from exc
+    uow.session.add(
+        CommuneAssignment(commune_code=gso_code, cluster_no=move.cluster_no, valid_from=move.effective_from)
+    )
+    apply_changes(commune, {"cluster_no": move.cluster_no}, datetime.now(UTC))
+    district = await uow.session.get(OldDistrict, commune.old_district_code)
+    assert district is not None  # a foreign key
+    uow.record(commune_state(commune, old_district_name=district.name))
+    await uow.commit()
     return commune
 
 

@@ -37,7 +37,7 @@ async def _run(check: Check, limit_s: float) -> str:
     try:
         await asyncio.wait_for(check(), limit_s)
     except TimeoutError:
-        return f"timed out after {limit_s:.0f}s"
+        return f"timed out after {limit_s:g} s"
     except Exception as exc:  # noqa: BLE001 - any failure makes the service unready, with its reason
         return f"{type(exc).__name__}: {exc}"
     return "ok"

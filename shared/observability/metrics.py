@@ -12,7 +12,14 @@ from fastapi import FastAPI
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, Histogram, generate_latest
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Match
+
+from shared.observability.routes import route_template
+
+UNMATCHED_ROUTE = "unmatched"
+"""The route label of requests no route matches (404s, slash redirects): paths clients invent."""
+
+# Clients may send any method; the others share one label so that cardinality stays bounded.
+_KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 class ServiceMetrics:
@@ -50,7 +57,9 @@ class _LatencyMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        method = scope["method"]
+        method = scope["method"] if scope["method"] in _KNOWN_METHODS else "other"
+        # Resolved before the app runs: routing rewrites parts of the scope (root_path under a mount).
+        route = route_template(scope, getattr(scope.get("app"), "routes", [])) or UNMATCHED_ROUTE
         status = "500"
 
         async def send_recording_status(message: dict[str, Any]) -> None:
@@ -65,16 +74,4 @@ class _LatencyMiddleware:
             await self.app(scope, receive, send_recording_status)
         finally:
             self.metrics.http_in_progress.labels(method).dec()
-            self.metrics.http_duration.labels(method, _route_template(scope), status).observe(
-                time.perf_counter() - started
-            )
-
-
-def _route_template(scope: dict[str, Any]) -> str:
-    """The matched route's path template (``/clusters/{cluster_no}``), never the raw path: bounded labels."""
-    app = scope.get("app")
-    for route in getattr(getattr(app, "router", None), "routes", []):
-        match, _ = route.matches(scope)
-        if match is Match.FULL:
-            return str(getattr(route, "path", "unmatched"))
-    return "unmatched"
+            self.metrics.http_duration.labels(method, route, status).observe(time.perf_counter() - started)

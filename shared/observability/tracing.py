@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from shared.observability.logging import log_context
+
 _TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
 _current: ContextVar[str | None] = ContextVar("traceparent", default=None)
 
@@ -21,7 +23,7 @@ def parse_traceparent(value: str | None) -> tuple[str, str, str] | None:
     """(trace id, parent span id, flags), or None for anything that is not a valid version-00 header."""
     if not value:
         return None
-    match = _TRACEPARENT.match(value.strip().lower())
+    match = _TRACEPARENT.match(value.strip())  # the spec refuses upper-case hex
     if match is None or set(match[1]) == {"0"} or set(match[2]) == {"0"}:
         return None
     return match[1], match[2], match[3]
@@ -71,7 +73,6 @@ class TraceContextMiddleware:
             return
         incoming = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"traceparent"), None)
         with use_traceparent(incoming) as traceparent:
-            from shared.observability.logging import log_context
 
             async def send_with_trace(message: dict[str, Any]) -> None:
                 if message["type"] == "http.response.start":

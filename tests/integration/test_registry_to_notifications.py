@@ -177,3 +177,37 @@ async def test_the_registry_seeds_the_real_communes_once_and_publishes_them(
     assert {headers_of(r)["ce_type"] for r in records} == {"vn.gov.nghean.edu.registry.commune.v1"}
     by_key = {record.key: record for record in records}
     assert json.loads(by_key[b"16681"].value)["old_district_name"] == "Thành phố Vinh"
+
+
+async def test_moving_a_commune_keeps_its_history_and_publishes_its_new_cluster(
+    registry: tuple[object, httpx.AsyncClient], kafka_bootstrap_servers: str, topic_prefix: str
+) -> None:
+    app, client = registry
+    admin = bearer(app, Role.DEPARTMENT_ADMIN)  # type: ignore[arg-type]
+    commune = (await client.get("/communes", params={"cluster_no": 3}, headers=admin)).json()[0]
+    code = commune["gso_code"]
+
+    moved = await client.post(
+        f"/communes/{code}/move", json={"cluster_no": 4, "effective_from": "2026-12-01"}, headers=admin
+    )
+    assert moved.status_code == 200, moved.text
+    assert (moved.json()["cluster_no"], moved.json()["version"]) == (4, 2)
+    history = (await client.get(f"/communes/{code}/assignments", headers=admin)).json()
+    assert history == [
+        {"cluster_no": 3, "valid_from": "2025-07-01", "valid_to": "2026-11-30"},
+        {"cluster_no": 4, "valid_from": "2026-12-01", "valid_to": None},
+    ]
+    too_early = await client.post(
+        f"/communes/{code}/move", json={"cluster_no": 5, "effective_from": "2026-12-01"}, headers=admin
+    )
+    assert too_early.status_code == 422
+    assert too_early.json()["field"] == "effective_from"
+    officer = bearer(app, Role.DEPARTMENT_OFFICER)  # type: ignore[arg-type]
+    refused = await client.post(
+        f"/communes/{code}/move", json={"cluster_no": 5, "effective_from": "2027-01-01"}, headers=officer
+    )
+    assert refused.status_code == 403
+
+    records = await read_topic(kafka_bootstrap_servers, topic_prefix + "registry.communes", expected=131)
+    latest = max((r for r in records if r.key == code.encode()), key=lambda r: r.offset)
+    assert json.loads(latest.value)["cluster_no"] == 4

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from services.registry.domain import apply_changes, cluster_state
+import pytest
+
+from services.registry.domain import apply_changes, close_current_assignment, cluster_state
 from services.registry.seed import read_clusters, read_communes, read_old_districts
 
 EARLIER = datetime(2026, 1, 1, tzinfo=UTC)
@@ -61,3 +63,22 @@ def test_the_seed_has_the_130_communes_and_wards_and_their_old_districts() -> No
     assert {c.old_district_name for c in communes} <= {d.name for d in districts}
     cua_lo = next(d for d in districts if d.gso_code == "413")
     assert (cua_lo.name, cua_lo.note) == ("Thị xã Cửa Lò", "merged into TP Vinh 2025-01-01")
+
+
+@dataclass
+class Period:
+    cluster_no: int | None
+    valid_from: date
+    valid_to: date | None = None
+
+
+def test_a_move_closes_the_open_period_the_day_before_and_keeps_the_past() -> None:
+    history = [Period(2, date(2025, 7, 1), date(2025, 12, 31)), Period(3, date(2026, 1, 1))]
+    close_current_assignment(history, effective_from=date(2026, 9, 1))
+    assert history[0].valid_to == date(2025, 12, 31)
+    assert history[1].valid_to == date(2026, 8, 31)
+
+
+def test_a_move_cannot_take_effect_before_the_current_period_began() -> None:
+    with pytest.raises(ValueError, match="after 2026-01-01"):
+        close_current_assignment([Period(3, date(2026, 1, 1))], effective_from=date(2026, 1, 1))

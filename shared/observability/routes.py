@@ -1,0 +1,42 @@
+"""The route template a request matches (``/clusters/{cluster_no}``), to label metrics with.
+
+Raw paths would make one time series per cluster, school or incident. Reading ``route.path`` off
+``app.routes`` is not enough either: since FastAPI 0.137 ``include_router`` leaves one ``_IncludedRouter``
+node there (no ``path``) and the matched route keeps its own path without the prefixes it was included
+under. ``fastapi.routing.iter_route_contexts`` yields every route with its effective, prefixed path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi.routing import RouteContext, iter_route_contexts
+from starlette.routing import BaseRoute, Match, Mount
+
+
+def route_template(scope: dict[str, Any], routes: Sequence[BaseRoute | RouteContext]) -> str | None:
+    """The template of the route Starlette would pick for ``scope``, or ``None`` when none matches.
+
+    As in Starlette's router, a full match wins and a partial one (the right path with the wrong method,
+    answered 405) is the fallback.
+    """
+    fallback: str | None = None
+    for route in iter_route_contexts(routes):
+        match, child_scope = route.matches(scope)
+        if match is Match.NONE:
+            continue
+        template = _template(route, {**scope, **child_scope})
+        if match is Match.FULL:
+            return template
+        if fallback is None:
+            fallback = template
+    return fallback
+
+
+def _template(route: RouteContext, scope: dict[str, Any]) -> str | None:
+    if isinstance(route.original_route, Mount) and route.routes:
+        inner = route_template(scope, route.routes)
+        return None if inner is None else f"{route.path}{inner}"
+    # A mounted app with no routes of its own (static files, say) is labelled by its prefix: /static/{path}.
+    return route.path_format
