@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 import httpx
+import jwt
 import pytest
 from fastapi import Depends, FastAPI
 from pydantic import ValidationError
@@ -50,16 +51,22 @@ def unsigned_token(claims: dict[str, object]) -> str:
     return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
 
 
-def valid_claims() -> dict[str, object]:
+def valid_claims(**overrides: object) -> dict[str, object]:
     now = int(datetime.now(UTC).timestamp())
-    return {
+    claims: dict[str, object] = {
         "sub": "x",
         "role": "department_admin",
         "iat": now,
         "exp": now + 600,
         "iss": "edu-clusters",
         "aud": "edu-clusters",
+        **overrides,
     }
+    return {name: value for name, value in claims.items() if value is not None}
+
+
+def signed(claims: dict[str, object]) -> str:
+    return jwt.encode(claims, DEV_JWT_SECRET, algorithm="HS256")
 
 
 async def test_a_valid_token_names_the_caller() -> None:
@@ -71,7 +78,6 @@ async def test_a_valid_token_names_the_caller() -> None:
 @pytest.mark.parametrize(
     ("token", "reason"),
     [
-        (None, "missing bearer token"),
         (
             CODEC.mint(LEADER_3, timedelta(minutes=5), now=datetime.now(UTC) - timedelta(hours=1)),
             "token expired",
@@ -87,19 +93,33 @@ async def test_a_valid_token_names_the_caller() -> None:
         ),
         (unsigned_token(valid_claims()), "algorithm not allowed"),
         ("not.a.jwt", "malformed token"),
+        (signed(valid_claims(role=None)), "missing claim role"),
+        (signed(valid_claims(role="headmaster")), "unknown role"),
+        (signed(valid_claims(aud="another-system")), "wrong audience"),
     ],
-    ids=["missing", "expired", "wrongly-signed", "alg-none", "malformed"],
+    ids=["expired", "wrongly-signed", "alg-none", "malformed", "no-role", "unknown-role", "wrong-audience"],
 )
-async def test_bad_tokens_get_401_with_a_bearer_challenge(token: str | None, reason: str) -> None:
+async def test_bad_tokens_get_401_naming_the_reason(token: str, reason: str) -> None:
     response = await call("/me", token)
     assert response.status_code == 401
     assert response.json() == {"detail": reason}
-    assert response.headers["www-authenticate"].startswith("Bearer")
+    assert response.headers["www-authenticate"] == (
+        f'Bearer error="invalid_token", error_description="{reason}"'
+    )
 
 
-async def test_a_basic_auth_header_is_not_a_bearer_token() -> None:
-    response = await call("/me", "dXNlcjpwYXNz", scheme="Basic")
+@pytest.mark.parametrize(
+    ("scheme", "token", "reason"),
+    [("Bearer", None, "missing bearer token"), ("Basic", "dXNlcjpwYXNz", "authorization header must be")],
+    ids=["no-header", "basic-scheme"],
+)
+async def test_requests_without_a_bearer_token_get_the_bare_challenge(
+    scheme: str, token: str | None, reason: str
+) -> None:
+    response = await call("/me", token, scheme=scheme)
     assert response.status_code == 401
+    assert response.json()["detail"].startswith(reason)
+    assert response.headers["www-authenticate"] == "Bearer"  # RFC 6750 §3.1: no error code without a token
 
 
 async def test_the_wrong_role_gets_403_naming_the_required_role() -> None:
@@ -108,13 +128,9 @@ async def test_the_wrong_role_gets_403_naming_the_required_role() -> None:
     assert "department_admin" in response.json()["detail"]
 
 
-def test_a_token_without_a_role_is_refused() -> None:
-    claims = valid_claims()
-    del claims["role"]
-    import jwt
-
-    with pytest.raises(InvalidToken, match="missing claim role"):
-        CODEC.decode(jwt.encode(claims, DEV_JWT_SECRET, algorithm="HS256"))
+def test_a_token_for_a_half_scoped_role_is_refused() -> None:
+    with pytest.raises(InvalidToken, match="role cluster_leader requires cluster_no"):
+        CODEC.decode(signed(valid_claims(role="cluster_leader")))
 
 
 def test_a_scoped_role_needs_its_scope() -> None:
@@ -132,3 +148,18 @@ def test_scoping_follows_the_organisation() -> None:
     assert officer.can_see_cluster(None)
     assert client.can_see_cluster(2)
     assert not client.can_see_cluster(3)
+
+
+def test_communes_and_schools_are_seen_through_their_cluster_commune_or_school() -> None:
+    commune_officer = Principal(subject="c", role=Role.COMMUNE_OFFICER, commune_code="16738")
+    principal = Principal(subject="p", role=Role.SCHOOL_PRINCIPAL, school_id="s-17")
+    everything = Principal(subject="i", role=Role.INTEGRATION_CLIENT, grants=frozenset({"cluster:*"}))
+    assert LEADER_3.can_see_commune("16738", cluster_no=3)
+    assert not LEADER_3.can_see_commune("16738", cluster_no=4)  # the commune moved to cluster 4
+    assert commune_officer.can_see_school("s-17", cluster_no=3, commune_code="16738")
+    assert not commune_officer.can_see_school("s-18", cluster_no=3, commune_code="16741")
+    assert not commune_officer.can_see_cluster(3)
+    assert principal.can_see_school("s-17", cluster_no=3, commune_code="16738")
+    assert not principal.can_see_school("s-18", cluster_no=3, commune_code="16738")
+    assert everything.sees_everything
+    assert everything.can_see_commune("17000", cluster_no=None)

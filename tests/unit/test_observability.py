@@ -7,7 +7,7 @@ import json
 import logging
 
 import httpx
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from shared.observability import (
     ServiceMetrics,
@@ -62,6 +62,31 @@ async def test_metrics_are_served_at_exactly_metrics_with_route_templates() -> N
     )
 
 
+async def test_routes_of_included_routers_are_labelled_with_their_full_template() -> None:
+    app, metrics = build_app()
+    schools = APIRouter()
+
+    @schools.get("/{school_id}")
+    async def school(school_id: str) -> dict[str, str]:
+        return {"school_id": school_id}
+
+    clusters = APIRouter(prefix="/clusters")
+    clusters.include_router(schools, prefix="/{cluster_no}/schools")
+    app.include_router(clusters)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        await client.get("/clusters/3/schools/s-17")
+        await client.request("BREW", "/clusters/3/schools/s-17")
+        await client.get("/no/such/path")
+
+    def count(method: str, route: str, status: str) -> float | None:
+        labels = {"method": method, "route": route, "status": status}
+        return metrics.registry.get_sample_value("http_request_duration_seconds_count", labels)
+
+    assert count("GET", "/clusters/{cluster_no}/schools/{school_id}", "200") == 1
+    assert count("other", "/clusters/{cluster_no}/schools/{school_id}", "405") == 1  # methods stay bounded
+    assert count("GET", "unmatched", "404") == 1
+
+
 async def test_readiness_names_the_failing_dependency() -> None:
     app, _ = build_app(healthy=False)
     response = await get(app, "/health/ready")
@@ -86,6 +111,7 @@ def test_traceparent_parsing_refuses_invalid_values() -> None:
         "01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
         "00-00000000000000000000000000000000-b7ad6b7169203331-01",
         "00-xyz-b7ad6b7169203331-01",
+        VALID.upper(),
     ]:
         assert parse_traceparent(invalid) is None
     assert parse_traceparent(child_traceparent("garbage")) is not None  # a new trace starts
