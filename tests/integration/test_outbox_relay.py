@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from deploy.local.postgres import PostgresLauncher
 from shared.db import UnitOfWork, create_engine, create_schema, session_factory
 from shared.events.topics import TopicNaming
 from shared.messaging import MESSAGING_METADATA, OutboxMessage
@@ -26,9 +25,9 @@ pytestmark = [pytest.mark.kafka, pytest.mark.asyncio(loop_scope="session")]
 
 
 async def test_two_relays_on_one_postgresql_database_never_publish_a_row_twice(
-    kafka_bootstrap_servers: str, topic_prefix: str, postgres_server: PostgresLauncher
+    kafka_bootstrap_servers: str, topic_prefix: str, postgres_database_url: str
 ) -> None:
-    url = postgres_server.create_database(f"relays_{topic_prefix.strip('.')}")
+    url = postgres_database_url
     settings = node_settings(
         name="producer", bootstrap=kafka_bootstrap_servers, prefix=topic_prefix, database_url=url
     )
