@@ -1,6 +1,6 @@
 """Database access shared by the services: engines, sessions, column types and the unit of work."""
 
-from shared.db.engine import create_engine, create_schema, is_postgresql, ping, session_factory
+from shared.db.engine import create_engine, create_schema, ping, session_factory
 from shared.db.types import UTCDateTime
 from shared.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
@@ -10,7 +10,6 @@ __all__ = [
     "UnitOfWorkFactory",
     "create_engine",
     "create_schema",
-    "is_postgresql",
     "ping",
     "session_factory",
 ]

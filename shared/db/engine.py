@@ -40,10 +40,6 @@ def _tune_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def is_postgresql(engine: AsyncEngine) -> bool:
-    return engine.dialect.name == "postgresql"
-
-
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     # expire_on_commit=False: objects stay readable after the unit of work commits (responses, events).
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar, TypeVar
+from typing import ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -84,11 +84,3 @@ def spec_for_type(full_type: str) -> EventSpec | None:
 
 def all_event_specs() -> list[EventSpec]:
     return sorted(_CATALOG.values(), key=lambda spec: spec.event_type)
-
-
-def json_schema_of(spec: EventSpec) -> dict[str, Any]:
-    schema: dict[str, Any] = spec.model.model_json_schema()
-    schema["$id"] = spec.event_type
-    schema["x-topic"] = spec.topic.name
-    schema["x-key"] = spec.topic.key
-    return schema

@@ -126,10 +126,3 @@ class TopicNaming:
 
     def logical(self, physical_name: str) -> str:
         return physical_name.removeprefix(self.prefix)
-
-
-def topic_named(name: str) -> TopicSpec:
-    for spec in ALL_TOPICS:
-        if spec.name == name:
-            return spec
-    raise KeyError(f"unknown topic {name!r}")

@@ -111,6 +111,7 @@ class OutboxRelay:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._last_housekeeping = 0.0
+        self._last_purge = 0.0
 
     def wake(self) -> None:
         """Called after a commit that recorded events: publish now rather than at the next sweep."""
@@ -241,16 +242,18 @@ class OutboxRelay:
             await self._housekeeping()
 
     async def _housekeeping(self) -> None:
-        """At most once a second: refresh the backlog gauges and purge rows published long ago."""
+        """Refresh the backlog gauges at most once a second; purge rows published long ago once a minute."""
         now = time.monotonic()
         if now - self._last_housekeeping < 1.0:
             return
         self._last_housekeeping = now
+        purge_due = now - self._last_purge >= 60.0
         try:
             async with self._engine.begin() as connection:
-                await connection.execute(
-                    delete(OutboxMessage).where(col(OutboxMessage.published_at) < utc_now() - self._retention)
-                )
+                if purge_due:
+                    self._last_purge = now
+                    expired = col(OutboxMessage.published_at) < utc_now() - self._retention
+                    await connection.execute(delete(OutboxMessage).where(expired))
                 count, oldest = (
                     await connection.execute(
                         select(func.count(), func.min(OutboxMessage.created_at)).where(

@@ -7,7 +7,6 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
 
 from pythonjsonlogger.json import JsonFormatter
 
@@ -53,7 +52,3 @@ def configure_logging(service_name: str, level: int | str = logging.INFO) -> Non
     handler.addFilter(_ContextFilter(service_name))
     root.addHandler(handler)
     root.setLevel(level)
-
-
-def context_fields() -> dict[str, Any]:
-    return dict(_fields.get() or {})

@@ -2,13 +2,12 @@
 
 from shared.web.app import create_service_app
 from shared.web.errors import Conflict, Forbidden, NotFound, ServiceError, Unprocessable
-from shared.web.runtime import Runtime, ServiceRuntime, UnitOfWorkDep
+from shared.web.runtime import ServiceRuntime, UnitOfWorkDep
 
 __all__ = [
     "Conflict",
     "Forbidden",
     "NotFound",
-    "Runtime",
     "ServiceError",
     "ServiceRuntime",
     "UnitOfWorkDep",

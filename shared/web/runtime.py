@@ -41,5 +41,4 @@ async def unit_of_work(request: Request) -> Any:
         yield uow
 
 
-Runtime = Annotated[ServiceRuntime, Depends(service_runtime)]
 UnitOfWorkDep = Annotated[UnitOfWork, Depends(unit_of_work)]
