@@ -6,13 +6,13 @@ retried publish delivers an older state after a newer one.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.events.base import EventPayload, event_type
-from shared.events.topics import REGISTRY_CLUSTERS, REGISTRY_COMMUNES
+from shared.events.topics import REGISTRY_CLUSTERS, REGISTRY_COMMUNES, REGISTRY_SCHOOLS, REGISTRY_STAFF
 
 
 @event_type("registry.cluster.v1", topic=REGISTRY_CLUSTERS, key="cluster_no")
@@ -23,6 +23,7 @@ class ClusterStateV1(EventPayload):
     name: str
     office_host_unit: str = Field(description="The unit hosting the cluster's office")
     active: bool = True
+    leader_staff_code: str | None = Field(default=None, description="The current leader's staff code")
     version: int = Field(ge=1, description="Grows by one with every change of this cluster")
     updated_at: datetime
 
@@ -45,5 +46,77 @@ class CommuneStateV1(EventPayload):
     people_committee_seat: str | None = None
     culture_office_email: str | None = None
     culture_office_phone: str | None = None
+    version: int = Field(ge=1)
+    updated_at: datetime
+
+
+SchoolLevel = Literal["preschool", "primary", "lower_secondary", "inter_level"]
+SchoolStatus = Literal["active", "merged", "closed"]
+
+
+@event_type("registry.school.v1", topic=REGISTRY_SCHOOLS, key="code")
+class SchoolStateV1(EventPayload):
+    """A school as the registry holds it now; a school deleted by mistake is a tombstone on its key.
+
+    ``cluster_no`` is the cluster of the school's commune at the time of the event: when a commune moves,
+    the registry publishes its schools again, so a consumer may route by this field alone.
+    """
+
+    code: str = Field(description="The school's MOET code, its id everywhere")
+    name: str
+    level: SchoolLevel
+    ownership: Literal["public", "private", "people_founded"] = "public"
+    boarding: Literal["none", "ethnic_boarding", "ethnic_semi_boarding"] = Field(
+        default="none", description="Boarding type for ethnic-minority pupils (PTDTNT / PTDTBT)"
+    )
+    commune_code: str = Field(description="GSO code of the school's commune or ward")
+    cluster_no: int | None = Field(default=None, ge=1, description="None: the Department directs it")
+    status: SchoolStatus = "active"
+    merged_into: str | None = Field(default=None, description="For a merged school, the code it joined")
+    principal_staff_code: str | None = None
+    principal_name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    address: str | None = None
+    pupils: int | None = Field(default=None, ge=0)
+    classes: int | None = Field(default=None, ge=0)
+    teachers: int | None = Field(default=None, ge=0)
+    locomotive: bool = Field(default=False, description="A 'locomotive' school of its core region")
+    core_region_id: int | None = None
+    sample: bool = Field(default=False, description="Generated demo data, not a real school")
+    version: int = Field(ge=1)
+    updated_at: datetime
+
+
+class ClusterMembershipV1(BaseModel):
+    """One period of a person's membership of a cluster."""
+
+    model_config = ConfigDict(frozen=True)
+
+    cluster_no: int = Field(ge=1)
+    role: Literal["leader", "member", "unit_representative"]
+    valid_from: date
+    valid_to: date | None = None
+
+
+@event_type("registry.staff.v1", topic=REGISTRY_STAFF, key="code")
+class StaffStateV1(EventPayload):
+    """A person the registry knows, with contacts, roles and cluster memberships (current and past)."""
+
+    code: str = Field(description="The person's staff code, their id everywhere")
+    full_name: str
+    roles: list[str] = Field(
+        description="principal, vice_principal, teacher, core_principal, core_teacher, "
+        "department_official, commune_officer"
+    )
+    school_code: str | None = Field(default=None, description="The school the person works at, if any")
+    commune_code: str | None = Field(default=None, description="For a commune officer, the commune")
+    unit_name: str | None = Field(default=None, description="Workplace outside schools, e.g. a division")
+    teaching_subject: str | None = Field(default=None, description="For core teachers, the subject they lead")
+    email: str | None = None
+    phone: str | None = None
+    active: bool = True
+    memberships: list[ClusterMembershipV1] = Field(default_factory=list)
+    sample: bool = False
     version: int = Field(ge=1)
     updated_at: datetime
