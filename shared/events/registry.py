@@ -44,6 +44,10 @@ class CommuneStateV1(EventPayload):
     population: int | None = Field(default=None, ge=0)
     area_km2: float | None = Field(default=None, ge=0)
     people_committee_seat: str | None = None
+    people_committee_email: str | None = None
+    culture_office_head: str | None = Field(
+        default=None, description="Head of the Office of Culture and Social Affairs"
+    )
     culture_office_email: str | None = None
     culture_office_phone: str | None = None
     version: int = Field(ge=1)

@@ -6,8 +6,10 @@ app with auth, metrics, health, trace propagation, AsyncAPI docs and the messagi
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import MetaData
@@ -23,6 +25,8 @@ from shared.web.errors import install_error_handlers
 from shared.web.runtime import ServiceRuntime
 
 StartupHook = Callable[[ServiceRuntime], Awaitable[None]]
+BackgroundJob = Callable[[ServiceRuntime], Coroutine[Any, Any, None]]
+"""A loop the service runs for its lifetime (a scheduler); cancelled at shutdown, before messaging stops."""
 
 
 def create_service_app(
@@ -35,6 +39,7 @@ def create_service_app(
     publishes: Sequence[TopicSpec] = (),
     consumers: Sequence[EventConsumer] = (),
     on_startup: StartupHook | None = None,
+    background: Sequence[BackgroundJob] = (),
     version: str = "0.1.0",
 ) -> FastAPI:
     configure_logging(settings.service_name)
@@ -65,7 +70,15 @@ def create_service_app(
         try:
             if on_startup is not None:
                 await on_startup(runtime)
-            yield
+            jobs = [
+                asyncio.create_task(job(runtime), name=getattr(job, "__name__", "job")) for job in background
+            ]
+            try:
+                yield
+            finally:
+                for task in jobs:
+                    task.cancel()
+                await asyncio.gather(*jobs, return_exceptions=True)
         finally:
             await messaging.stop()
             await engine.dispose()

@@ -7,8 +7,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from services.registry.domain import apply_changes, close_current_assignment, cluster_state
+from services.registry.domain.assignments import close_current_assignment, is_current
+from services.registry.domain.states import full_state
+from services.registry.domain.versioning import apply_changes
 from services.registry.seed import read_clusters, read_communes, read_old_districts
+from shared.events import ClusterStateV1
 
 EARLIER = datetime(2026, 1, 1, tzinfo=UTC)
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
@@ -37,12 +40,13 @@ def test_a_change_to_the_same_values_changes_nothing() -> None:
 
 
 def test_the_published_state_carries_every_field_and_the_version() -> None:
-    state = cluster_state(FakeCluster(version=7))
+    state = full_state(ClusterStateV1, FakeCluster(version=7), leader_staff_code="CB-01")
     assert state.model_dump() == {
         "cluster_no": 3,
         "name": "Cụm chuyên môn số 3",
         "office_host_unit": "Trung tâm GDTX Quỳ Châu",
         "active": True,
+        "leader_staff_code": "CB-01",
         "version": 7,
         "updated_at": EARLIER,
     }
@@ -82,3 +86,15 @@ def test_a_move_closes_the_open_period_the_day_before_and_keeps_the_past() -> No
 def test_a_move_cannot_take_effect_before_the_current_period_began() -> None:
     with pytest.raises(ValueError, match="after 2026-01-01"):
         close_current_assignment([Period(3, date(2026, 1, 1))], effective_from=date(2026, 1, 1))
+
+
+def test_a_period_is_current_from_its_first_to_its_last_day() -> None:
+    period = Period(3, date(2026, 1, 1), date(2026, 8, 31))
+    assert [
+        is_current(period, on=day) for day in (date(2025, 12, 31), date(2026, 1, 1), date(2026, 8, 31))
+    ] == [
+        False,
+        True,
+        True,
+    ]
+    assert not is_current(period, on=date(2026, 9, 1))

@@ -1,58 +1,20 @@
-"""The registry's tables and the shapes its API reads and writes."""
+"""Old district, commune and assignment tables, and the shapes the commune API reads and writes."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydanticField
-from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
-from shared.db import UTCDateTime
-from shared.db.messaging_tables import utc_now
+from services.registry.tables import RegistryTable, VersionedColumns
 
 
 class CommuneKind(StrEnum):
     COMMUNE = "commune"  # xã
     WARD = "ward"  # phường
-
-
-class RegistryTable(SQLModel, registry=registry()):
-    """Base of the registry's own tables; its metadata is the registry's schema."""
-
-
-class ClusterBase(SQLModel):
-    name: str = Field(min_length=1, max_length=200)
-    office_host_unit: str = Field(min_length=1, max_length=300)
-    active: bool = True
-
-
-class Cluster(ClusterBase, RegistryTable, table=True):
-    __tablename__ = "clusters"
-
-    cluster_no: int = Field(primary_key=True, ge=1, le=99)
-    version: int = 1
-    updated_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
-
-
-class ClusterCreate(ClusterBase):
-    cluster_no: int = Field(ge=1, le=99)
-
-
-class ClusterUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: str | None = PydanticField(default=None, min_length=1, max_length=200)
-    office_host_unit: str | None = PydanticField(default=None, min_length=1, max_length=300)
-    active: bool | None = None
-
-
-class ClusterPublic(ClusterBase):
-    cluster_no: int
-    version: int
-    updated_at: datetime
 
 
 class OldDistrict(RegistryTable, table=True):
@@ -73,34 +35,58 @@ class OldDistrictPublic(SQLModel):
     note: str | None
 
 
-class CommuneBase(SQLModel):
-    name: str = Field(min_length=1, max_length=200)
-    kind: CommuneKind
-    population: int | None = Field(default=None, ge=0)
-    area_km2: float | None = Field(default=None, ge=0)
+class CommuneContacts(SQLModel):
     people_committee_seat: str | None = Field(default=None, max_length=300)
+    people_committee_email: str | None = Field(default=None, max_length=200)
+    culture_office_head: str | None = Field(default=None, max_length=200)
     culture_office_email: str | None = Field(default=None, max_length=200)
     culture_office_phone: str | None = Field(default=None, max_length=50)
 
 
-class Commune(CommuneBase, RegistryTable, table=True):
+class CommuneBase(CommuneContacts):
+    name: str = Field(min_length=1, max_length=200)
+    kind: CommuneKind
+    population: int | None = Field(default=None, ge=0)
+    area_km2: float | None = Field(default=None, ge=0)
+
+
+class Commune(CommuneBase, VersionedColumns, RegistryTable, table=True):
     """A commune or ward; ``cluster_no`` is its current cluster (None: directed by the Department)."""
 
     __tablename__ = "communes"
 
     gso_code: str = Field(primary_key=True, max_length=10)
+    search_name: str = Field(default="", index=True, description="The name folded for search")
     old_district_code: str = Field(foreign_key="old_districts.gso_code", index=True)
     cluster_no: int | None = Field(default=None, foreign_key="clusters.cluster_no", index=True)
-    version: int = 1
-    updated_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 
 
-class CommunePublic(CommuneBase):
+class CommuneCreate(CommuneBase):
+    gso_code: str = PydanticField(min_length=1, max_length=10, pattern=r"^[0-9]+$")
+    old_district_code: str = Field(min_length=1, max_length=10)
+    cluster_no: int | None = Field(default=None, ge=1, le=99)
+    assigned_from: date = Field(description="The day the commune came into its cluster")
+
+
+class CommuneUpdate(BaseModel):
+    """Name, figures and contacts; the cluster changes only through a move, which keeps the history."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = PydanticField(default=None, min_length=1, max_length=200)
+    population: int | None = PydanticField(default=None, ge=0)
+    area_km2: float | None = PydanticField(default=None, ge=0)
+    people_committee_seat: str | None = PydanticField(default=None, max_length=300)
+    people_committee_email: str | None = PydanticField(default=None, max_length=200)
+    culture_office_head: str | None = PydanticField(default=None, max_length=200)
+    culture_office_email: str | None = PydanticField(default=None, max_length=200)
+    culture_office_phone: str | None = PydanticField(default=None, max_length=50)
+
+
+class CommunePublic(CommuneBase, VersionedColumns):
     gso_code: str
     old_district_code: str
     cluster_no: int | None
-    version: int
-    updated_at: datetime
 
 
 class CommuneMove(BaseModel):
@@ -126,6 +112,3 @@ class CommuneAssignment(RegistryTable, table=True):
     cluster_no: int | None = Field(default=None, foreign_key="clusters.cluster_no")
     valid_from: date
     valid_to: date | None = None
-
-
-REGISTRY_METADATA = RegistryTable.metadata

@@ -1,0 +1,1 @@
+"""Operations on the whole registry: republish every state, load labelled sample data."""

@@ -1,0 +1,115 @@
+"""Whole-registry use cases: seed the reference data, republish every state, load sample data."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlmodel import col, select
+
+from services.registry.bulk.importers import SchoolImporter, StaffImporter
+from services.registry.bulk.models import ImportReport
+from services.registry.bulk.service import apply_rows
+from services.registry.clusters.models import Cluster
+from services.registry.clusters.service import record_cluster
+from services.registry.communes.models import Commune, CommuneAssignment, CommuneKind, OldDistrict
+from services.registry.communes.service import record_commune
+from services.registry.domain.text import fold
+from services.registry.samples import CommuneForSamples, sample_rows
+from services.registry.schools.models import School
+from services.registry.schools.service import record_school
+from services.registry.seed import REFORM_DATE, ClusterSeed, CommuneSeed, OldDistrictSeed
+from services.registry.staff import service as staff_service
+from services.registry.staff.models import Staff
+from shared.auth import Principal
+from shared.db import UnitOfWork
+
+
+async def seed_clusters(*, uow: UnitOfWork, seeds: Sequence[ClusterSeed]) -> int:
+    """Create the clusters that are missing; seeding twice changes nothing. Returns how many it created."""
+    existing = set((await uow.session.exec(select(Cluster.cluster_no))).all())
+    created = [seed for seed in seeds if seed.cluster_no not in existing]
+    for seed in created:
+        cluster = Cluster(cluster_no=seed.cluster_no, name=seed.name, office_host_unit=seed.office_host_unit)
+        uow.session.add(cluster)
+        record_cluster(uow, cluster)
+    await uow.commit()
+    return len(created)
+
+
+async def seed_geography(
+    *, uow: UnitOfWork, districts: Sequence[OldDistrictSeed], communes: Sequence[CommuneSeed]
+) -> int:
+    """Create the missing old districts and communes, each commune with its first cluster assignment.
+
+    Seeding twice changes nothing. Returns how many communes it created.
+    """
+    known_districts = set((await uow.session.exec(select(OldDistrict.gso_code))).all())
+    for district in districts:
+        if district.gso_code not in known_districts:
+            uow.session.add(OldDistrict(**vars(district)))
+    await uow.session.flush()
+    district_code = {district.name: district.gso_code for district in districts}
+    known_communes = set((await uow.session.exec(select(Commune.gso_code))).all())
+    created = [seed for seed in communes if seed.gso_code not in known_communes]
+    for seed in created:
+        commune = Commune(
+            gso_code=seed.gso_code,
+            name=seed.name,
+            search_name=fold(seed.name),
+            kind=CommuneKind(seed.kind),
+            old_district_code=district_code[seed.old_district_name],
+            cluster_no=seed.cluster_no,
+            population=seed.population,
+            area_km2=seed.area_km2,
+            people_committee_seat=seed.people_committee_seat,
+        )
+        uow.session.add(commune)
+        uow.session.add(
+            CommuneAssignment(commune_code=seed.gso_code, cluster_no=seed.cluster_no, valid_from=REFORM_DATE)
+        )
+        await record_commune(uow, commune)
+    await uow.commit()
+    return len(created)
+
+
+async def load_samples(
+    *, uow: UnitOfWork, principal: Principal, schools: int, seed: int
+) -> tuple[ImportReport, ImportReport]:
+    """Generate labelled sample schools and their staff and import them as any file would be."""
+    communes = (await uow.session.exec(select(Commune).order_by(col(Commune.gso_code)))).all()
+    school_rows, staff_rows = sample_rows(
+        [CommuneForSamples(c.gso_code, c.name, c.population, c.cluster_no) for c in communes],
+        schools=schools,
+        seed=seed,
+    )
+    school_report = await apply_rows(
+        uow=uow, importer=SchoolImporter(principal), raw=list(enumerate(school_rows, 1)), dry_run=False
+    )
+    staff_report = await apply_rows(
+        uow=uow, importer=StaffImporter(principal), raw=list(enumerate(staff_rows, 1)), dry_run=False
+    )
+    return school_report, staff_report
+
+
+async def republish_all(*, uow: UnitOfWork) -> dict[str, int]:
+    """Record every entity's current state again, for a consumer that must rebuild its replica."""
+    clusters = (await uow.session.exec(select(Cluster))).all()
+    for cluster in clusters:
+        record_cluster(uow, cluster)
+    communes = (await uow.session.exec(select(Commune))).all()
+    for commune in communes:
+        await record_commune(uow, commune)
+    cluster_of_commune = {commune.gso_code: commune.cluster_no for commune in communes}
+    schools = (await uow.session.exec(select(School))).all()
+    for school in schools:
+        record_school(uow, school, cluster_of_commune[school.commune_code])
+    staff = (await uow.session.exec(select(Staff))).all()
+    for person in staff:
+        await staff_service.record(uow, person)
+    await uow.commit()
+    return {
+        "clusters": len(clusters),
+        "communes": len(communes),
+        "schools": len(schools),
+        "staff": len(staff),
+    }

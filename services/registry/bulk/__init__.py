@@ -1,0 +1,1 @@
+"""Bulk import (dry run, all or nothing) and export of schools and staff, in CSV and JSON."""

@@ -1,0 +1,29 @@
+"""What an import answers: every bad row by line and field, and what applying did (or would do)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+
+class FileFormat(StrEnum):
+    CSV = "csv"
+    JSON = "json"
+
+
+class RowErrorPublic(BaseModel):
+    line: int = Field(description="CSV: the line in the file (header = 1). JSON: the item's position from 1")
+    field: str | None
+    message: str
+
+
+class ImportReport(BaseModel):
+    entity: str
+    dry_run: bool
+    applied: bool = Field(description="True only when every row was valid and the import was not a dry run")
+    rows: int
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowErrorPublic] = Field(default_factory=list)

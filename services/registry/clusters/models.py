@@ -1,0 +1,102 @@
+"""Cluster and membership tables, and the shapes the cluster API reads and writes."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+from pydantic import Field as PydanticField
+from sqlmodel import Field, SQLModel
+
+from services.registry.tables import RegistryTable, VersionedColumns
+
+
+class ClusterBase(SQLModel):
+    name: str = Field(min_length=1, max_length=200)
+    office_host_unit: str = Field(min_length=1, max_length=300)
+    active: bool = True
+
+
+class Cluster(ClusterBase, VersionedColumns, RegistryTable, table=True):
+    __tablename__ = "clusters"
+
+    cluster_no: int = Field(primary_key=True, ge=1, le=99)
+    leader_staff_code: str | None = Field(default=None, max_length=40, description="Kept by memberships")
+
+
+class ClusterCreate(ClusterBase):
+    cluster_no: int = Field(ge=1, le=99)
+
+
+class ClusterUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = PydanticField(default=None, min_length=1, max_length=200)
+    office_host_unit: str | None = PydanticField(default=None, min_length=1, max_length=300)
+    active: bool | None = None
+
+
+class ClusterPublic(ClusterBase, VersionedColumns):
+    cluster_no: int
+    leader_staff_code: str | None
+
+
+class MembershipRole(StrEnum):
+    LEADER = "leader"  # a Department civil servant
+    MEMBER = "member"  # a Department official
+    UNIT_REPRESENTATIVE = "unit_representative"  # a representative of a unit in the cluster
+
+
+class ClusterMembership(RegistryTable, table=True):
+    """A person's period in a cluster; ending one closes it, so the history shows who led when."""
+
+    __tablename__ = "cluster_memberships"
+
+    id: int | None = Field(default=None, primary_key=True)
+    cluster_no: int = Field(foreign_key="clusters.cluster_no", index=True)
+    staff_code: str = Field(foreign_key="staff.code", index=True)
+    role: MembershipRole
+    valid_from: date
+    valid_to: date | None = None
+
+
+class MembershipCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    staff_code: str = PydanticField(min_length=1, max_length=40)
+    role: MembershipRole
+    valid_from: date = PydanticField(description="A new leader's first day ends the previous leader's period")
+
+
+class MembershipEnd(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    valid_to: date = PydanticField(description="The member's last day in the cluster")
+
+
+class MembershipPublic(SQLModel):
+    id: int
+    cluster_no: int
+    staff_code: str
+    full_name: str
+    role: MembershipRole
+    valid_from: date
+    valid_to: date | None
+
+
+class CommuneBrief(SQLModel):
+    gso_code: str
+    name: str
+
+
+class ClusterSummary(BaseModel):
+    """One page about a cluster: what it covers and who runs it."""
+
+    cluster: ClusterPublic
+    communes: list[CommuneBrief]
+    schools_by_level: dict[str, int] = PydanticField(description="Active schools per level")
+    schools_total: int
+    staff_total: int = PydanticField(description="Active staff working in the cluster's schools")
+    leader: MembershipPublic | None
+    members: list[MembershipPublic] = PydanticField(description="Current members, the leader included")

@@ -1,0 +1,1 @@
+"""Communes and wards, the old districts they came from, and which cluster each belonged to when."""

@@ -1,0 +1,1 @@
+"""Schools, and the core-principal regions whose "locomotive" schools lead the others."""

@@ -1,0 +1,132 @@
+"""HTTP routes for schools and core-principal regions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Response, status
+
+from services.registry.domain.access import manages_cluster
+from services.registry.schools import regions, service
+from services.registry.schools.models import (
+    CoreRegionCreate,
+    CoreRegionPublic,
+    CoreRegionUpdate,
+    SchoolCreate,
+    SchoolLevel,
+    SchoolPublic,
+    SchoolStatus,
+    SchoolUpdate,
+)
+from shared.auth import CurrentPrincipal, Principal, Role, require_roles
+from shared.web import UnitOfWorkDep
+from shared.web.errors import Forbidden
+from shared.web.pagination import Page, PageDep
+
+router = APIRouter(tags=["schools"])
+
+DepartmentAdmin = Annotated[Principal, Depends(require_roles(Role.DEPARTMENT_ADMIN))]
+Manager = Annotated[Principal, Depends(require_roles(Role.DEPARTMENT_ADMIN, Role.CLUSTER_LEADER))]
+SchoolCode = Annotated[str, Path(max_length=20, description="The school's MOET code")]
+RegionId = Annotated[int, Path(ge=1)]
+
+
+class SchoolFilters:
+    """The filters of the school list, shared by the list and the export."""
+
+    def __init__(
+        self,
+        cluster_no: Annotated[int | None, Query(ge=1, le=99)] = None,
+        unclustered: Annotated[bool, Query(description="Only schools of communes in no cluster")] = False,
+        commune: Annotated[str | None, Query(max_length=10, description="Commune GSO code")] = None,
+        old_district: Annotated[str | None, Query(max_length=10, description="Old district GSO code")] = None,
+        level: SchoolLevel | None = None,
+        status: SchoolStatus | None = None,
+        locomotive: bool | None = None,
+        core_region: Annotated[int | None, Query(ge=1)] = None,
+        q: Annotated[
+            str | None, Query(max_length=100, description="Part of the name, diacritics optional")
+        ] = None,
+    ) -> None:
+        self.values: dict[str, Any] = {
+            "cluster_no": cluster_no, "unclustered": unclustered, "commune_code": commune,
+            "old_district_code": old_district, "level": level, "status": status, "locomotive": locomotive,
+            "core_region_id": core_region, "q": q,
+        }  # fmt: skip
+
+
+Filters = Annotated[SchoolFilters, Depends()]
+
+
+@router.get("/schools", response_model=Page[SchoolPublic])
+async def list_schools(
+    uow: UnitOfWorkDep, principal: CurrentPrincipal, page: PageDep, filters: Filters
+) -> object:
+    """List the schools you may see, filtered and searched by name."""
+    items, total = await service.list_schools(
+        uow=uow, principal=principal, limit=page.limit, offset=page.offset, **filters.values
+    )
+    return {"items": items, "total": total, "limit": page.limit, "offset": page.offset}
+
+
+@router.post("/schools", response_model=SchoolPublic, status_code=status.HTTP_201_CREATED)
+async def create_school(data: SchoolCreate, uow: UnitOfWorkDep, principal: Manager) -> object:
+    """Add a school (department admin, or the leader of the commune's cluster)."""
+    return await service.create_school(uow=uow, principal=principal, data=data)
+
+
+@router.get("/schools/{code}", response_model=SchoolPublic)
+async def get_school(code: SchoolCode, uow: UnitOfWorkDep, principal: CurrentPrincipal) -> object:
+    """Read one school by its MOET code."""
+    school, cluster_no = await service.get_school(uow=uow, principal=principal, code=code)
+    return service.school_public(school, cluster_no)
+
+
+@router.patch("/schools/{code}", response_model=SchoolPublic)
+async def update_school(
+    code: SchoolCode, data: SchoolUpdate, uow: UnitOfWorkDep, principal: CurrentPrincipal
+) -> object:
+    """Change a school: its cluster's leader anything, its principal the contacts."""
+    return await service.update_school(uow=uow, principal=principal, code=code, data=data)
+
+
+@router.delete("/schools/{code}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_school(code: SchoolCode, uow: UnitOfWorkDep, _admin: DepartmentAdmin) -> Response:
+    """Delete a school entered by mistake (department admin); close or merge a real one instead."""
+    await service.delete_school(uow=uow, code=code)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/core-regions", response_model=list[CoreRegionPublic], tags=["core regions"])
+async def list_regions(
+    uow: UnitOfWorkDep,
+    _principal: CurrentPrincipal,
+    cluster_no: Annotated[int | None, Query(ge=1, le=99)] = None,
+) -> object:
+    """The core-principal regions with their schools."""
+    return await regions.list_regions(uow=uow, cluster_no=cluster_no)
+
+
+@router.post("/core-regions", response_model=CoreRegionPublic, status_code=201, tags=["core regions"])
+async def create_region(data: CoreRegionCreate, uow: UnitOfWorkDep, principal: Manager) -> object:
+    """Create a core-principal region (department admin, or the leader of its cluster)."""
+    if not manages_cluster(principal, data.cluster_no):
+        raise Forbidden(f"you may not create regions in cluster {data.cluster_no}", field="cluster_no")
+    return await regions.create_region(uow=uow, data=data)
+
+
+@router.get("/core-regions/{region_id}", response_model=CoreRegionPublic, tags=["core regions"])
+async def get_region(region_id: RegionId, uow: UnitOfWorkDep, _principal: CurrentPrincipal) -> object:
+    """One core-principal region with its schools and whether it has 5 to 10 of them."""
+    return await regions.get_region(uow=uow, region_id=region_id)
+
+
+@router.patch("/core-regions/{region_id}", response_model=CoreRegionPublic, tags=["core regions"])
+async def update_region(
+    region_id: RegionId, data: CoreRegionUpdate, uow: UnitOfWorkDep, principal: Manager
+) -> object:
+    """Rename a region or change its core principal (department admin, or the leader of its cluster)."""
+    region = await regions.get_region(uow=uow, region_id=region_id)
+    if not manages_cluster(principal, region.cluster_no):
+        raise Forbidden(f"you may not change regions of cluster {region.cluster_no}", field="region_id")
+    return await regions.update_region(uow=uow, region_id=region_id, data=data)

@@ -1,0 +1,212 @@
+"""School use cases: read within scope, create and change schools within one's rights, publish state."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from services.registry.communes.models import Commune
+from services.registry.domain.access import fields_beyond_right, manages_cluster, school_edit_right
+from services.registry.domain.states import full_state
+from services.registry.domain.text import fold
+from services.registry.domain.versioning import apply_changes
+from services.registry.schools.models import (
+    CoreRegion,
+    School,
+    SchoolCreate,
+    SchoolLevel,
+    SchoolPublic,
+    SchoolStatus,
+    SchoolUpdate,
+)
+from services.registry.scoping import visible_schools
+from services.registry.staff.models import Staff
+from shared.auth import Principal
+from shared.db import UnitOfWork
+from shared.db.queries import fetch_page
+from shared.events import SchoolStateV1
+from shared.web.errors import Conflict, Forbidden, NotFound, Unprocessable
+
+MAX_REGION_SIZE = 10
+"""A core principal's region has 5 to 10 schools; more cannot be led by one core principal."""
+
+
+def school_public(school: School, cluster_no: int | None) -> SchoolPublic:
+    return SchoolPublic.model_validate({**school.model_dump(), "cluster_no": cluster_no})
+
+
+def record_school(uow: UnitOfWork, school: School, cluster_no: int | None) -> None:
+    uow.record(full_state(SchoolStateV1, school, cluster_no=cluster_no))
+
+
+async def list_schools(
+    *,
+    uow: UnitOfWork,
+    principal: Principal,
+    limit: int,
+    offset: int,
+    cluster_no: int | None = None,
+    unclustered: bool = False,
+    commune_code: str | None = None,
+    old_district_code: str | None = None,
+    level: SchoolLevel | None = None,
+    status: SchoolStatus | None = None,
+    locomotive: bool | None = None,
+    core_region_id: int | None = None,
+    q: str | None = None,
+) -> tuple[list[SchoolPublic], int]:
+    query: Any = (
+        select(School, Commune.cluster_no)
+        .join(Commune, col(Commune.gso_code) == col(School.commune_code))
+        .order_by(col(School.code))
+    )
+    if (visible := visible_schools(principal)) is not None:
+        query = query.where(visible)
+    filters = {
+        Commune.cluster_no: cluster_no,
+        School.commune_code: commune_code,
+        Commune.old_district_code: old_district_code,
+        School.level: level,
+        School.status: status,
+        School.locomotive: locomotive,
+        School.core_region_id: core_region_id,
+    }
+    for column, value in filters.items():
+        if value is not None:
+            query = query.where(column == value)
+    if unclustered:
+        query = query.where(col(Commune.cluster_no).is_(None))
+    if q:
+        query = query.where(col(School.search_name).contains(fold(q)))
+    rows, total = await fetch_page(uow.session, query, limit=limit, offset=offset)
+    return [school_public(school, cluster) for school, cluster in rows], total
+
+
+async def get_school(*, uow: UnitOfWork, principal: Principal, code: str) -> tuple[School, int | None]:
+    """The school and its cluster; one outside the caller's scope is answered as if it did not exist."""
+    query: Any = (
+        select(School, Commune.cluster_no)
+        .join(Commune, col(Commune.gso_code) == col(School.commune_code))
+        .where(School.code == code)
+    )
+    if (visible := visible_schools(principal)) is not None:
+        query = query.where(visible)
+    row = (await uow.session.exec(query)).first()
+    if row is None:
+        raise NotFound(f"school {code} does not exist or is outside your scope", field="code")
+    return row[0], row[1]
+
+
+async def create_school(*, uow: UnitOfWork, principal: Principal, data: SchoolCreate) -> SchoolPublic:
+    commune = await commune_of(uow, data.commune_code)
+    if not manages_cluster(principal, commune.cluster_no):
+        raise Forbidden(f"you may not add schools to commune {commune.gso_code}", field="commune_code")
+    if await uow.session.get(School, data.code) is not None:
+        raise Conflict(f"a school with MOET code {data.code} already exists", field="code")
+    await check_references(uow, data.model_dump(exclude_unset=True), school_code=data.code)
+    school = School.model_validate(data, update={"search_name": fold(data.name)})
+    uow.session.add(school)
+    record_school(uow, school, commune.cluster_no)
+    await uow.commit()
+    return school_public(school, commune.cluster_no)
+
+
+async def update_school(
+    *, uow: UnitOfWork, principal: Principal, code: str, data: SchoolUpdate
+) -> SchoolPublic:
+    school, cluster_no = await get_school(uow=uow, principal=principal, code=code)
+    changes = data.model_dump(exclude_unset=True)
+    changed = {name for name, value in changes.items() if getattr(school, name) != value}
+    right = school_edit_right(principal, school_code=code, cluster_no=cluster_no)
+    if refused := fields_beyond_right(right, changed):
+        names = ", ".join(sorted(refused))
+        raise Forbidden(
+            f"you may not change these fields of school {code}: {names}", field=sorted(refused)[0]
+        )
+    if "commune_code" in changed:
+        commune = await commune_of(uow, changes["commune_code"])
+        if not manages_cluster(principal, commune.cluster_no):
+            raise Forbidden(f"you may not move a school to commune {commune.gso_code}", field="commune_code")
+        cluster_no = commune.cluster_no
+    status = changes.get("status", school.status)
+    if status is SchoolStatus.MERGED and not changes.get("merged_into", school.merged_into):
+        raise Unprocessable(
+            "a merged school needs merged_into, the code of the school it joined", field="merged_into"
+        )
+    if status is not SchoolStatus.MERGED and "status" in changes:
+        changes["merged_into"] = None
+    await check_references(uow, changes, school_code=code)
+    if "name" in changes:
+        changes["search_name"] = fold(changes["name"])
+    if apply_changes(school, changes, datetime.now(UTC)):
+        record_school(uow, school, cluster_no)
+        await uow.commit()
+    return school_public(school, cluster_no)
+
+
+async def delete_school(*, uow: UnitOfWork, code: str) -> None:
+    """Remove a school entered by mistake (a real one is closed or merged instead): a tombstone follows."""
+    school = await uow.session.get(School, code)
+    if school is None:
+        raise NotFound(f"school {code} does not exist", field="code")
+    staff = (
+        await uow.session.exec(select(func.count()).select_from(Staff).where(Staff.school_code == code))
+    ).one()
+    if staff:
+        raise Conflict(f"school {code} still has {staff} staff; move or delete them first", field="code")
+    await uow.session.delete(school)
+    uow.record_deletion(SchoolStateV1, code)
+    await uow.commit()
+
+
+async def commune_of(uow: UnitOfWork, commune_code: str) -> Commune:
+    commune = await uow.session.get(Commune, commune_code)
+    if commune is None:
+        raise Unprocessable(f"commune {commune_code} does not exist", field="commune_code")
+    return commune
+
+
+async def check_references(uow: UnitOfWork, fields: dict[str, Any], *, school_code: str) -> None:
+    """The codes a school points at must exist; a region may not grow past its limit."""
+    for message in await reference_problems(uow, fields, school_code=school_code):
+        raise Unprocessable(message[1], field=message[0])
+
+
+async def reference_problems(
+    uow: UnitOfWork, fields: dict[str, Any], *, school_code: str
+) -> list[tuple[str, str]]:
+    """(field, message) for each reference of a school that does not hold."""
+    problems = []
+    merged_into = fields.get("merged_into")
+    if merged_into is not None:
+        if merged_into == school_code:
+            problems.append(("merged_into", "a school cannot be merged into itself"))
+        elif await uow.session.get(School, merged_into) is None:
+            problems.append(("merged_into", f"school {merged_into} does not exist"))
+    principal_code = fields.get("principal_staff_code")
+    if principal_code is not None and await uow.session.get(Staff, principal_code) is None:
+        problems.append(("principal_staff_code", f"staff {principal_code} does not exist"))
+    region_id = fields.get("core_region_id")
+    if region_id is not None:
+        if await uow.session.get(CoreRegion, region_id) is None:
+            problems.append(("core_region_id", f"core region {region_id} does not exist"))
+        else:
+            size = await region_size(uow, region_id, excluding=school_code)
+            if size >= MAX_REGION_SIZE:
+                problems.append(("core_region_id", f"core region {region_id} already has {size} schools"))
+    return problems
+
+
+async def region_size(uow: UnitOfWork, region_id: int, *, excluding: str | None = None) -> int:
+    query = select(func.count()).select_from(School).where(School.core_region_id == region_id)
+    if excluding is not None:
+        query = query.where(School.code != excluding)
+    return (await uow.session.exec(query)).one()
+
+
+async def schools_of_commune(uow: UnitOfWork, commune_code: str) -> Sequence[School]:
+    return (await uow.session.exec(select(School).where(School.commune_code == commune_code))).all()

@@ -1,0 +1,1 @@
+"""Staff: principals, teachers, core principals and teachers, Department officials, commune officers."""

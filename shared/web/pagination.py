@@ -1,0 +1,32 @@
+"""One shape for every paginated list: the items, the total that matched, and where the page starts."""
+
+from __future__ import annotations
+
+from typing import Annotated, Generic, TypeVar
+
+from fastapi import Depends, Query
+from pydantic import BaseModel, Field
+
+Item = TypeVar("Item")
+
+
+class PageParams(BaseModel):
+    limit: int = Field(50, ge=1, le=1000)
+    offset: int = Field(0, ge=0)
+
+
+def _page_params(
+    limit: Annotated[int, Query(ge=1, le=1000, description="How many items at most")] = 50,
+    offset: Annotated[int, Query(ge=0, description="How many matching items to skip")] = 0,
+) -> PageParams:
+    return PageParams(limit=limit, offset=offset)
+
+
+PageDep = Annotated[PageParams, Depends(_page_params)]
+
+
+class Page(BaseModel, Generic[Item]):
+    items: list[Item]
+    total: int = Field(description="How many items match the filters, over all pages")
+    limit: int
+    offset: int
