@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from services.registry.domain.assignments import close_current_assignment, is_current
+from services.registry.domain.assignments import close_current_assignment, cluster_on, is_current
 from services.registry.domain.states import full_state
 from services.registry.domain.versioning import apply_changes
 from services.registry.seed import read_clusters, read_communes, read_old_districts
@@ -98,3 +98,12 @@ def test_a_period_is_current_from_its_first_to_its_last_day() -> None:
         True,
     ]
     assert not is_current(period, on=date(2026, 9, 1))
+
+
+def test_a_schools_cluster_follows_its_communes_assignment_on_the_day() -> None:
+    history = [Period(3, date(2025, 7, 1), date(2026, 8, 31)), Period(None, date(2026, 9, 1))]
+    assert cluster_on(history, date(2025, 7, 1)) == 3
+    assert cluster_on(history, date(2026, 8, 31)) == 3
+    assert cluster_on(history, date(2026, 9, 1)) is None  # moved to the Department's direct care
+    with pytest.raises(ValueError, match="2025-06-30"):
+        cluster_on(history, date(2025, 6, 30))

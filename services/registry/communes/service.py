@@ -18,7 +18,7 @@ from services.registry.communes.models import (
     CommuneUpdate,
     OldDistrict,
 )
-from services.registry.domain.assignments import close_current_assignment
+from services.registry.domain.assignments import close_current_assignment, cluster_on
 from services.registry.domain.states import full_state
 from services.registry.domain.text import fold
 from services.registry.domain.versioning import apply_changes, touch
@@ -134,8 +134,10 @@ async def move_commune(*, uow: UnitOfWork, gso_code: str, move: CommuneMove, tod
     uow.session.add(
         CommuneAssignment(commune_code=gso_code, cluster_no=move.cluster_no, valid_from=move.effective_from)
     )
-    if move.effective_from <= today:
-        await _reassign(uow, commune, move.cluster_no)
+    await uow.session.flush()
+    in_force = cluster_on(await commune_history(uow=uow, gso_code=gso_code), today)
+    if in_force != commune.cluster_no:
+        await _reassign(uow, commune, in_force)
     await uow.commit()
     return commune
 

@@ -12,6 +12,10 @@ class Period(Protocol):
     valid_to: date | None
 
 
+class Assignment(Period, Protocol):
+    cluster_no: int | None
+
+
 def close_current_assignment(history: Sequence[Period], *, effective_from: date) -> None:
     """End the open assignment the day before ``effective_from``; a move may not predate it.
 
@@ -33,3 +37,14 @@ def close_period(period: Period, *, ending_before: date) -> None:
 
 def is_current(period: Period, *, on: date) -> bool:
     return period.valid_from <= on and (period.valid_to is None or on <= period.valid_to)
+
+
+def cluster_on(history: Sequence[Assignment], day: date) -> int | None:
+    """The cluster a commune (and so each of its schools) belonged to on ``day``; None: the Department's.
+
+    A day before the first period is an error: the commune did not exist in the registry's history then.
+    """
+    for period in history:
+        if is_current(period, on=day):
+            return period.cluster_no
+    raise ValueError(f"no assignment covers {day.isoformat()}")
