@@ -15,8 +15,9 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 ## make run: a local Kafka broker and the services on SQLite, seeded; prints where everything is.
+## make run RUN_ARGS="--sample-schools 1500" adds labelled sample schools and principals.
 run: $(STAMP)
-	$(BIN)/python -m deploy.local.run
+	$(BIN)/python -m deploy.local.run $(RUN_ARGS)
 
 ## make test: lint, type checks and the whole suite on a real Kafka broker, SQLite and PostgreSQL.
 test: $(STAMP)
@@ -34,6 +35,7 @@ lint: $(STAMP)
 ## make bench: the benchmarks under bench/, each printing ratios against a baseline of the same run.
 bench: $(STAMP)
 	$(BIN)/python -m bench.messaging_throughput
+	$(BIN)/python -m bench.registry_import_and_reads
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache .mypy_cache

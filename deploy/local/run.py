@@ -43,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kafka-port", type=int, default=9092)
     parser.add_argument("--first-port", type=int, default=8001, help="registry's port; the others follow")
     parser.add_argument("--data-dir", type=Path, default=REPO_ROOT / "var")
+    parser.add_argument(
+        "--sample-schools", type=int, default=0, help="generate this many labelled sample schools (e.g. 1500)"
+    )
     args = parser.parse_args(argv)
 
     every_service = [ServiceProcess(name, args.first_port + n) for n, name in enumerate(SERVICE_NAMES)]
@@ -58,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         print("Starting Kafka (the first run downloads its jars with Maven)...", flush=True)
         kafka.start()
         environment = _service_environment(kafka.bootstrap_servers, args.data_dir)
+        environment["SAMPLE_SCHOOLS"] = str(args.sample_schools)
         for service in services:
             processes.append(_start_service(service, environment, args.data_dir))
         for service, process in zip(services, processes, strict=True):
@@ -157,7 +161,10 @@ def _print_addresses(kafka: KafkaLauncher, services: list[ServiceProcess], data_
     print(f"\n  Databases and logs: {data_dir}/")
     print("  A department-admin token for trying the APIs (12 h):")
     print(f"    export TOKEN={token}")
-    print(f'    curl -H "Authorization: Bearer $TOKEN" {services[0].url}/clusters\n', flush=True)
+    print(f'    curl -H "Authorization: Bearer $TOKEN" {services[0].url}/clusters')
+    print("  Labelled sample schools for a demo (codes MAU..., or start with --sample-schools 1500):")
+    samples = f"{services[0].url}/admin/sample-data?schools=1500"
+    print(f'    curl -X POST -H "Authorization: Bearer $TOKEN" "{samples}"\n', flush=True)
 
 
 def _wait_for_interrupt(processes: dict[str, subprocess.Popen[bytes]]) -> None:

@@ -35,6 +35,8 @@ def run_command(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int, in
             str(first_port),
             "--data-dir",
             str(tmp_path),
+            "--sample-schools",
+            "30",
         ],
         cwd=REPO_ROOT,
         stdout=subprocess.PIPE,
@@ -53,7 +55,7 @@ def test_run_brings_up_kafka_and_the_seeded_services_then_stops_cleanly(
     run_command: tuple[subprocess.Popen[str], int, int],
 ) -> None:
     process, kafka_port, first_port = run_command
-    banner = _read_until(process, "curl -H", within=180)  # the last line of the banner
+    banner = _read_until(process, "sample-data", within=180)  # the last line of the banner
     registry, notifications = f"http://127.0.0.1:{first_port}", f"http://127.0.0.1:{first_port + 3}"
     assert (
         f"{registry}/docs" in banner and f"{registry}/asyncapi" in banner and f"{registry}/metrics" in banner
@@ -63,6 +65,10 @@ def test_run_brings_up_kafka_and_the_seeded_services_then_stops_cleanly(
     headers = {"Authorization": f"Bearer {_admin_token()}"}
     clusters = httpx.get(f"{registry}/clusters", headers=headers, timeout=10).json()
     assert [cluster["cluster_no"] for cluster in clusters] == [1, 2, 3, 4, 5]
+    assert httpx.get(f"{registry}/communes", headers=headers, timeout=10).json()["total"] == 130
+    schools = httpx.get(f"{registry}/schools", params={"q": "mau"}, headers=headers, timeout=10).json()
+    assert schools["total"] == 30
+    assert all(school["sample"] and school["code"].startswith("MAU") for school in schools["items"])
     deadline = time.monotonic() + 30
     while (
         len(replica := httpx.get(f"{notifications}/replica/clusters", headers=headers, timeout=10).json()) < 5
