@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
 import tempfile
 import time
@@ -29,7 +28,7 @@ from prometheus_client import CollectorRegistry
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel, select
 
-from deploy.local.kafka import KafkaLauncher
+from bench.broker import bench_broker
 from shared.db import UTCDateTime, create_engine, create_schema, session_factory
 from shared.events.base import EventPayload, event_type
 from shared.events.topics import TopicSpec
@@ -185,20 +184,10 @@ async def main() -> None:
         "--rate", type=float, default=0, help="total events/s to pace both paths at; 0: burst"
     )
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="edu-bench-") as work:
-        launcher = None
-        bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
-        if not bootstrap:
-            launcher = KafkaLauncher(Path(work) / "kafka")
-            launcher.start()
-            bootstrap = launcher.bootstrap_servers
-        try:
-            await raw_loop(bootstrap, 200)  # warm the broker and the JIT before measuring
-            raw = await raw_loop(bootstrap, args.events, args.rate)
-            system = await outbox_loop(bootstrap, args.events, args.writers, Path(work), args.rate)
-        finally:
-            if launcher is not None:
-                launcher.stop()
+    with tempfile.TemporaryDirectory(prefix="edu-bench-") as work, bench_broker(Path(work)) as bootstrap:
+        await raw_loop(bootstrap, 200)  # warm the broker and the JIT before measuring
+        raw = await raw_loop(bootstrap, args.events, args.rate)
+        system = await outbox_loop(bootstrap, args.events, args.writers, Path(work), args.rate)
     pacing = f"paced at {args.rate:.0f} events/s" if args.rate else "burst"
     print(f"{args.events} events, {args.writers} concurrent writers, {pacing}, broker {bootstrap}")
     print(f"{'':28}{'events/s':>10}{'p50 ms':>10}{'p99 ms':>10}")

@@ -33,7 +33,8 @@ import aiohttp
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
-from deploy.local.kafka import REPO_ROOT, KafkaLauncher, free_port
+from bench.broker import bench_broker
+from deploy.local.kafka import REPO_ROOT, free_port
 from services.registry.samples import CommuneForSamples, sample_rows
 from services.registry.seed import read_communes
 from shared.auth import Principal, Role, TokenCodec
@@ -221,18 +222,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--clients", type=int, default=32)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="edu-bench-") as work:
-        launcher = None
-        bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
-        if not bootstrap:
-            launcher = KafkaLauncher(Path(work) / "kafka")
-            launcher.start()
-            bootstrap = launcher.bootstrap_servers
-        try:
-            asyncio.run(run(args, bootstrap, Path(work)))
-        finally:
-            if launcher is not None:
-                launcher.stop()
+    with tempfile.TemporaryDirectory(prefix="edu-bench-") as work, bench_broker(Path(work)) as bootstrap:
+        asyncio.run(run(args, bootstrap, Path(work)))
 
 
 if __name__ == "__main__":

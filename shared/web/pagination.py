@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Generic, TypeVar
+from collections.abc import Sequence
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import BaseModel, Field
@@ -13,6 +14,10 @@ Item = TypeVar("Item")
 class PageParams(BaseModel):
     limit: int = Field(50, ge=1, le=1000)
     offset: int = Field(0, ge=0)
+
+    def page(self, items: Sequence[Any], total: int) -> dict[str, Any]:
+        """The body of a ``Page`` response for these items (the route's response model validates it)."""
+        return {"items": items, "total": total, "limit": self.limit, "offset": self.offset}
 
 
 def _page_params(

@@ -5,14 +5,29 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from shared.settings import Environment
 
 
 @pytest.fixture
 def topic_prefix() -> str:
     """A fresh namespace of topics and consumer groups, so tests sharing one broker never meet."""
     return f"t{uuid.uuid4().hex[:12]}."
+
+
+@pytest.fixture
+def common(kafka_bootstrap_servers: str, topic_prefix: str, tmp_path: Path) -> dict[str, Any]:
+    """Settings every in-process service app of a test shares: the test's broker, topics and directory."""
+    return {
+        "environment": Environment.TEST,
+        "kafka_bootstrap_servers": kafka_bootstrap_servers,
+        "kafka_topic_prefix": topic_prefix,
+        "data_dir": tmp_path,
+        "outbox_sweep_interval_s": 0.2,
+    }
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from datetime import date
-from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -14,7 +14,6 @@ from services.registry.app import create_app
 from services.registry.communes.service import apply_due_moves
 from services.registry.settings import RegistrySettings
 from shared.auth import Role
-from shared.settings import Environment
 from tests.support.apps import bearer, running, runtime_of
 
 pytestmark = [pytest.mark.kafka, pytest.mark.asyncio(loop_scope="session")]
@@ -25,17 +24,9 @@ THANH_VINH = "16681"  # a ward of Vinh: in no cluster
 
 @pytest.fixture
 async def registry(
-    kafka_bootstrap_servers: str, topic_prefix: str, tmp_path: Path, new_database_url: Callable[[str], str]
+    common: dict[str, Any], new_database_url: Callable[[str], str]
 ) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
-    settings = RegistrySettings(
-        environment=Environment.TEST,
-        kafka_bootstrap_servers=kafka_bootstrap_servers,
-        kafka_topic_prefix=topic_prefix,
-        data_dir=tmp_path,
-        database_url=new_database_url("registry"),
-        outbox_sweep_interval_s=0.2,
-    )
-    app = create_app(settings)
+    app = create_app(RegistrySettings(**common, database_url=new_database_url("registry")))
     async with running(app) as client:
         yield app, client
 

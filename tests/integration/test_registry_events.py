@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -15,7 +14,6 @@ from fastapi import FastAPI
 from services.registry.app import create_app
 from services.registry.settings import RegistrySettings
 from shared.auth import Role
-from shared.settings import Environment
 from tests.support.apps import bearer, running
 from tests.support.kafka_reader import headers_of, read_topic
 from tests.support.waiting import wait_for
@@ -24,17 +22,8 @@ pytestmark = [pytest.mark.kafka, pytest.mark.asyncio(loop_scope="session")]
 
 
 @pytest.fixture
-async def registry(
-    kafka_bootstrap_servers: str, topic_prefix: str, tmp_path: Path
-) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
-    settings = RegistrySettings(
-        environment=Environment.TEST,
-        kafka_bootstrap_servers=kafka_bootstrap_servers,
-        kafka_topic_prefix=topic_prefix,
-        data_dir=tmp_path,
-        outbox_sweep_interval_s=0.2,
-    )
-    app = create_app(settings)
+async def registry(common: dict[str, Any]) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+    app = create_app(RegistrySettings(**common))
     async with running(app) as client:
         yield app, client
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -15,23 +14,11 @@ from services.notifications.settings import NotificationsSettings
 from services.registry.app import create_app as create_registry
 from services.registry.settings import RegistrySettings
 from shared.auth import Role
-from shared.settings import Environment
 from tests.support.apps import bearer, running
 from tests.support.kafka_reader import headers_of, read_topic
 from tests.support.waiting import wait_for
 
 pytestmark = [pytest.mark.kafka, pytest.mark.asyncio(loop_scope="session")]
-
-
-@pytest.fixture
-def common(kafka_bootstrap_servers: str, topic_prefix: str, tmp_path: Path) -> dict[str, object]:
-    return {
-        "environment": Environment.TEST,
-        "kafka_bootstrap_servers": kafka_bootstrap_servers,
-        "kafka_topic_prefix": topic_prefix,
-        "data_dir": tmp_path,
-        "outbox_sweep_interval_s": 0.2,
-    }
 
 
 @pytest.fixture

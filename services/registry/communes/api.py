@@ -49,7 +49,7 @@ async def list_communes(
         uow=uow, limit=page.limit, offset=page.offset, cluster_no=cluster_no,
         old_district_code=old_district, unclustered=unclustered, q=q,
     )  # fmt: skip
-    return {"items": items, "total": total, "limit": page.limit, "offset": page.offset}
+    return page.page(items, total)
 
 
 @router.post("/communes", response_model=CommunePublic, status_code=status.HTTP_201_CREATED)

@@ -66,7 +66,7 @@ async def list_schools(
     items, total = await service.list_schools(
         uow=uow, principal=principal, limit=page.limit, offset=page.offset, **filters.values
     )
-    return {"items": items, "total": total, "limit": page.limit, "offset": page.offset}
+    return page.page(items, total)
 
 
 @router.post("/schools", response_model=SchoolPublic, status_code=status.HTTP_201_CREATED)

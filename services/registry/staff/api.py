@@ -49,7 +49,7 @@ async def list_staff(
     items, total = await service.list_staff(
         uow=uow, principal=principal, limit=page.limit, offset=page.offset, **filters.values
     )
-    return {"items": items, "total": total, "limit": page.limit, "offset": page.offset}
+    return page.page(items, total)
 
 
 @router.post("", response_model=StaffPublic, status_code=status.HTTP_201_CREATED)
