@@ -278,3 +278,66 @@ async def test_a_move_dated_ahead_takes_effect_on_its_day(
         await client.get("/schools/29001", headers=bearer(app, Role.CLUSTER_LEADER, cluster_no=1))
     ).status_code == 404
     assert (await client.get(f"/communes/{MUONG_XEN}", headers=admin)).json()["cluster_no"] == 2
+
+
+async def test_core_regions_hold_at_most_ten_schools_and_show_their_locomotives(
+    registry: tuple[FastAPI, httpx.AsyncClient],
+) -> None:
+    app, client = registry
+    leader_1 = bearer(app, Role.CLUSTER_LEADER, cluster_no=1)
+    region = await client.post(
+        "/core-regions", json={"name": "Vùng Kỳ Sơn", "cluster_no": 1}, headers=leader_1
+    )
+    assert region.status_code == 201, region.text
+    region_id = region.json()["id"]
+    other = await client.post("/core-regions", json={"name": "Vùng X", "cluster_no": 2}, headers=leader_1)
+    assert (other.status_code, other.json()["field"]) == (403, "cluster_no")
+    for number in range(10):
+        body = school(f"2910{number}", f"Trường {number}", core_region_id=region_id, locomotive=number == 0)
+        assert (await client.post("/schools", json=body, headers=leader_1)).status_code == 201
+    eleventh = await client.post(
+        "/schools", json=school("29110", "Trường 11", core_region_id=region_id), headers=leader_1
+    )
+    assert (eleventh.status_code, eleventh.json()["field"]) == (422, "core_region_id")
+
+    read = (await client.get(f"/core-regions/{region_id}", headers=leader_1)).json()
+    assert (len(read["schools"]), read["within_target_size"]) == (10, True)
+    locomotives = (await client.get("/schools", params={"locomotive": True}, headers=leader_1)).json()
+    assert [s["code"] for s in locomotives["items"]] == ["29100"]
+
+
+async def test_staff_are_managed_by_their_clusters_leader_and_read_within_scope(
+    registry: tuple[FastAPI, httpx.AsyncClient],
+) -> None:
+    app, client = registry
+    admin = bearer(app, Role.DEPARTMENT_ADMIN)
+    leader_1 = bearer(app, Role.CLUSTER_LEADER, cluster_no=1)
+    leader_4 = bearer(app, Role.CLUSTER_LEADER, cluster_no=4)
+    await client.post("/schools", json=school("29001", "Trường TH A"), headers=admin)
+    await client.post("/schools", json=school("29002", "Trường TH Vinh", THANH_VINH), headers=admin)
+    teacher = {"code": "GV-1", "full_name": "Lương Thị Mai", "roles": ["teacher"], "school_code": "29001"}
+    assert (await client.post("/staff", json=teacher, headers=leader_1)).status_code == 201
+    in_vinh = {**teacher, "code": "GV-2", "school_code": "29002"}
+    assert (await client.post("/staff", json=in_vinh, headers=leader_1)).status_code == 403
+    assert (await client.post("/staff", json=in_vinh, headers=admin)).status_code == 201
+
+    assert (await client.patch("/staff/GV-1", json={"phone": "0912"}, headers=leader_4)).status_code == 404
+    updated = await client.patch("/staff/GV-1", json={"roles": ["teacher", "core_teacher"]}, headers=leader_1)
+    assert (updated.status_code, updated.json()["roles"], updated.json()["version"]) == (
+        200,
+        ["teacher", "core_teacher"],
+        2,
+    )
+    bad_role = await client.patch("/staff/GV-1", json={"roles": ["janitor"]}, headers=leader_1)
+    assert bad_role.status_code == 422
+    principal = bearer(app, Role.SCHOOL_PRINCIPAL, school_id="29001")
+    assert (await client.patch("/staff/GV-1", json={"phone": "1"}, headers=principal)).status_code == 403
+    assert [p["code"] for p in (await client.get("/staff", headers=principal)).json()["items"]] == ["GV-1"]
+
+    client_1 = bearer(app, Role.INTEGRATION_CLIENT, grants=frozenset({"cluster:1"}))
+    everything = bearer(app, Role.INTEGRATION_CLIENT, grants=frozenset({"cluster:*"}))
+    assert [s["code"] for s in (await client.get("/schools", headers=client_1)).json()["items"]] == ["29001"]
+    assert (await client.get("/schools", headers=everything)).json()["total"] == 2
+    assert (await client.get("/staff/GV-2", headers=client_1)).status_code == 404
+    assert (await client.delete("/staff/GV-2", headers=leader_1)).status_code == 404
+    assert (await client.delete("/staff/GV-2", headers=admin)).status_code == 204
