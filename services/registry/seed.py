@@ -35,8 +35,17 @@ REFORM_DATE = date(2025, 7, 1)
 class OldDistrictSeed:
     gso_code: str
     name: str
+    kind: str
     cluster_no: int | None
     note: str | None
+
+
+# The unit's type is the first words of its official name.
+DISTRICT_KINDS = {"Thành phố": "city", "Thị xã": "town", "Huyện": "district"}
+
+
+def district_kind(name: str) -> str:
+    return next(kind for prefix, kind in DISTRICT_KINDS.items() if name.startswith(prefix + " "))
 
 
 @dataclass(frozen=True)
@@ -60,7 +69,8 @@ def read_old_districts(path: Path = SEED_DIR / "nghean_old_districts.csv") -> li
             cluster = row["cluster_no"]
             seeds.append(
                 OldDistrictSeed(
-                    row["old_district_code_gso"], name, int(cluster) if cluster.isdigit() else None,
+                    row["old_district_code_gso"], name, district_kind(name),
+                    int(cluster) if cluster.isdigit() else None,
                     note.rstrip(")") or None,
                 )
             )  # fmt: skip

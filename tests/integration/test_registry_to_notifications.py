@@ -150,11 +150,13 @@ async def test_the_registry_seeds_the_real_communes_once_and_publishes_them(
                 await client.get("/communes", params={"unclustered": True}, headers=headers)
             ).json()
             vinh = (await client.get("/communes/16681", headers=headers)).json()
+            districts = (await client.get("/old-districts", headers=headers)).json()
             unknown = await client.get("/communes/99999", headers=headers)
     assert (len(communes), in_cluster_3["total"], unclustered["total"]) == (130, 26, 22)
     assert vinh["name"] == "Phường Thành Vinh"
     assert vinh["kind"] == "ward"
     assert vinh["cluster_no"] is None
+    assert (districts[0]["name"], districts[0]["kind"]) == ("Thành phố Vinh", "city")
     assert unknown.status_code == 404
 
     records = await read_topic(

@@ -66,7 +66,12 @@ def test_the_seed_has_the_130_communes_and_wards_and_their_old_districts() -> No
     assert sum(c.cluster_no is None for c in communes) == 22  # Vinh, Nghi Loc, Nam Dan, Hung Nguyen
     assert {c.old_district_name for c in communes} <= {d.name for d in districts}
     cua_lo = next(d for d in districts if d.gso_code == "413")
-    assert (cua_lo.name, cua_lo.note) == ("Thị xã Cửa Lò", "merged into TP Vinh 2025-01-01")
+    assert (cua_lo.name, cua_lo.kind, cua_lo.note) == (
+        "Thị xã Cửa Lò",
+        "town",
+        "merged into TP Vinh 2025-01-01",
+    )
+    assert sorted(d.kind for d in districts).count("district") == 17
 
 
 @dataclass

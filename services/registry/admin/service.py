@@ -11,7 +11,13 @@ from services.registry.bulk.models import ImportReport
 from services.registry.bulk.service import apply_rows
 from services.registry.clusters.models import Cluster
 from services.registry.clusters.service import record_cluster
-from services.registry.communes.models import Commune, CommuneAssignment, CommuneKind, OldDistrict
+from services.registry.communes.models import (
+    Commune,
+    CommuneAssignment,
+    CommuneKind,
+    DistrictKind,
+    OldDistrict,
+)
 from services.registry.communes.service import record_commune
 from services.registry.domain.text import fold
 from services.registry.samples import CommuneForSamples, sample_rows
@@ -46,7 +52,7 @@ async def seed_geography(
     known_districts = set((await uow.session.exec(select(OldDistrict.gso_code))).all())
     for district in districts:
         if district.gso_code not in known_districts:
-            uow.session.add(OldDistrict(**vars(district)))
+            uow.session.add(OldDistrict(**{**vars(district), "kind": DistrictKind(district.kind)}))
     await uow.session.flush()
     district_code = {district.name: district.gso_code for district in districts}
     known_communes = set((await uow.session.exec(select(Commune.gso_code))).all())

@@ -17,6 +17,12 @@ class CommuneKind(StrEnum):
     WARD = "ward"  # phường
 
 
+class DistrictKind(StrEnum):
+    CITY = "city"  # thành phố
+    TOWN = "town"  # thị xã
+    DISTRICT = "district"  # huyện
+
+
 class OldDistrict(RegistryTable, table=True):
     """A district-level unit abolished in July 2025; communes keep the link for history and statistics."""
 
@@ -24,6 +30,7 @@ class OldDistrict(RegistryTable, table=True):
 
     gso_code: str = Field(primary_key=True, max_length=10)
     name: str = Field(max_length=200)
+    kind: DistrictKind
     cluster_no: int | None = Field(default=None, foreign_key="clusters.cluster_no")
     note: str | None = Field(default=None, max_length=300)
 
@@ -31,6 +38,7 @@ class OldDistrict(RegistryTable, table=True):
 class OldDistrictPublic(SQLModel):
     gso_code: str
     name: str
+    kind: DistrictKind
     cluster_no: int | None
     note: str | None
 
