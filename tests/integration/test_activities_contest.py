@@ -1,0 +1,249 @@
+"""A cluster contest end to end on the real broker, on SQLite and PostgreSQL: the registry's schools and
+staff arrive over Kafka into the replica, then the contest is planned, opened, filled (with a waiting
+list), run, scored and published, and every step is an event on ``activities.events``."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaProducer
+from fastapi import FastAPI
+from sqlmodel import select
+
+from services.activities.app import create_app
+from services.activities.replica.models import SchoolReplica, StaffReplica
+from services.activities.settings import ActivitiesSettings
+from shared.auth import Role
+from shared.events import Envelope, EventPayload, SchoolStateV1, StaffStateV1
+from shared.settings import Environment
+from tests.support.apps import bearer, running, runtime_of
+from tests.support.kafka_reader import headers_of, read_topic
+from tests.support.waiting import wait_for
+
+pytestmark = [pytest.mark.kafka, pytest.mark.asyncio(loop_scope="session")]
+
+NOW = datetime.now(UTC)
+TYPE = "vn.gov.nghean.edu.activities."
+
+
+@pytest.fixture
+async def service(
+    kafka_bootstrap_servers: str, topic_prefix: str, tmp_path: Path, new_database_url: Callable[[str], str]
+) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+    settings = ActivitiesSettings(
+        environment=Environment.TEST,
+        kafka_bootstrap_servers=kafka_bootstrap_servers,
+        kafka_topic_prefix=topic_prefix,
+        data_dir=tmp_path,
+        database_url=new_database_url("activities"),
+        outbox_sweep_interval_s=0.2,
+    )
+    app = create_app(settings)
+    async with running(app) as client:
+        yield app, client
+
+
+class Registry:
+    """Plays the registry: publishes school and staff states as the registry's outbox relay would."""
+
+    def __init__(self, bootstrap: str, prefix: str) -> None:
+        self.producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True)
+        self.prefix = prefix
+
+    async def publish(self, event: EventPayload) -> None:
+        envelope = Envelope(
+            id=str(uuid.uuid4()),
+            type=event.event_type,
+            source="/edu-clusters/registry",
+            time=NOW,
+            subject=event.subject(),
+        )
+        await self.producer.send_and_wait(
+            self.prefix + event.topic.name,
+            event.model_dump_json().encode(),
+            key=event.message_key().encode(),
+            headers=[(name, value.encode()) for name, value in envelope.to_headers().items()],
+        )
+
+
+@pytest.fixture
+async def registry(kafka_bootstrap_servers: str, topic_prefix: str) -> AsyncIterator[Registry]:
+    feed = Registry(kafka_bootstrap_servers, topic_prefix)
+    await feed.producer.start()
+    try:
+        yield feed
+    finally:
+        await feed.producer.stop()
+
+
+def school(code: str, cluster_no: int | None, level: str = "primary", version: int = 1) -> SchoolStateV1:
+    return SchoolStateV1(
+        code=code,
+        name=f"Trường {code}",
+        level=level,
+        commune_code="17000",
+        cluster_no=cluster_no,  # type: ignore[arg-type]
+        version=version,
+        updated_at=NOW,
+    )
+
+
+def teacher(
+    code: str, school_code: str, *roles: str, subject: str = "Toán", version: int = 1
+) -> StaffStateV1:
+    return StaffStateV1(
+        code=code,
+        full_name=f"Giáo viên {code}",
+        roles=list(roles or ("teacher",)),
+        school_code=school_code,
+        teaching_subject=subject,
+        version=version,
+        updated_at=NOW,
+    )
+
+
+async def replica_counts(app: FastAPI) -> tuple[int, int]:
+    async with runtime_of(app).sessions() as session:
+        schools = len((await session.exec(select(SchoolReplica))).all())
+        staff = len((await session.exec(select(StaffReplica))).all())
+    return schools, staff
+
+
+async def feed_registry(app: FastAPI, registry: Registry) -> None:
+    for state in (
+        school("S1", 3),
+        school("S2", 3),
+        school("S3", 3),
+        school("S4", 4),
+        school("M1", 3, level="preschool"),
+    ):
+        await registry.publish(state)
+    for state in (
+        teacher("T1", "S1", "teacher", "core_teacher"),
+        teacher("T2", "S2", "core_teacher"),
+        teacher("T3", "S3", "core_teacher"),
+        teacher("T4", "S1", "teacher"),
+        teacher("T5", "S4", "core_teacher"),
+    ):
+        await registry.publish(state)
+    await wait_for(
+        lambda: replica_counts(app), until=lambda c: c == (5, 5), message="replica of 5 schools, 5 staff"
+    )
+
+
+def contest(**changes: Any) -> dict[str, Any]:
+    starts = NOW + timedelta(days=10)
+    body: dict[str, Any] = {
+        "title": "Hội thi giáo viên dạy giỏi cụm 3",
+        "kind": "teacher_contest",
+        "division_code": "GDPT",
+        "cluster_nos": [3],
+        "levels": ["primary"],
+        "starts_at": starts.isoformat(),
+        "ends_at": (starts + timedelta(days=2)).isoformat(),
+        "venue_school_code": "S1",
+        "capacity": 2,
+        "registration_opens_at": (NOW - timedelta(hours=1)).isoformat(),
+        "registration_closes_at": (NOW + timedelta(days=5)).isoformat(),
+        "eligibility": {"participant_kind": "teacher", "staff_roles": ["core_teacher"], "subjects": ["Toán"]},
+    }
+    return {**body, **changes}
+
+
+async def events_of(bootstrap: str, prefix: str, expected: int) -> list[tuple[str, dict[str, Any], str]]:
+    records = await read_topic(bootstrap, prefix + "activities.events", expected=expected)
+    ordered = sorted(records, key=lambda r: (r.partition, r.offset))
+    return [
+        (headers_of(r)["ce_type"].removeprefix(TYPE), json.loads(r.value), r.key.decode()) for r in ordered
+    ]
+
+
+async def test_a_cluster_contest_is_planned_opened_filled_and_each_step_is_an_event(
+    service: tuple[FastAPI, httpx.AsyncClient],
+    registry: Registry,
+    kafka_bootstrap_servers: str,
+    topic_prefix: str,
+) -> None:
+    app, client = service
+    await feed_registry(app, registry)
+    leader = bearer(app, Role.CLUSTER_LEADER, cluster_no=3)
+
+    planned = await client.post("/activities", json=contest(), headers=leader)
+    assert planned.status_code == 201, planned.text
+    activity_id = planned.json()["id"]
+    opened = await client.post(
+        f"/activities/{activity_id}/status", json={"status": "registration_open"}, headers=leader
+    )
+    assert opened.status_code == 200, opened.text
+
+    def register(school_code: str, staff_code: str, as_officer: bool = False) -> Any:
+        principal = (
+            bearer(app, Role.DEPARTMENT_OFFICER)
+            if as_officer
+            else bearer(app, Role.SCHOOL_PRINCIPAL, school_id=school_code)
+        )
+        body = {"school_code": school_code, "participant_kind": "teacher", "staff_code": staff_code}
+        return client.post(f"/activities/{activity_id}/registrations", json=body, headers=principal)
+
+    first, second, third = await register("S1", "T1"), await register("S2", "T2"), await register("S3", "T3")
+    assert [r.status_code for r in (first, second, third)] == [201, 201, 201]
+    assert [r.json()["status"] for r in (first, second, third)] == ["registered", "registered", "waitlisted"]
+    again = await register("S1", "T1")
+    assert (again.status_code, again.json()["id"]) == (200, first.json()["id"])  # twice is a no-op
+
+    not_core = await register("S1", "T4")
+    assert (not_core.status_code, not_core.json()["rule"]) == (422, "eligibility_role")
+    hidden = await register("S4", "T5")
+    assert hidden.status_code == 404  # a cluster-4 principal does not even see a cluster-3 contest
+    other_cluster = await register("S4", "T5", as_officer=True)
+    assert (other_cluster.status_code, other_cluster.json()["rule"]) == (422, "eligibility_cluster")
+
+    withdrawn = await client.post(
+        f"/activities/{activity_id}/registrations/{first.json()['id']}/withdraw",
+        headers=bearer(app, Role.SCHOOL_PRINCIPAL, school_id="S1"),
+    )
+    assert withdrawn.json()["status"] == "withdrawn"
+    registrations = (await client.get(f"/activities/{activity_id}/registrations", headers=leader)).json()
+    assert {r["staff_code"]: r["status"] for r in registrations} == {
+        "T1": "withdrawn",
+        "T2": "registered",
+        "T3": "registered",
+    }
+
+    for status in ("registration_closed", "in_progress"):
+        changed = await client.post(
+            f"/activities/{activity_id}/status", json={"status": status}, headers=leader
+        )
+        assert changed.status_code == 200, changed.text
+
+    events = await events_of(kafka_bootstrap_servers, topic_prefix, expected=9)
+    assert [kind for kind, _, _ in events] == [
+        "activity.scheduled.v1",
+        "activity.registration_opened.v1",
+        "activity.participant_registered.v1",
+        "activity.participant_registered.v1",
+        "activity.participant_registered.v1",
+        "activity.participant_withdrawn.v1",
+        "activity.participant_registered.v1",
+        "activity.registration_closed.v1",
+        "activity.updated.v1",
+    ]
+    assert {key for _, _, key in events} == {activity_id}
+    opened_event = events[1][1]
+    assert opened_event["eligible_school_codes"] == [
+        "S1",
+        "S2",
+        "S3",
+    ]  # not S4 (cluster 4), not M1 (preschool)
+    assert opened_event["activity"]["cluster_nos"] == [3]
+    assert events[4][1]["participant"]["status"] == "waitlisted"
+    assert events[5][1]["promoted_registration_id"] == third.json()["id"]
+    assert events[6][1]["promoted_from_waitlist"] is True
+    assert events[7][1]["registered_school_codes"] == ["S2", "S3"]
