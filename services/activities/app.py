@@ -10,6 +10,7 @@ from services.activities.divisions import service as divisions
 from services.activities.divisions.api import router as divisions_router
 from services.activities.registrations.api import router as registrations_router
 from services.activities.replica.handlers import registry_replica
+from services.activities.results.api import router as results_router
 from services.activities.rules import RuleBroken
 from services.activities.settings import ActivitiesSettings
 from services.activities.tables import ACTIVITIES_METADATA
@@ -38,7 +39,7 @@ def create_app(settings: ActivitiesSettings | None = None) -> FastAPI:
         title="edu-clusters activities",
         description="Professional activities, contests, delegations, the support program and proposals.",
         metadata=ACTIVITIES_METADATA,
-        routers=[divisions_router, activities_router, registrations_router],
+        routers=[divisions_router, activities_router, registrations_router, results_router],
         publishes=[ACTIVITY_EVENTS],
         consumers=[registry_replica],
         on_startup=seed,

@@ -223,7 +223,50 @@ async def test_a_cluster_contest_is_planned_opened_filled_and_each_step_is_an_ev
         )
         assert changed.status_code == 200, changed.text
 
-    events = await events_of(kafka_bootstrap_servers, topic_prefix, expected=9)
+    by_staff = {r["staff_code"]: r["id"] for r in registrations}
+    first_sheet = {
+        "entries": [
+            {"registration_id": by_staff["T2"], "score": 18.5, "award": "first"},
+            {"registration_id": by_staff["T3"], "score": 18.5, "award": "first"},
+        ],
+        "decision_number": "123/QĐ-SGDĐT",
+        "decision_date": "2026-12-10",
+    }
+    results_url = f"/activities/{activity_id}/results"
+    published = await client.post(results_url, json=first_sheet, headers=leader)
+    assert published.status_code == 201, published.text
+    assert [(e["rank"], e["award"]) for e in published.json()["entries"]] == [(1, "first"), (1, "first")]
+    final = await client.post(results_url, json=first_sheet, headers=leader)
+    assert (final.status_code, final.json()["rule"]) == (409, "results_final")
+    correction = {
+        **first_sheet,
+        "entries": [
+            {"registration_id": by_staff["T2"], "score": 18.5, "award": "first"},
+            {"registration_id": by_staff["T3"], "score": 17.0, "award": "second"},
+        ],
+        "decision_number": "130/QĐ-SGDĐT",
+        "correction_reason": "Điểm của T3 được cộng nhầm",
+    }
+    corrected = await client.post(results_url, json=correction, headers=leader)
+    assert corrected.status_code == 201, corrected.text
+    assert (corrected.json()["version"], corrected.json()["supersedes_version"]) == (2, 1)
+    old = (await client.get(results_url, params={"version": 1}, headers=leader)).json()
+    assert [e["rank"] for e in old["entries"]] == [1, 1]  # the superseded version is kept as it was
+    awards = await client.get(f"/activities/{activity_id}/awards", params={"format": "csv"}, headers=leader)
+    lines = awards.text.splitlines()
+    assert lines[0].startswith(
+        "rank,award,full_name,staff_code,school_code,school_name,score,decision_number"
+    )
+    assert lines[1:] == [
+        "1,first,Giáo viên T2,T2,S2,Trường S2,18.5,130/QĐ-SGDĐT,2026-12-10,2",
+        "2,second,Giáo viên T3,T3,S3,Trường S3,17.0,130/QĐ-SGDĐT,2026-12-10,2",
+    ]
+    done = await client.post(
+        f"/activities/{activity_id}/status", json={"status": "completed"}, headers=leader
+    )
+    assert done.json()["status"] == "completed"
+
+    events = await events_of(kafka_bootstrap_servers, topic_prefix, expected=12)
     assert [kind for kind, _, _ in events] == [
         "activity.scheduled.v1",
         "activity.registration_opened.v1",
@@ -233,6 +276,9 @@ async def test_a_cluster_contest_is_planned_opened_filled_and_each_step_is_an_ev
         "activity.participant_withdrawn.v1",
         "activity.participant_registered.v1",
         "activity.registration_closed.v1",
+        "activity.updated.v1",
+        "activity.results_published.v1",
+        "activity.results_published.v1",
         "activity.updated.v1",
     ]
     assert {key for _, _, key in events} == {activity_id}
@@ -247,3 +293,7 @@ async def test_a_cluster_contest_is_planned_opened_filled_and_each_step_is_an_ev
     assert events[5][1]["promoted_registration_id"] == third.json()["id"]
     assert events[6][1]["promoted_from_waitlist"] is True
     assert events[7][1]["registered_school_codes"] == ["S2", "S3"]
+    correction_event = events[10][1]
+    assert (correction_event["version"], correction_event["supersedes_version"]) == (2, 1)
+    assert correction_event["participant_school_codes"] == ["S2", "S3"]
+    assert [e["award"] for e in correction_event["entries"]] == ["first", "second"]
