@@ -297,3 +297,127 @@ async def test_a_cluster_contest_is_planned_opened_filled_and_each_step_is_an_ev
     assert (correction_event["version"], correction_event["supersedes_version"]) == (2, 1)
     assert correction_event["participant_school_codes"] == ["S2", "S3"]
     assert [e["award"] for e in correction_event["entries"]] == ["first", "second"]
+
+
+async def test_a_delegation_a_support_contribution_and_a_proposal_are_events(
+    service: tuple[FastAPI, httpx.AsyncClient],
+    registry: Registry,
+    kafka_bootstrap_servers: str,
+    topic_prefix: str,
+) -> None:
+    app, client = service
+    await feed_registry(app, registry)
+    officer, admin = bearer(app, Role.DEPARTMENT_OFFICER), bearer(app, Role.DEPARTMENT_ADMIN)
+    leader = bearer(app, Role.CLUSTER_LEADER, cluster_no=3)
+    starts = NOW + timedelta(days=3)
+    delegation = {
+        "title": "Đoàn kiểm tra chuyên môn cụm 3",
+        "purpose": "Kiểm tra dạy học 2 buổi/ngày",
+        "division_code": "GDPT",
+        "cluster_nos": [3],
+        "starts_at": starts.isoformat(),
+        "ends_at": (starts + timedelta(days=2)).isoformat(),
+        "members": [
+            {"staff_code": "D1", "full_name": "Trưởng đoàn", "role": "head"},
+            {"staff_code": "T2", "full_name": "Giáo viên T2", "role": "member"},
+        ],
+        "visits": [{"commune_code": "17000", "school_code": "S1", "visit_date": starts.date().isoformat()}],
+    }
+    created = await client.post("/delegations", json=delegation, headers=leader)
+    assert created.status_code == 201, created.text
+    delegation_id = created.json()["activity_id"]
+    busy = await client.post("/delegations", json={**delegation, "title": "Đoàn khác"}, headers=officer)
+    assert (busy.status_code, busy.json()["rule"]) == (409, "member_double_booked")
+    early = await client.post(
+        f"/delegations/{delegation_id}/report", json={"findings": "Tốt"}, headers=leader
+    )
+    assert (early.status_code, early.json()["rule"]) == (409, "report_timing")
+    await client.post(f"/activities/{delegation_id}/status", json={"status": "in_progress"}, headers=leader)
+    due = (starts + timedelta(days=30)).date().isoformat()
+    report = {
+        "findings": "Trường S1 thiếu thiết bị dạy học tiếng Anh",
+        "recommendations": [
+            {"text": "Bổ sung thiết bị", "addressee_school_code": "S1", "follow_up_due": due}
+        ],
+    }
+    filed = await client.post(f"/delegations/{delegation_id}/report", json=report, headers=leader)
+    assert filed.status_code == 200, filed.text
+    follow_ups = (await client.get("/delegations/follow-ups", headers=leader)).json()
+    assert [(f["text"], f["follow_up_due"]) for f in follow_ups] == [("Bổ sung thiết bị", due)]
+
+    pairing = await client.post(
+        "/support/pairings",
+        json={
+            "helper": {"kind": "school", "code": "S4"},
+            "helped": {"kind": "school", "code": "S1"},
+            "period_from": "2025-09-01",
+            "period_to": "2028-08-31",
+        },
+        headers=officer,
+    )
+    assert pairing.status_code == 201, pairing.text
+    pairing_id = pairing.json()["id"]
+    assert pairing.json()["helped"] == {"kind": "school", "code": "S1", "name": "Trường S1", "cluster_no": 3}
+    for kind, value, on in (("money", 15_000_000, "2025-10-01"), ("equipment", 42_500_000, "2026-09-15")):
+        recorded = await client.post(
+            f"/support/pairings/{pairing_id}/contributions",
+            json={"kind": kind, "value_vnd": value, "description": kind, "contributed_on": on},
+            headers=leader,  # the leader of the helped school's cluster may record
+        )
+        assert recorded.status_code == 201, recorded.text
+    fractional = await client.post(
+        f"/support/pairings/{pairing_id}/contributions",
+        json={"kind": "money", "value_vnd": 1.5, "description": "x", "contributed_on": "2025-10-01"},
+        headers=officer,
+    )
+    assert fractional.status_code == 422  # money is whole VND, never a float
+    by_year = (await client.get("/support/totals", params={"by": "school_year"}, headers=officer)).json()
+    assert by_year == [
+        {"group": "2026-2027", "contributions": 1, "value_vnd": 42_500_000},
+        {"group": "2025-2026", "contributions": 1, "value_vnd": 15_000_000},
+    ]
+    by_cluster = (
+        await client.get("/support/totals", params={"by": "helper_cluster"}, headers=officer)
+    ).json()
+    assert by_cluster == [{"group": "4", "contributions": 2, "value_vnd": 57_500_000}]
+
+    proposal = await client.post(
+        "/proposals",
+        json={
+            "cluster_no": 3,
+            "staff_code": "T2",
+            "full_name": "Giáo viên T2",
+            "proposed_role": "core_teacher",
+            "justification": "Giải nhất hội thi cụm",
+        },
+        headers=leader,
+    )
+    assert proposal.status_code == 201, proposal.text
+    proposal_url = f"/proposals/{proposal.json()['id']}/status"
+    skipped = await client.post(proposal_url, json={"status": "approved", "reasons": "ok"}, headers=admin)
+    assert (skipped.status_code, skipped.json()["rule"]) == (409, "proposal_transition")
+    await client.post(proposal_url, json={"status": "under_review"}, headers=officer)
+    by_officer = await client.post(
+        proposal_url, json={"status": "approved", "reasons": "ok"}, headers=officer
+    )
+    assert by_officer.status_code == 403  # only the Director decides
+    no_reason = await client.post(proposal_url, json={"status": "approved"}, headers=admin)
+    assert (no_reason.status_code, no_reason.json()["rule"]) == (422, "decision_reasons")
+    decided = await client.post(
+        proposal_url, json={"status": "approved", "reasons": "Đủ tiêu chuẩn"}, headers=admin
+    )
+    assert decided.json()["status"] == "approved"
+
+    events = await events_of(kafka_bootstrap_servers, topic_prefix, expected=6)
+    kinds = {kind: (body, key) for kind, body, key in events}
+    assert sorted(kinds) == [
+        "activity.updated.v1",  # the delegation went in_progress
+        "delegation.report_filed.v1",
+        "delegation.scheduled.v1",
+        "pairing.support_recorded.v1",
+        "proposal.decided.v1",
+    ]
+    assert len(events) == 6  # two contributions
+    assert kinds["delegation.report_filed.v1"][0]["visited_school_codes"] == ["S1"]
+    assert kinds["pairing.support_recorded.v1"][1] == pairing_id
+    assert kinds["proposal.decided.v1"][0]["decision"] == "approved"
