@@ -1,13 +1,14 @@
-"""A cluster contest end to end on the real broker, on SQLite and PostgreSQL: the registry's schools and
-staff arrive over Kafka into the replica, then the contest is planned, opened, filled (with a waiting
-list), run, scored and published, and every step is an event on ``activities.events``."""
+"""The activities service on the real broker, on SQLite and PostgreSQL: the registry's schools and staff
+arrive over Kafka into the replica; a contest is planned, opened, filled (with a waiting list), run, scored
+and published; delegations, support and proposals; roles, bad input and bursts; every step an event."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ pytestmark = [pytest.mark.kafka, pytest.mark.asyncio(loop_scope="session")]
 
 NOW = datetime.now(UTC)
 TYPE = "vn.gov.nghean.edu.activities."
+VIETNAM = timezone(timedelta(hours=7))
 
 
 @pytest.fixture
@@ -421,3 +423,159 @@ async def test_a_delegation_a_support_contribution_and_a_proposal_are_events(
     assert kinds["delegation.report_filed.v1"][0]["visited_school_codes"] == ["S1"]
     assert kinds["pairing.support_recorded.v1"][1] == pairing_id
     assert kinds["proposal.decided.v1"][0]["decision"] == "approved"
+
+
+async def open_contest(client: httpx.AsyncClient, headers: dict[str, str], **changes: Any) -> str:
+    planned = await client.post("/activities", json=contest(**changes), headers=headers)
+    assert planned.status_code == 201, planned.text
+    activity_id: str = planned.json()["id"]
+    opened = await client.post(
+        f"/activities/{activity_id}/status", json={"status": "registration_open"}, headers=headers
+    )
+    assert opened.status_code == 200, opened.text
+    return activity_id
+
+
+async def test_a_burst_of_registrations_never_overbooks(
+    service: tuple[FastAPI, httpx.AsyncClient], registry: Registry
+) -> None:
+    app, client = service
+    await feed_registry(app, registry)
+    officer = bearer(app, Role.DEPARTMENT_OFFICER)
+    activity_id = await open_contest(
+        client,
+        officer,
+        kind="pupil_contest",
+        capacity=7,
+        venue_school_code=None,
+        eligibility={"participant_kind": "pupil"},
+    )
+
+    async def register(n: int) -> int:
+        body = {
+            "school_code": f"S{n % 3 + 1}",
+            "participant_kind": "pupil",
+            "full_name": f"Học sinh {n}",
+            "birth_date": "2014-05-01",
+        }
+        response = await client.post(f"/activities/{activity_id}/registrations", json=body, headers=officer)
+        return response.status_code
+
+    statuses = await asyncio.gather(*(register(n) for n in range(40)), *(register(n) for n in range(5)))
+    assert (statuses.count(201), statuses.count(200)) == (40, 5)  # five repeats were no-ops
+    registrations = (await client.get(f"/activities/{activity_id}/registrations", headers=officer)).json()
+    assert len(registrations) == 40
+    assert sum(r["status"] == "registered" for r in registrations) == 7
+    waiting = [r["waitlist_position"] for r in registrations if r["status"] == "waitlisted"]
+    assert waiting == list(range(1, 34))
+    activity = (await client.get(f"/activities/{activity_id}", headers=officer)).json()
+    assert activity["seats_taken"] == 7
+
+
+async def test_eligibility_follows_the_registry(
+    service: tuple[FastAPI, httpx.AsyncClient], registry: Registry
+) -> None:
+    app, client = service
+    await feed_registry(app, registry)
+    officer = bearer(app, Role.DEPARTMENT_OFFICER)
+    activity_id = await open_contest(client, officer, capacity=10, venue_school_code=None)
+    url = f"/activities/{activity_id}/registrations"
+    body = {"school_code": "S4", "participant_kind": "teacher", "staff_code": "T5"}
+    refused = await client.post(url, json=body, headers=officer)
+    assert (refused.status_code, refused.json()["rule"]) == (422, "eligibility_cluster")
+
+    await registry.publish(school("S4", 3, version=2))  # its commune moved to cluster 3
+    await registry.publish(school("S4", 4, version=1))  # a late, older state changes nothing
+
+    async def attempt() -> int:
+        return (await client.post(url, json=body, headers=officer)).status_code
+
+    await wait_for(attempt, until=lambda status: status == 201, message="S4 eligible once in cluster 3")
+
+    await registry.publish(teacher("T2", "S2", "teacher", version=2))  # no longer a core teacher
+    t2 = {"school_code": "S2", "participant_kind": "teacher", "staff_code": "T2"}
+
+    async def attempt_t2() -> httpx.Response:
+        return await client.post(url, json=t2, headers=officer)
+
+    response = await wait_for(attempt_t2, until=lambda r: r.status_code == 422, message="T2 no longer core")
+    assert response.json()["rule"] == "eligibility_role"
+
+
+async def test_roles_double_bookings_windows_and_the_calendar(
+    service: tuple[FastAPI, httpx.AsyncClient], registry: Registry
+) -> None:
+    app, client = service
+    await feed_registry(app, registry)
+    officer = bearer(app, Role.DEPARTMENT_OFFICER)
+    leader_3, leader_4 = (
+        bearer(app, Role.CLUSTER_LEADER, cluster_no=3),
+        bearer(app, Role.CLUSTER_LEADER, cluster_no=4),
+    )
+    principal_1 = bearer(app, Role.SCHOOL_PRINCIPAL, school_id="S1")
+
+    assert (await client.get("/activities")).status_code == 401
+    assert (await client.post("/activities", json=contest(), headers=principal_1)).status_code == 403
+    assert (await client.post("/activities", json=contest(), headers=leader_4)).status_code == 403
+    backwards = contest(ends_at=NOW.isoformat())
+    refused = await client.post("/activities", json=backwards, headers=leader_3)
+    assert refused.status_code == 422
+    assert (refused.json()["rule"], refused.json()["field"]) == ("schedule", "ends_at")
+    unknown_division = await client.post("/activities", json=contest(division_code="NOPE"), headers=leader_3)
+    assert (unknown_division.status_code, unknown_division.json()["field"]) == (422, "division_code")
+
+    activity_id = await open_contest(client, leader_3)
+    clash = await client.post("/activities", json=contest(title="Chuyên đề khác"), headers=officer)
+    assert (clash.status_code, clash.json()["rule"]) == (409, "venue_double_booked")
+    elsewhere = await open_contest(client, officer, title="Hội thi cùng giờ", venue_school_code="S2")
+
+    assert (
+        await client.patch(f"/activities/{activity_id}", json={"title": "x"}, headers=leader_4)
+    ).status_code == 404
+    registered = await client.post(
+        f"/activities/{activity_id}/registrations",
+        json={"school_code": "S1", "participant_kind": "teacher", "staff_code": "T1"},
+        headers=principal_1,
+    )
+    assert registered.status_code == 201
+    other_school = await client.post(
+        f"/activities/{activity_id}/registrations",
+        json={"school_code": "S2", "participant_kind": "teacher", "staff_code": "T2"},
+        headers=principal_1,
+    )
+    assert other_school.status_code == 403
+    double = await client.post(
+        f"/activities/{elsewhere}/registrations",
+        json={"school_code": "S1", "participant_kind": "teacher", "staff_code": "T1"},
+        headers=principal_1,
+    )
+    assert (double.status_code, double.json()["rule"]) == (409, "participant_double_booked")
+
+    await client.post(
+        f"/activities/{elsewhere}/status", json={"status": "registration_closed"}, headers=officer
+    )
+    late = await client.post(
+        f"/activities/{elsewhere}/registrations",
+        json={"school_code": "S2", "participant_kind": "teacher", "staff_code": "T2"},
+        headers=officer,
+    )
+    assert (late.status_code, late.json()["rule"]) == (409, "registration_window")
+    no_reason = await client.post(
+        f"/activities/{elsewhere}/status", json={"status": "cancelled"}, headers=officer
+    )
+    assert (no_reason.status_code, no_reason.json()["rule"]) == (422, "cancel_reason")
+    cancelled = await client.post(
+        f"/activities/{elsewhere}/status", json={"status": "cancelled", "reason": "Bão"}, headers=officer
+    )
+    assert cancelled.json()["status"] == "cancelled"
+
+    starts = datetime.fromisoformat(contest()["starts_at"])
+    year, week, _ = starts.astimezone(VIETNAM).isocalendar()
+    params = {"cluster_no": 3, "week": f"{year}-W{week:02d}"}
+    on = (await client.get("/calendar", params=params, headers=principal_1)).json()
+    assert [a["id"] for a in on] == [activity_id]  # the cancelled one is not on
+    assert (await client.get("/calendar", params={**params, "cluster_no": 4}, headers=leader_4)).json() == []
+    bad_week = await client.get("/calendar", params={**params, "week": "2026-W77"}, headers=officer)
+    assert (bad_week.status_code, bad_week.json()["rule"]) == (422, "week")
+    mine = (await client.get(f"/activities/{activity_id}/registrations", headers=principal_1)).json()
+    assert [r["school_code"] for r in mine] == ["S1"]
