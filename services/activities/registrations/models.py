@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydanticField
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from services.activities.tables import ActivitiesTable, utc_now
@@ -17,7 +17,11 @@ from shared.events.activities import ParticipantKind, RegistrationStatus
 class Registration(ActivitiesTable, table=True):
     __tablename__ = "registrations"
     # The last line of defence of "registering twice is a no-op": one row per person and activity.
-    __table_args__ = (UniqueConstraint("activity_id", "participant_key", name="uq_registration_person"),)
+    __table_args__ = (
+        UniqueConstraint("activity_id", "participant_key", name="uq_registration_person"),
+        # Counting and serving one activity's waiting list without scanning its other registrations.
+        Index("ix_registrations_activity_status_queue", "activity_id", "status", "queue_no"),
+    )
 
     id: str = Field(primary_key=True, max_length=36)
     activity_id: str = Field(foreign_key="activities.id", index=True, max_length=36)

@@ -12,7 +12,7 @@ from services.activities.activities import service as activities
 from services.activities.activities.models import Activity, LoadedActivity
 from services.activities.registrations import domain
 from services.activities.registrations.models import Registration, RegistrationCreate, RegistrationPublic
-from services.activities.registrations.waitlist import participant_of, promote_waiting, waiting
+from services.activities.registrations.waitlist import participant_of, promote_waiting, waiting, waiting_count
 from services.activities.replica import queries as replica
 from services.activities.tables import new_id, utc_now
 from shared.auth import Principal
@@ -117,7 +117,7 @@ async def register(
     if status is RegistrationStatus.REGISTERED:
         activity.seats_taken += 1
     uow.session.add(registration)
-    position = len(await waiting(uow, activity_id)) + 1 if status is RegistrationStatus.WAITLISTED else None
+    position = await waiting_count(uow, activity_id) + 1 if status is RegistrationStatus.WAITLISTED else None
     uow.record(
         ParticipantRegisteredV1(
             activity_id=activity_id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import func
 from sqlmodel import col, select
 
 from services.activities.activities.models import LoadedActivity
@@ -37,6 +38,15 @@ async def waiting(uow: UnitOfWork, activity_id: str) -> list[Registration]:
         .order_by(col(Registration.queue_no))
     )
     return list((await uow.session.exec(query)).all())
+
+
+async def waiting_count(uow: UnitOfWork, activity_id: str) -> int:
+    query = (
+        select(func.count())
+        .select_from(Registration)
+        .where(Registration.activity_id == activity_id, Registration.status == RegistrationStatus.WAITLISTED)
+    )
+    return int((await uow.session.exec(query)).one())
 
 
 async def promote_waiting(*, uow: UnitOfWork, loaded: LoadedActivity, actor: str) -> list[Registration]:
