@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import or_, update
+from sqlalchemy import event, or_, update
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import col, select
 
 from services.activities import access
@@ -83,19 +86,72 @@ async def load_for_managing(uow: UnitOfWork, principal: Principal, activity_id: 
     return loaded
 
 
+class _ActivityQueues:
+    """In-process queues, one per activity, in front of the database lock below.
+
+    Correctness comes from the database lock alone (it also holds between processes). The queue only
+    keeps this process's requests for one activity from all waiting on the database at once: SQLite's
+    busy handler sleeps and retries, so a burst of waiters starves some of them past the busy timeout.
+    """
+
+    def __init__(self) -> None:
+        self._queues: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    async def enter(self, activity_id: str) -> Callable[[], None]:
+        queue, users = self._queues.get(activity_id, (asyncio.Lock(), 0))
+        self._queues[activity_id] = (queue, users + 1)
+        try:
+            await queue.acquire()
+        except BaseException:
+            self._leave(activity_id)
+            raise
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            if not released:
+                released = True
+                queue.release()
+                self._leave(activity_id)
+
+        return release
+
+    def _leave(self, activity_id: str) -> None:
+        queue, users = self._queues[activity_id]
+        if users == 1:
+            del self._queues[activity_id]
+        else:
+            self._queues[activity_id] = (queue, users - 1)
+
+
+_queues = _ActivityQueues()
+
+
 async def lock(uow: UnitOfWork, activity_id: str) -> Activity:
-    """Serialise changes to one activity's places on SQLite and PostgreSQL alike.
+    """Serialise changes to one activity's places on SQLite and PostgreSQL alike, until the unit of work
+    commits or rolls back.
 
     The bump of ``registration_seq`` is the transaction's first write: PostgreSQL holds the row lock and
     SQLite the database write lock until commit, so the re-read below sees every earlier registration and
     no two transactions can hand out the same place.
     """
-    await uow.session.exec(
-        update(Activity)
-        .where(col(Activity.id) == activity_id)
-        .values(registration_seq=col(Activity.registration_seq) + 1)
-    )
-    activity = await uow.session.get(Activity, activity_id, populate_existing=True)
+    release = await _queues.enter(activity_id)
+
+    def on_transaction_end(_session: object, transaction: SessionTransaction) -> None:
+        if transaction.parent is None:  # the unit of work's transaction, not a flush's subtransaction
+            release()
+
+    event.listen(uow.session.sync_session, "after_transaction_end", on_transaction_end)
+    try:
+        await uow.session.exec(
+            update(Activity)
+            .where(col(Activity.id) == activity_id)
+            .values(registration_seq=col(Activity.registration_seq) + 1)
+        )
+        activity = await uow.session.get(Activity, activity_id, populate_existing=True)
+    except BaseException:
+        release()
+        raise
     if activity is None:
         raise NotFound(f"activity {activity_id} does not exist", field="activity_id")
     return activity
