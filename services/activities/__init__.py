@@ -1,1 +1,1 @@
-"""The activities service: see its issue in the tracker; not built yet."""
+"""Activities: professional activities, contests, delegations, the support program and personnel proposals."""

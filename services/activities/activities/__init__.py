@@ -1,0 +1,1 @@
+"""Activities themselves: plan, open and close registration, run, complete or cancel; the calendar."""

@@ -1,0 +1,137 @@
+"""Activity tables and the shapes the API reads and writes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import Field as PydanticField
+from sqlalchemy import JSON
+from sqlmodel import Field, SQLModel
+
+from services.activities.tables import ActivitiesTable, utc_now
+from shared.db import UTCDateTime
+from shared.events.activities import ActivityKind, ActivityStatus, Eligibility, SchoolLevel
+
+
+class Activity(ActivitiesTable, table=True):
+    __tablename__ = "activities"
+
+    id: str = Field(primary_key=True, max_length=36)
+    title: str = Field(max_length=300)
+    kind: str = Field(index=True)
+    status: str = Field(default=ActivityStatus.PLANNED, index=True)
+    division_code: str = Field(foreign_key="divisions.code")
+    whole_province: bool = False
+    levels: list[str] = Field(default_factory=list, sa_type=JSON)
+    starts_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    ends_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    venue_school_code: str | None = Field(default=None, index=True)
+    venue_name: str | None = None
+    description: str | None = None
+    capacity: int | None = None
+    waitlist_enabled: bool = True
+    registration_opens_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    registration_closes_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    eligibility: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    seats_taken: int = 0
+    registration_seq: int = 0
+    """Grows with every registration change; bumping it is how a registration locks its activity."""
+    cancel_reason: str | None = None
+    created_by: str
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+class ActivityCluster(ActivitiesTable, table=True):
+    """The clusters an activity involves, as rows so that scoped lists and the calendar filter in SQL."""
+
+    __tablename__ = "activity_clusters"
+
+    activity_id: str = Field(foreign_key="activities.id", primary_key=True, max_length=36)
+    cluster_no: int = Field(primary_key=True, index=True)
+
+
+class ActivityCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = PydanticField(min_length=1, max_length=300)
+    kind: ActivityKind
+    division_code: str = PydanticField(min_length=1, max_length=20)
+    whole_province: bool = False
+    cluster_nos: list[int] = PydanticField(default_factory=list, description="Empty when whole_province")
+    levels: list[SchoolLevel] = PydanticField(min_length=1)
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    venue_school_code: str | None = PydanticField(default=None, max_length=20)
+    venue_name: str | None = PydanticField(default=None, max_length=300)
+    description: str | None = PydanticField(default=None, max_length=5000)
+    capacity: int | None = PydanticField(default=None, ge=1, le=100_000)
+    waitlist_enabled: bool = True
+    registration_opens_at: AwareDatetime | None = None
+    registration_closes_at: AwareDatetime | None = None
+    eligibility: Eligibility = PydanticField(default_factory=Eligibility)
+
+
+class ActivityUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = PydanticField(default=None, min_length=1, max_length=300)
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+    venue_school_code: str | None = PydanticField(default=None, max_length=20)
+    venue_name: str | None = PydanticField(default=None, max_length=300)
+    description: str | None = PydanticField(default=None, max_length=5000)
+    capacity: int | None = PydanticField(default=None, ge=1, le=100_000)
+    registration_opens_at: AwareDatetime | None = None
+    registration_closes_at: AwareDatetime | None = None
+    eligibility: Eligibility | None = None
+
+
+class StatusChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: ActivityStatus
+    reason: str | None = PydanticField(default=None, max_length=2000, description="Required to cancel")
+
+
+class ActivityPublic(SQLModel):
+    id: str
+    title: str
+    kind: ActivityKind
+    status: ActivityStatus
+    division_code: str
+    whole_province: bool
+    cluster_nos: list[int]
+    levels: list[SchoolLevel]
+    starts_at: datetime
+    ends_at: datetime
+    venue_school_code: str | None
+    venue_name: str | None
+    description: str | None
+    capacity: int | None
+    waitlist_enabled: bool
+    registration_opens_at: datetime | None
+    registration_closes_at: datetime | None
+    eligibility: Eligibility
+    seats_taken: int
+    cancel_reason: str | None
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+
+
+def activity_public(activity: Activity, cluster_nos: list[int]) -> ActivityPublic:
+    return ActivityPublic.model_validate(
+        {**activity.model_dump(), "cluster_nos": cluster_nos, "eligibility": activity.eligibility}
+    )
+
+
+@dataclass
+class LoadedActivity:
+    """An activity with the clusters it involves, as the use cases pass it around."""
+
+    activity: Activity
+    cluster_nos: list[int]

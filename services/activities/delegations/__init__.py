@@ -1,0 +1,1 @@
+"""Working and inspection delegations: members, visits, the report with findings and follow-ups."""

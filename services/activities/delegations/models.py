@@ -1,0 +1,131 @@
+"""Delegation tables (an activity of kind ``delegation`` plus its details) and the API's shapes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import Field as PydanticField
+from sqlmodel import Field, SQLModel
+
+from services.activities.tables import ActivitiesTable, utc_now
+from shared.db import UTCDateTime
+from shared.events.activities import SchoolLevel
+
+
+class Delegation(ActivitiesTable, table=True):
+    __tablename__ = "delegations"
+
+    activity_id: str = Field(foreign_key="activities.id", primary_key=True, max_length=36)
+    purpose: str
+    findings: str | None = None
+    report_filed_by: str | None = None
+    report_filed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class DelegationMember(ActivitiesTable, table=True):
+    __tablename__ = "delegation_members"
+
+    id: int | None = Field(default=None, primary_key=True)
+    activity_id: str = Field(foreign_key="delegations.activity_id", index=True, max_length=36)
+    staff_code: str | None = None
+    full_name: str
+    role: str
+    unit: str | None = None
+
+
+class DelegationVisit(ActivitiesTable, table=True):
+    __tablename__ = "delegation_visits"
+
+    id: int | None = Field(default=None, primary_key=True)
+    activity_id: str = Field(foreign_key="delegations.activity_id", index=True, max_length=36)
+    commune_code: str
+    school_code: str | None = None
+    visit_date: date
+
+
+class Recommendation(ActivitiesTable, table=True):
+    __tablename__ = "delegation_recommendations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    activity_id: str = Field(foreign_key="delegations.activity_id", index=True, max_length=36)
+    text: str
+    addressee_school_code: str | None = None
+    addressee_commune_code: str | None = None
+    follow_up_due: date | None = Field(default=None, index=True)
+    done_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+class MemberIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    staff_code: str | None = PydanticField(default=None, max_length=40)
+    full_name: str = PydanticField(min_length=1, max_length=200)
+    role: str = PydanticField(default="member", pattern=r"^(head|deputy|member|secretary)$")
+    unit: str | None = PydanticField(default=None, max_length=200)
+
+
+class VisitIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    commune_code: str = PydanticField(min_length=1, max_length=10)
+    school_code: str | None = PydanticField(default=None, max_length=20)
+    visit_date: date
+
+
+class DelegationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = PydanticField(min_length=1, max_length=300)
+    purpose: str = PydanticField(min_length=1, max_length=5000)
+    division_code: str = PydanticField(min_length=1, max_length=20)
+    whole_province: bool = False
+    cluster_nos: list[int] = PydanticField(default_factory=list)
+    levels: list[SchoolLevel] = PydanticField(
+        default_factory=lambda: [SchoolLevel.PRESCHOOL, SchoolLevel.PRIMARY, SchoolLevel.LOWER_SECONDARY]
+    )
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    members: list[MemberIn] = PydanticField(min_length=1)
+    visits: list[VisitIn] = PydanticField(min_length=1)
+
+
+class RecommendationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = PydanticField(min_length=1, max_length=5000)
+    addressee_school_code: str | None = None
+    addressee_commune_code: str | None = None
+    follow_up_due: date | None = None
+
+
+class ReportIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    findings: str = PydanticField(min_length=1, max_length=20000)
+    recommendations: list[RecommendationIn] = PydanticField(default_factory=list)
+
+
+class RecommendationPublic(SQLModel):
+    id: int
+    text: str
+    addressee_school_code: str | None
+    addressee_commune_code: str | None
+    follow_up_due: date | None
+    done_at: datetime | None
+
+
+class DelegationPublic(SQLModel):
+    activity_id: str
+    title: str
+    status: str
+    cluster_nos: list[int]
+    starts_at: datetime
+    ends_at: datetime
+    purpose: str
+    members: list[MemberIn]
+    visits: list[VisitIn]
+    findings: str | None
+    report_filed_at: datetime | None
+    recommendations: list[RecommendationPublic]

@@ -1,0 +1,48 @@
+"""The specialized divisions catalog: a seeded table, never an enum, because the Department reorganises."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+from pydantic import Field as PydanticField
+from sqlmodel import Field, SQLModel
+
+from services.activities.tables import ActivitiesTable
+
+
+class DivisionBase(SQLModel):
+    name: str = Field(min_length=1, max_length=200)
+    active: bool = True
+
+
+class Division(DivisionBase, ActivitiesTable, table=True):
+    __tablename__ = "divisions"
+
+    code: str = Field(primary_key=True, max_length=20)
+
+
+class DivisionCreate(DivisionBase):
+    code: str = Field(min_length=1, max_length=20, regex=r"^[A-Z0-9_-]+$")
+
+
+class DivisionUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = PydanticField(default=None, min_length=1, max_length=200)
+    active: bool | None = None
+
+
+class DivisionPublic(DivisionBase):
+    code: str
+
+
+# The Department's divisions that chair professional activities, as seeded on a fresh database.
+SEED_DIVISIONS: tuple[tuple[str, str], ...] = (
+    ("GDMN", "Phòng Giáo dục Mầm non"),
+    ("GDPT", "Phòng Giáo dục Phổ thông"),
+    ("GDTX", "Phòng Giáo dục Thường xuyên - Giáo dục Nghề nghiệp"),
+    ("KTKD", "Phòng Khảo thí và Kiểm định chất lượng giáo dục"),
+    ("TCCB", "Phòng Tổ chức cán bộ"),
+    ("KHTC", "Phòng Kế hoạch - Tài chính"),
+    ("TTRA", "Thanh tra Sở"),
+    ("VP", "Văn phòng Sở"),
+)

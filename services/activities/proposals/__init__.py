@@ -1,0 +1,1 @@
+"""Personnel proposals from a cluster to the Department Director."""

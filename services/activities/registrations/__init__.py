@@ -1,0 +1,1 @@
+"""Registration of teachers and pupils by their schools: window, capacity, waiting list, withdrawal."""

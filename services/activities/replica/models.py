@@ -1,0 +1,56 @@
+"""The registry replica's tables: only the fields eligibility, scoping and routing need.
+
+Written only by the registry-replica consumer; each row keeps the registry's ``version`` so an older
+state delivered late never overwrites a newer one.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON
+from sqlmodel import Field
+
+from services.activities.tables import ActivitiesTable
+
+
+class ClusterReplica(ActivitiesTable, table=True):
+    __tablename__ = "replica_clusters"
+
+    cluster_no: int = Field(primary_key=True)
+    name: str
+    active: bool = True
+    leader_staff_code: str | None = None
+    version: int
+
+
+class CommuneReplica(ActivitiesTable, table=True):
+    __tablename__ = "replica_communes"
+
+    gso_code: str = Field(primary_key=True, max_length=10)
+    name: str
+    cluster_no: int | None = Field(default=None, index=True)
+    version: int
+
+
+class SchoolReplica(ActivitiesTable, table=True):
+    __tablename__ = "replica_schools"
+
+    code: str = Field(primary_key=True, max_length=20)
+    name: str
+    level: str
+    commune_code: str
+    cluster_no: int | None = Field(default=None, index=True)
+    status: str = "active"
+    principal_staff_code: str | None = None
+    version: int
+
+
+class StaffReplica(ActivitiesTable, table=True):
+    __tablename__ = "replica_staff"
+
+    code: str = Field(primary_key=True, max_length=40)
+    full_name: str
+    roles: list[str] = Field(default_factory=list, sa_type=JSON)
+    school_code: str | None = Field(default=None, index=True)
+    teaching_subject: str | None = None
+    active: bool = True
+    version: int

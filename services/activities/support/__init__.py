@@ -1,0 +1,1 @@
+"""The "Department helps department, school helps school" program: pairings, contributions, totals, awards."""

@@ -1,0 +1,77 @@
+"""HTTP routes of the support program."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from services.activities.support import service
+from services.activities.support.domain import TotalsBy
+from services.activities.support.models import (
+    AwardCreate,
+    AwardPublic,
+    ContributionCreate,
+    ContributionPublic,
+    PairingCreate,
+    PairingPublic,
+    TotalLine,
+)
+from shared.auth import CurrentPrincipal
+from shared.events.activities import ContributionKind
+from shared.web import UnitOfWorkDep
+
+router = APIRouter(prefix="/support", tags=["support program"])
+
+
+@router.post("/pairings", response_model=PairingPublic, status_code=201)
+async def create_pairing(data: PairingCreate, uow: UnitOfWorkDep, principal: CurrentPrincipal) -> object:
+    """Pair a helper unit with a helped unit for a period (Department staff)."""
+    return service.pairing_public(await service.create_pairing(uow=uow, principal=principal, data=data))
+
+
+@router.get("/pairings", response_model=list[PairingPublic])
+async def list_pairings(uow: UnitOfWorkDep, principal: CurrentPrincipal) -> object:
+    """The pairings the caller may see."""
+    return [service.pairing_public(p) for p in await service.list_pairings(uow=uow, principal=principal)]
+
+
+@router.post("/pairings/{pairing_id}/contributions", response_model=ContributionPublic, status_code=201)
+async def record_contribution(
+    pairing_id: str, data: ContributionCreate, uow: UnitOfWorkDep, principal: CurrentPrincipal
+) -> object:
+    """Record money (whole VND), goods or equipment (with their value), professional support or training."""
+    return await service.record_contribution(uow=uow, principal=principal, pairing_id=pairing_id, data=data)
+
+
+@router.get("/pairings/{pairing_id}/contributions", response_model=list[ContributionPublic])
+async def list_contributions(pairing_id: str, uow: UnitOfWorkDep, principal: CurrentPrincipal) -> object:
+    """A pairing's contributions in date order."""
+    return await service.list_contributions(uow=uow, principal=principal, pairing_id=pairing_id)
+
+
+@router.get("/totals", response_model=list[TotalLine])
+async def support_totals(
+    uow: UnitOfWorkDep,
+    principal: CurrentPrincipal,
+    by: TotalsBy = TotalsBy.SCHOOL_YEAR,
+    school_year: str | None = None,
+    cluster_no: int | None = None,
+    kind: ContributionKind | None = None,
+) -> object:
+    """Totals in whole VND by school year, kind, unit or cluster, with filters."""
+    return await service.totals(
+        uow=uow, principal=principal, by=by, school_year=school_year, cluster_no=cluster_no, kind=kind
+    )
+
+
+@router.post("/awards", response_model=AwardPublic, status_code=201)
+async def record_award(data: AwardCreate, uow: UnitOfWorkDep, principal: CurrentPrincipal) -> object:
+    """Record the Department's award to a group or an individual of the program."""
+    return await service.record_award(uow=uow, principal=principal, data=data)
+
+
+@router.get("/awards", response_model=list[AwardPublic])
+async def list_awards(
+    uow: UnitOfWorkDep, principal: CurrentPrincipal, school_year: str | None = None
+) -> object:
+    """The program's awards, by school year."""
+    return await service.list_awards(uow=uow, principal=principal, school_year=school_year)

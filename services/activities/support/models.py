@@ -1,0 +1,157 @@
+"""Support program tables and the API's shapes. Money and values are whole VND in a BIGINT, never floats."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict
+from pydantic import Field as PydanticField
+from sqlalchemy import BigInteger
+from sqlmodel import Field, SQLModel
+
+from services.activities.tables import ActivitiesTable, utc_now
+from shared.db import UTCDateTime
+from shared.events.activities import ContributionKind, SupportUnitKind, SupportUnitV1
+
+
+class Pairing(ActivitiesTable, table=True):
+    __tablename__ = "support_pairings"
+
+    id: str = Field(primary_key=True, max_length=36)
+    helper_kind: str
+    helper_code: str = Field(index=True)
+    helper_name: str
+    helper_cluster_no: int | None = Field(default=None, index=True)
+    helped_kind: str
+    helped_code: str = Field(index=True)
+    helped_name: str
+    helped_cluster_no: int | None = Field(default=None, index=True)
+    period_from: date
+    period_to: date | None = None
+    note: str | None = None
+    created_by: str
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+    def helper(self) -> SupportUnitV1:
+        return SupportUnitV1(
+            kind=SupportUnitKind(self.helper_kind),
+            code=self.helper_code,
+            name=self.helper_name,
+            cluster_no=self.helper_cluster_no,
+        )
+
+    def helped(self) -> SupportUnitV1:
+        return SupportUnitV1(
+            kind=SupportUnitKind(self.helped_kind),
+            code=self.helped_code,
+            name=self.helped_name,
+            cluster_no=self.helped_cluster_no,
+        )
+
+
+class Contribution(ActivitiesTable, table=True):
+    __tablename__ = "support_contributions"
+
+    id: str = Field(primary_key=True, max_length=36)
+    pairing_id: str = Field(foreign_key="support_pairings.id", index=True, max_length=36)
+    kind: str = Field(index=True)
+    value_vnd: int = Field(sa_type=BigInteger)
+    description: str
+    contributed_on: date
+    school_year: str = Field(index=True, max_length=9)
+    recorded_by: str
+    recorded_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+class SupportAward(ActivitiesTable, table=True):
+    """The Department's recognition of a group or an individual for the program."""
+
+    __tablename__ = "support_awards"
+
+    id: str = Field(primary_key=True, max_length=36)
+    school_year: str = Field(index=True, max_length=9)
+    recipient_kind: str
+    recipient_name: str
+    unit_code: str | None = None
+    cluster_no: int | None = Field(default=None, index=True)
+    title: str
+    decision_number: str
+    decision_date: date
+    recorded_by: str
+
+
+class UnitIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: SupportUnitKind
+    code: str = PydanticField(min_length=1, max_length=40)
+    name: str | None = PydanticField(default=None, max_length=300, description="Looked up for schools")
+    cluster_no: int | None = PydanticField(
+        default=None, ge=1, description="Looked up for schools and communes"
+    )
+
+
+class PairingCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    helper: UnitIn
+    helped: UnitIn
+    period_from: date
+    period_to: date | None = None
+    note: str | None = PydanticField(default=None, max_length=2000)
+
+
+class PairingPublic(SQLModel):
+    id: str
+    helper: SupportUnitV1
+    helped: SupportUnitV1
+    period_from: date
+    period_to: date | None
+    note: str | None
+    created_by: str
+    created_at: datetime
+
+
+class ContributionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: ContributionKind
+    value_vnd: int = PydanticField(ge=0, le=10**15, description="Whole VND: money given, or goods' value")
+    description: str = PydanticField(min_length=1, max_length=2000)
+    contributed_on: date
+
+
+class ContributionPublic(SQLModel):
+    id: str
+    pairing_id: str
+    kind: ContributionKind
+    value_vnd: int
+    description: str
+    contributed_on: date
+    school_year: str
+    recorded_by: str
+    recorded_at: datetime
+
+
+class AwardCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    school_year: str = PydanticField(pattern=r"^\d{4}-\d{4}$", examples=["2025-2026"])
+    recipient_kind: str = PydanticField(pattern=r"^(group|individual)$")
+    recipient_name: str = PydanticField(min_length=1, max_length=300)
+    unit_code: str | None = PydanticField(default=None, max_length=40)
+    cluster_no: int | None = PydanticField(default=None, ge=1)
+    title: str = PydanticField(min_length=1, max_length=300, examples=["Bằng khen của Giám đốc Sở"])
+    decision_number: str = PydanticField(min_length=1, max_length=100)
+    decision_date: date
+
+
+class AwardPublic(AwardCreate):
+    id: str
+    recorded_by: str
+
+
+class TotalLine(SQLModel):
+    group: str
+    contributions: int
+    value_vnd: int

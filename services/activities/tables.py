@@ -1,0 +1,24 @@
+"""The base of the activities service's tables, and the id and clock helpers every concept uses."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import registry
+from sqlmodel import SQLModel
+
+
+class ActivitiesTable(SQLModel, registry=registry()):
+    """Base of the activities service's own tables; its metadata is the service's schema."""
+
+
+ACTIVITIES_METADATA = ActivitiesTable.metadata
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
