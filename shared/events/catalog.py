@@ -1,6 +1,9 @@
 """Imports every event module so that the catalog knows every type; consumers import this, not the parts."""
 
-from shared.events import registry  # noqa: F401 - registers the registry's event types
+from shared.events import (
+    incidents,  # noqa: F401 - registers the incidents service's event types
+    registry,  # noqa: F401 - registers the registry's event types
+)
 from shared.events.base import all_event_specs, spec_for_type
 
 __all__ = ["all_event_specs", "spec_for_type"]
