@@ -17,8 +17,10 @@ import pytest
 from fastapi import FastAPI
 
 from services.incidents.app import create_app
-from services.incidents.models import ReplicaSchool
+from services.incidents.models import ReplicaCommune, ReplicaSchool
 from services.incidents.settings import IncidentsSettings
+from services.registry.app import create_app as create_registry
+from services.registry.settings import RegistrySettings
 from shared.auth import Role
 from shared.events import ClusterStateV1, CommuneStateV1, SchoolStateV1
 from shared.events.base import EventPayload
@@ -270,3 +272,50 @@ async def test_a_report_is_routed_escalates_once_unless_acknowledged_and_every_s
     ]
     acknowledged_event = next(body for kind, body, _ in events if kind == "acknowledged.v1")
     assert acknowledged_event["within_target"] is False
+
+
+async def test_a_commune_moved_by_the_registry_routes_new_incidents_to_its_new_cluster(
+    settings_for: Callable[[str], IncidentsSettings],
+    sqlite_url: Callable[[str], str],
+    clock: FakeClock,
+    kafka_bootstrap_servers: str,
+    topic_prefix: str,
+    tmp_path: Path,
+) -> None:
+    registry = create_registry(
+        RegistrySettings(
+            environment=Environment.TEST,
+            data_dir=tmp_path,
+            kafka_bootstrap_servers=kafka_bootstrap_servers,
+            kafka_topic_prefix=topic_prefix,
+            outbox_sweep_interval_s=0.2,
+        )
+    )
+    incidents = create_app(settings_for(sqlite_url("incidents")), clock=clock)
+    async with running(registry) as registry_client, running(incidents) as client:
+        officer = bearer(incidents, Role.DEPARTMENT_OFFICER)
+
+        async def commune_cluster() -> int | None:
+            async with runtime_of(incidents).sessions() as session:
+                commune = await session.get(ReplicaCommune, COMMUNE_IN_3)
+                return commune.cluster_no if commune else None
+
+        await wait_for(commune_cluster, until=lambda n: n == 3, message="the seeded commune in the replica")
+        body = report_body(clock, commune_code=COMMUNE_IN_3, category="dangerous_building", people={})
+        before = (await client.post("/incidents", json=body, headers=officer)).json()
+        assert (before["route"], before["cluster_no"]) == ("cluster", 3)
+
+        moved = await registry_client.post(
+            f"/communes/{COMMUNE_IN_3}/move",
+            json={"cluster_no": 4, "effective_from": "2026-12-01"},
+            headers=bearer(registry, Role.DEPARTMENT_ADMIN),
+        )
+        assert moved.status_code == 200, moved.text
+        await wait_for(commune_cluster, until=lambda n: n == 4, message="the move in the replica")
+
+        after = (await client.post("/incidents", json=body, headers=officer)).json()
+        assert (after["cluster_no"], after["commune_code"]) == (4, COMMUNE_IN_3)
+        # The incident already open stays with the cluster that took it on.
+        assert (await client.get(f"/incidents/{before['id']}", headers=officer)).json()["cluster_no"] == 3
+        leader_4 = bearer(incidents, Role.CLUSTER_LEADER, cluster_no=4)
+        assert [i["id"] for i in (await client.get("/incidents", headers=leader_4)).json()] == [after["id"]]
