@@ -7,6 +7,7 @@ does not serve schools yet); time is a fake clock the tests move, and the schedu
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
@@ -319,3 +320,22 @@ async def test_a_commune_moved_by_the_registry_routes_new_incidents_to_its_new_c
         assert (await client.get(f"/incidents/{before['id']}", headers=officer)).json()["cluster_no"] == 3
         leader_4 = bearer(incidents, Role.CLUSTER_LEADER, cluster_no=4)
         assert [i["id"] for i in (await client.get("/incidents", headers=leader_4)).json()] == [after["id"]]
+
+
+async def test_concurrent_retries_with_one_idempotency_key_create_one_incident(
+    settings_for: Callable[[str], IncidentsSettings],
+    new_database_url: Callable[[str], str],
+    clock: FakeClock,
+) -> None:
+    app = create_app(settings_for(new_database_url("incidents")), clock=clock)
+    async with running(app) as client:
+        headers = {**bearer(app, Role.SCHOOL_PRINCIPAL, school_id=SCHOOL), "Idempotency-Key": "flaky-3g"}
+        responses = await asyncio.gather(
+            *(client.post("/incidents", json=report_body(clock), headers=headers) for _ in range(5))
+        )
+        assert sorted(response.status_code for response in responses) == [200, 200, 200, 200, 201]
+        assert len({response.json()["id"] for response in responses}) == 1
+        listed = await client.get("/incidents", headers=bearer(app, Role.DEPARTMENT_OFFICER))
+        assert len(listed.json()) == 1
+        asyncapi = (await client.get("/asyncapi.json")).json()
+        assert {"IncidentReportedV1", "IncidentEscalatedV1"} <= set(asyncapi["components"]["schemas"])
