@@ -54,14 +54,23 @@ class EscalationScheduler:
         while True:
             async with self._unit_of_work() as uow:
                 due = await escalations.due_steps(uow=uow, now=now, limit=self._batch_size)
+            failed = 0
             for job_id in due:
-                async with self._unit_of_work() as uow:
-                    event = await escalations.fire_step(
-                        uow=uow, job_id=job_id, now=now, instance=self.instance_id, metrics=self._metrics
-                    )
+                # One step that cannot fire must not hold back the others: it stays pending and is
+                # retried next tick.
+                try:
+                    async with self._unit_of_work() as uow:
+                        event = await escalations.fire_step(
+                            uow=uow, job_id=job_id, now=now, instance=self.instance_id, metrics=self._metrics
+                        )
+                except Exception:
+                    log.exception("escalation step failed", extra={"job_id": job_id})
+                    failed += 1
+                    continue
                 if event is not None:
                     fired.append(event)
-            if len(due) < self._batch_size:
+            # A full batch may hide more due steps; a batch with failures would only find them again.
+            if len(due) < self._batch_size or failed:
                 break
         if self._metrics is not None:
             async with self._unit_of_work() as uow:

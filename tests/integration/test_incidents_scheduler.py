@@ -33,6 +33,7 @@ from shared.messaging import MESSAGING_METADATA, OutboxMessage
 from shared.settings import Environment
 from tests.support.apps import bearer, running
 from tests.support.kafka_reader import headers_of, read_topic
+from tests.support.waiting import wait_for
 
 pytestmark = [pytest.mark.kafka, pytest.mark.asyncio(loop_scope="session")]
 
@@ -77,6 +78,7 @@ async def test_two_schedulers_and_a_restart_fire_each_escalation_exactly_once(
         ),
         clock=clock,
         instance_id="instance-b",
+        batch_size=3,  # smaller than the due steps: a tick goes on batch after batch
     )
     officer = {"category": "missing_pupil", "commune_code": "16939", "title": "t", "description": "d"}
 
@@ -192,3 +194,38 @@ async def test_racing_claims_on_one_step_fire_it_once(new_database_url: Callable
         await engine.dispose()
     assert sum(result is not None for result in results) == 1
     assert outbox == 1
+
+
+async def test_the_app_runs_its_scheduler_in_the_background(
+    sqlite_url: Callable[[str], str], kafka_bootstrap_servers: str, topic_prefix: str, tmp_path: Path
+) -> None:
+    clock = FakeClock()
+    settings = IncidentsSettings(
+        environment=Environment.TEST,
+        database_url=sqlite_url("incidents"),
+        data_dir=tmp_path,
+        kafka_bootstrap_servers=kafka_bootstrap_servers,
+        kafka_topic_prefix=topic_prefix,
+        scheduler_interval_s=0.1,
+    )
+    app = create_app(settings, clock=clock)
+    async with running(app) as client:
+        headers = bearer(app, Role.DEPARTMENT_OFFICER)
+        body = {
+            "category": "missing_pupil",
+            "commune_code": "16939",
+            "title": "t",
+            "description": "d",
+            "occurred_at": clock.now.isoformat(),
+        }
+        incident = (await client.post("/incidents", json=body, headers=headers)).json()
+        clock.advance(minutes=16)
+
+        async def fired_steps() -> list[int]:
+            steps = (await client.get(f"/incidents/{incident['id']}/escalations", headers=headers)).json()
+            return [step["step"] for step in steps if step["state"] == "fired"]
+
+        assert await wait_for(fired_steps, within=10, message="the background tick") == [1]
+        timeline = (await client.get(f"/incidents/{incident['id']}/timeline", headers=headers)).json()
+        assert timeline[-1]["kind"] == "escalated"
+        assert "notify department_officer (department_office)" in timeline[-1]["detail"]
