@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
 
 from services.incidents.app import create_app
@@ -339,3 +340,39 @@ async def test_concurrent_retries_with_one_idempotency_key_create_one_incident(
         assert len(listed.json()) == 1
         asyncapi = (await client.get("/asyncapi.json")).json()
         assert {"IncidentReportedV1", "IncidentEscalatedV1"} <= set(asyncapi["components"]["schemas"])
+
+
+async def test_the_replica_never_steps_back_and_dead_letters_what_it_cannot_read(
+    registry_node: MessagingNode,
+    settings_for: Callable[[str], IncidentsSettings],
+    sqlite_url: Callable[[str], str],
+    clock: FakeClock,
+    kafka_bootstrap_servers: str,
+    topic_prefix: str,
+) -> None:
+    newer = school_state(SCHOOL, COMMUNE_IN_3, 3).model_copy(update={"version": 2})
+    older = school_state(SCHOOL, "17299", 4)  # version 1, delivered late
+    await publish(registry_node, newer)
+    await publish(registry_node, older)
+    await read_topic(kafka_bootstrap_servers, topic_prefix + "registry.schools", expected=2)  # both on Kafka
+    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap_servers)
+    await producer.start()
+    try:
+        await producer.send_and_wait(
+            topic_prefix + "registry.schools",
+            b"{not json",
+            key=SCHOOL.encode(),
+            headers=[("ce_type", b"vn.gov.nghean.edu.registry.school.v1"), ("ce_id", b"bad-1")],
+        )
+    finally:
+        await producer.stop()
+
+    app = create_app(settings_for(sqlite_url("incidents")), clock=clock)
+    async with running(app):
+        # The bad message follows both states of its key on one partition: once it is parked, they were read.
+        parked = await read_topic(kafka_bootstrap_servers, topic_prefix + "incidents.dead-letter", expected=1)
+        kept = await known_school(app, SCHOOL)
+        assert kept is not None
+        assert (kept.version, kept.commune_code, kept.cluster_no) == (2, COMMUNE_IN_3, 3)
+    assert [record.key for record in parked] == [SCHOOL.encode()]
+    assert "dlq_reason" in headers_of(parked[0])
