@@ -19,6 +19,7 @@ from services.incidents.models import (
     TransitionRequest,
 )
 from services.incidents.service import incidents as service
+from services.incidents.service import lifecycle, reporting
 from shared.auth import CurrentPrincipal
 from shared.events.incidents import IncidentStatus
 from shared.web import UnitOfWorkDep
@@ -47,7 +48,7 @@ async def report_incident(
     idempotency_key: IdempotencyKey = None,
 ) -> IncidentPublic:
     """Report an incident at a school or commune; it is routed and its deadlines start at once."""
-    incident, created = await service.report(
+    incident, created = await reporting.report(
         uow=uow,
         principal=principal,
         data=data,
@@ -104,7 +105,7 @@ async def _transition(
     now: Now,
     metrics: MetricsDep,
 ) -> IncidentPublic:
-    incident = await service.transition(
+    incident = await lifecycle.transition(
         uow=uow,
         principal=principal,
         incident_id=incident_id,

@@ -19,7 +19,7 @@ from services.incidents.models import (
     TimelineEntry,
     TimelineKind,
 )
-from services.incidents.service.incidents import current_route
+from services.incidents.service.reporting import current_route
 from shared.db import UnitOfWork
 from shared.events import ClusterStateV1, CommuneStateV1, SchoolStateV1
 from shared.events.incidents import IncidentRoutedV1, RouteKind
