@@ -213,7 +213,7 @@ class Seen:
 
 
 def who(role: Role, **scope: object) -> Principal:
-    return Principal(subject=f"{role}@tests", role=role, **scope)  # type: ignore[arg-type]
+    return Principal(subject=f"{role}@tests", role=role, **scope)
 
 
 def test_each_role_sees_its_own_scope_only() -> None:
