@@ -1,1 +1,1 @@
-"""The incidents service: see its issue in the tracker; not built yet."""
+"""The incidents service: report, route, acknowledge, escalate and resolve unusual incidents at schools."""

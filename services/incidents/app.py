@@ -1,0 +1,71 @@
+"""The incidents service's composition root: settings, tables, routes, the registry replica, the catalog
+seed and the escalation scheduler, wired into one app."""
+
+from __future__ import annotations
+
+import socket
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from services.incidents.api import ROUTERS
+from services.incidents.handlers import registry_replica
+from services.incidents.metrics import IncidentMetrics
+from services.incidents.models import INCIDENTS_METADATA
+from services.incidents.scheduler import Clock, EscalationScheduler, system_clock
+from services.incidents.service import catalog
+from services.incidents.settings import IncidentsSettings
+from shared.events.topics import INCIDENT_EVENTS
+from shared.web import ServiceRuntime, create_service_app
+
+
+def create_app(settings: IncidentsSettings | None = None, *, clock: Clock = system_clock) -> FastAPI:
+    settings = settings or IncidentsSettings()
+
+    async def seed(runtime: ServiceRuntime) -> None:
+        if settings.seed_catalog_on_start:
+            async with runtime.messaging.unit_of_work() as uow:
+                await catalog.seed_catalog(uow=uow)
+
+    app = create_service_app(
+        settings,
+        title="edu-clusters incidents",
+        description="Report, route, acknowledge, escalate and resolve unusual incidents at schools.",
+        metadata=INCIDENTS_METADATA,
+        routers=ROUTERS,
+        publishes=[INCIDENT_EVENTS],
+        consumers=[registry_replica],
+        on_startup=seed,
+    )
+    runtime: ServiceRuntime = app.state.runtime
+    metrics = IncidentMetrics(runtime.metrics.registry)
+    scheduler = EscalationScheduler(
+        unit_of_work=runtime.messaging.unit_of_work,
+        clock=clock,
+        instance_id=settings.scheduler_instance_id or f"{socket.gethostname()}-{uuid.uuid4().hex[:6]}",
+        interval_s=settings.scheduler_interval_s,
+        batch_size=settings.scheduler_batch_size,
+        metrics=metrics,
+    )
+    app.state.clock = clock
+    app.state.incident_metrics = metrics
+    app.state.scheduler = scheduler
+
+    # The shared factory owns the lifespan (database, Kafka, seed); the scheduler runs inside it, starting
+    # after the seed and stopping before messaging does, so a tick never meets a stopped relay.
+    shared_lifespan = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with shared_lifespan(app):
+            if settings.scheduler_enabled:
+                scheduler.start()
+            try:
+                yield
+            finally:
+                await scheduler.stop()
+
+    app.router.lifespan_context = lifespan
+    return app

@@ -1,0 +1,70 @@
+"""The incidents service's tables and the shapes its API reads and writes, by concept."""
+
+from services.incidents.domain.classification import Measure
+from services.incidents.domain.escalation import EscalationStep
+from services.incidents.models.base import INCIDENTS_METADATA, IncidentsTable
+from services.incidents.models.catalog import (
+    Category,
+    CategoryCreate,
+    CategoryPublic,
+    CategoryUpdate,
+    Severity,
+    SeverityPublic,
+    SeverityRule,
+    SeverityRuleCreate,
+    SeverityRulePublic,
+    SeverityUpdate,
+)
+from services.incidents.models.incident import (
+    EscalationJob,
+    EscalationPublic,
+    IdempotencyRecord,
+    Incident,
+    IncidentPublic,
+    IncidentReport,
+    JobState,
+    Note,
+    NoteCreate,
+    NotePublic,
+    PeopleAffected,
+    TimelineEntry,
+    TimelineEntryPublic,
+    TimelineKind,
+    TransitionRequest,
+)
+from services.incidents.models.replica import ReplicaCluster, ReplicaCommune, ReplicaSchool
+
+__all__ = [
+    "INCIDENTS_METADATA",
+    "Category",
+    "CategoryCreate",
+    "CategoryPublic",
+    "CategoryUpdate",
+    "EscalationJob",
+    "EscalationPublic",
+    "EscalationStep",
+    "IdempotencyRecord",
+    "Incident",
+    "IncidentPublic",
+    "IncidentReport",
+    "IncidentsTable",
+    "JobState",
+    "Measure",
+    "Note",
+    "NoteCreate",
+    "NotePublic",
+    "PeopleAffected",
+    "ReplicaCluster",
+    "ReplicaCommune",
+    "ReplicaSchool",
+    "Severity",
+    "SeverityPublic",
+    "SeverityRule",
+    "SeverityRuleCreate",
+    "SeverityRulePublic",
+    "SeverityUpdate",
+    "TimelineEntry",
+    "TimelineEntryPublic",
+    "TimelineKind",
+    "TransitionRequest",
+]

@@ -1,0 +1,184 @@
+"""Use cases on one incident as it stands: read it (within the caller's scope), its timeline, notes and
+escalations, and add notes. Reporting and the lifecycle have their own modules.
+
+Every change records its timeline entry and its events in the same unit of work, so the database and
+the news of it never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, or_, true
+from sqlmodel import col, select
+
+from services.incidents.domain import access
+from services.incidents.domain.events import facts
+from services.incidents.models import (
+    EscalationJob,
+    Incident,
+    IncidentPublic,
+    Note,
+    PeopleAffected,
+    TimelineEntry,
+    TimelineKind,
+)
+from shared.auth import Principal
+from shared.db import UnitOfWork
+from shared.events.incidents import (
+    IncidentNoteAddedV1,
+    IncidentStatus,
+)
+from shared.web.errors import Forbidden, NotFound
+
+
+def record_timeline(
+    uow: UnitOfWork,
+    incident: Incident,
+    kind: TimelineKind,
+    principal: Principal,
+    now: datetime,
+    *,
+    from_status: IncidentStatus | None = None,
+    to_status: IncidentStatus | None = None,
+    reason: str | None = None,
+    detail: str | None = None,
+) -> None:
+    uow.session.add(
+        TimelineEntry(
+            incident_id=incident.id,
+            at=now,
+            kind=kind,
+            actor_subject=principal.subject,
+            actor_role=principal.role,
+            from_status=from_status,
+            to_status=to_status,
+            reason=reason,
+            detail=detail or None,
+        )
+    )
+
+
+async def get_visible(
+    *, uow: UnitOfWork, principal: Principal, incident_id: str, for_update: bool = False
+) -> Incident:
+    """The incident if the caller may see it; another scope's incident does not exist for them (404)."""
+    query = select(Incident).where(Incident.id == incident_id)
+    if for_update:
+        query = query.with_for_update()
+    incident = (await uow.session.exec(query)).first()
+    if incident is None or not access.can_see(principal, incident):
+        raise NotFound(f"incident {incident_id} does not exist", field="incident_id")
+    return incident
+
+
+async def list_visible(
+    *,
+    uow: UnitOfWork,
+    principal: Principal,
+    status: IncidentStatus | None = None,
+    cluster_no: int | None = None,
+    category: str | None = None,
+    severity: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> Sequence[Incident]:
+    query = select(Incident).where(visible_to(principal))
+    if status is not None:
+        query = query.where(Incident.status == status)
+    if cluster_no is not None:
+        query = query.where(Incident.cluster_no == cluster_no)
+    if category is not None:
+        query = query.where(Incident.category == category)
+    if severity is not None:
+        query = query.where(Incident.severity == severity)
+    query = query.order_by(col(Incident.reported_at).desc(), col(Incident.id)).limit(limit).offset(offset)
+    return (await uow.session.exec(query)).all()
+
+
+def visible_to(principal: Principal) -> ColumnElement[bool]:
+    """The SQL twin of ``access.can_see``: which incidents ``principal`` may see."""
+    if principal.sees_everything:
+        return true()
+    conditions: list[ColumnElement[bool]] = [col(Incident.reporter_subject) == principal.subject]
+    if principal.scoped_clusters:
+        conditions.append(col(Incident.cluster_no).in_(principal.scoped_clusters))
+    if principal.scoped_communes:
+        conditions.append(col(Incident.commune_code).in_(principal.scoped_communes))
+    if principal.scoped_schools:
+        conditions.append(col(Incident.school_code).in_(principal.scoped_schools))
+    return or_(*conditions)
+
+
+def present(incident: Incident, principal: Principal) -> IncidentPublic:
+    """The incident as this caller may see it: a restricted case hides its details from most."""
+    shown = access.can_see_details(principal, incident)
+    return IncidentPublic(
+        **incident.model_dump(exclude={"title", "description", "place", "reporter_subject"}),
+        title=incident.title if shown else None,
+        description=incident.description if shown else None,
+        place=incident.place if shown else None,
+        people=PeopleAffected.model_validate(incident, from_attributes=True) if shown else None,
+        details_hidden=not shown,
+    )
+
+
+async def add_note(
+    *, uow: UnitOfWork, principal: Principal, incident_id: str, text: str, now: datetime
+) -> Note:
+    incident = await get_visible(uow=uow, principal=principal, incident_id=incident_id)
+    note = Note(
+        incident_id=incident.id,
+        at=now,
+        author_subject=principal.subject,
+        author_role=principal.role,
+        text=text,
+    )
+    uow.session.add(note)
+    await uow.session.flush()
+    assert note.id is not None
+    record_timeline(uow, incident, TimelineKind.NOTE_ADDED, principal, now, detail=f"note {note.id}")
+    uow.record(
+        IncidentNoteAddedV1(**facts(incident), note_id=note.id, added_at=now, author_role=principal.role),
+        occurred_at=now,
+    )
+    await uow.commit()
+    return note
+
+
+async def list_notes(*, uow: UnitOfWork, principal: Principal, incident_id: str) -> Sequence[Note]:
+    incident = await _with_details(uow, principal, incident_id)
+    query = select(Note).where(Note.incident_id == incident.id).order_by(col(Note.id))
+    return (await uow.session.exec(query)).all()
+
+
+async def timeline(*, uow: UnitOfWork, principal: Principal, incident_id: str) -> list[TimelineEntry]:
+    """Every change, oldest first; reasons of a restricted case are hidden from those without details."""
+    incident = await get_visible(uow=uow, principal=principal, incident_id=incident_id)
+    query = (
+        select(TimelineEntry).where(TimelineEntry.incident_id == incident.id).order_by(col(TimelineEntry.id))
+    )
+    entries = list((await uow.session.exec(query)).all())
+    if access.can_see_details(principal, incident):
+        return entries
+    return [entry.model_copy(update={"reason": None}) for entry in entries]
+
+
+async def escalations(*, uow: UnitOfWork, principal: Principal, incident_id: str) -> Sequence[EscalationJob]:
+    incident = await get_visible(uow=uow, principal=principal, incident_id=incident_id)
+    query = (
+        select(EscalationJob)
+        .where(EscalationJob.incident_id == incident.id)
+        .order_by(col(EscalationJob.due_at), col(EscalationJob.id))
+    )
+    return (await uow.session.exec(query)).all()
+
+
+async def _with_details(uow: UnitOfWork, principal: Principal, incident_id: str) -> Incident:
+    incident = await get_visible(uow=uow, principal=principal, incident_id=incident_id)
+    if not access.can_see_details(principal, incident):
+        raise Forbidden(
+            "this incident is restricted: its details are for the cluster leader and the Department"
+        )
+    return incident
