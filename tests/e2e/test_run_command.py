@@ -76,6 +76,8 @@ def test_run_brings_up_kafka_and_the_seeded_services_then_stops_cleanly(
         assert time.monotonic() < deadline, f"the notifications replica has only {replica}"
         time.sleep(0.2)
     assert httpx.get(f"{registry}/asyncapi.json", timeout=10).status_code == 200
+    for port in range(first_port, first_port + 4):  # every service is up, not only the registry
+        assert httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=10).status_code == 200
 
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=60) == 0
