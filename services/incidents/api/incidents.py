@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response, status
+from fastapi import APIRouter, Depends, Header, Query, Response, status
 
 from services.incidents.api.dependencies import IncidentId, MetricsDep, Now, SettingsDep
 from services.incidents.domain.lifecycle import Action
@@ -96,90 +96,70 @@ async def get_incident(
     return service.present(incident, principal)
 
 
-async def _transition(
-    action: Action,
-    incident_id: str,
-    request: TransitionRequest | None,
-    uow: UnitOfWorkDep,
-    principal: CurrentPrincipal,
-    now: Now,
-    metrics: MetricsDep,
-) -> IncidentPublic:
-    incident = await lifecycle.transition(
-        uow=uow,
-        principal=principal,
-        incident_id=incident_id,
-        action=action,
-        reason=request.reason if request else None,
-        now=now,
-        metrics=metrics,
-    )
-    return service.present(incident, principal)
+class Transition:
+    """What every lifecycle route needs, gathered once so each route names only its action."""
+
+    def __init__(
+        self, uow: UnitOfWorkDep, principal: CurrentPrincipal, now: Now, metrics: MetricsDep
+    ) -> None:
+        self.uow, self.principal, self.now, self.metrics = uow, principal, now, metrics
+
+    async def apply(
+        self, action: Action, incident_id: str, request: TransitionRequest | None
+    ) -> IncidentPublic:
+        incident = await lifecycle.transition(
+            uow=self.uow,
+            principal=self.principal,
+            incident_id=incident_id,
+            action=action,
+            reason=request.reason if request else None,
+            now=self.now,
+            metrics=self.metrics,
+        )
+        return service.present(incident, self.principal)
+
+
+TransitionDep = Annotated[Transition, Depends()]
 
 
 @router.post("/{incident_id}/acknowledge", response_model=IncidentPublic)
 async def acknowledge(
-    incident_id: IncidentId,
-    uow: UnitOfWorkDep,
-    principal: CurrentPrincipal,
-    now: Now,
-    metrics: MetricsDep,
-    request: TransitionRequest | None = None,
+    incident_id: IncidentId, transition: TransitionDep, request: TransitionRequest | None = None
 ) -> IncidentPublic:
     """Acknowledge a reported incident: its acknowledgement escalations stop."""
-    return await _transition(Action.ACKNOWLEDGE, incident_id, request, uow, principal, now, metrics)
+    return await transition.apply(Action.ACKNOWLEDGE, incident_id, request)
 
 
 @router.post("/{incident_id}/start", response_model=IncidentPublic)
 async def start(
-    incident_id: IncidentId,
-    uow: UnitOfWorkDep,
-    principal: CurrentPrincipal,
-    now: Now,
-    metrics: MetricsDep,
-    request: TransitionRequest | None = None,
+    incident_id: IncidentId, transition: TransitionDep, request: TransitionRequest | None = None
 ) -> IncidentPublic:
     """Mark an acknowledged incident as being handled."""
-    return await _transition(Action.START, incident_id, request, uow, principal, now, metrics)
+    return await transition.apply(Action.START, incident_id, request)
 
 
 @router.post("/{incident_id}/resolve", response_model=IncidentPublic)
 async def resolve(
-    incident_id: IncidentId,
-    uow: UnitOfWorkDep,
-    principal: CurrentPrincipal,
-    now: Now,
-    metrics: MetricsDep,
-    request: TransitionRequest | None = None,
+    incident_id: IncidentId, transition: TransitionDep, request: TransitionRequest | None = None
 ) -> IncidentPublic:
     """Resolve an incident: every escalation still pending stops."""
-    return await _transition(Action.RESOLVE, incident_id, request, uow, principal, now, metrics)
+    return await transition.apply(Action.RESOLVE, incident_id, request)
 
 
 @router.post("/{incident_id}/close", response_model=IncidentPublic)
 async def close(
-    incident_id: IncidentId,
-    uow: UnitOfWorkDep,
-    principal: CurrentPrincipal,
-    now: Now,
-    metrics: MetricsDep,
-    request: TransitionRequest | None = None,
+    incident_id: IncidentId, transition: TransitionDep, request: TransitionRequest | None = None
 ) -> IncidentPublic:
     """Close a resolved incident (cluster leader or Department)."""
-    return await _transition(Action.CLOSE, incident_id, request, uow, principal, now, metrics)
+    return await transition.apply(Action.CLOSE, incident_id, request)
 
 
 @router.post("/{incident_id}/reopen", response_model=IncidentPublic)
 async def reopen(
-    incident_id: IncidentId,
-    request: TransitionRequest,
-    uow: UnitOfWorkDep,
-    principal: CurrentPrincipal,
-    now: Now,
-    metrics: MetricsDep,
+    incident_id: IncidentId, request: TransitionRequest, transition: TransitionDep
 ) -> IncidentPublic:
     """Reopen a resolved or closed incident with a reason; its deadlines start again."""
-    return await _transition(Action.REOPEN, incident_id, request, uow, principal, now, metrics)
+    return await transition.apply(Action.REOPEN, incident_id, request)
 
 
 @router.get("/{incident_id}/timeline", response_model=list[TimelineEntryPublic])
