@@ -309,7 +309,7 @@ async def test_a_commune_moved_by_the_registry_routes_new_incidents_to_its_new_c
 
         moved = await registry_client.post(
             f"/communes/{COMMUNE_IN_3}/move",
-            json={"cluster_no": 4, "effective_from": "2026-12-01"},
+            json={"cluster_no": 4, "effective_from": "2026-03-01"},
             headers=bearer(registry, Role.DEPARTMENT_ADMIN),
         )
         assert moved.status_code == 200, moved.text
