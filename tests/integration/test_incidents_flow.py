@@ -1,8 +1,9 @@
 """The incidents service on the real broker, SQLite and PostgreSQL: a report made over HTTP is routed by
 the registry replica, escalates on time when nobody acknowledges it, and every step is an event on Kafka.
 
-A stand-in registry publishes cluster, commune and school states through its own outbox (the registry
-does not serve schools yet); time is a fake clock the tests move, and the scheduler ticks when told.
+A stand-in registry publishes cluster, commune and school states through its own outbox, so each test
+controls exactly what the replica learns and when; one test runs the real registry instead. Time is a fake
+clock the tests move, and the scheduler ticks when told.
 """
 
 from __future__ import annotations
@@ -307,6 +308,27 @@ async def test_a_commune_moved_by_the_registry_routes_new_incidents_to_its_new_c
         before = (await client.post("/incidents", json=body, headers=officer)).json()
         assert (before["route"], before["cluster_no"]) == ("cluster", 3)
 
+        # A school the real registry creates is routed by its commune's cluster, for its own principal too.
+        new_school = {
+            "code": NEW_SCHOOL,
+            "name": "Trường TH Thái Hòa",
+            "level": "primary",
+            "commune_code": COMMUNE_IN_3,
+        }
+        admin = bearer(registry, Role.DEPARTMENT_ADMIN)
+        assert (await registry_client.post("/schools", json=new_school, headers=admin)).status_code == 201
+        await wait_for(
+            lambda: known_school(incidents, NEW_SCHOOL), message="the registry's school in the replica"
+        )
+        principal = bearer(incidents, Role.SCHOOL_PRINCIPAL, school_id=NEW_SCHOOL)
+        at_school = report_body(clock, school_code=NEW_SCHOOL, category="dangerous_building", people={})
+        reported = (await client.post("/incidents", json=at_school, headers=principal)).json()
+        assert (reported["route"], reported["cluster_no"], reported["commune_code"]) == (
+            "cluster",
+            3,
+            COMMUNE_IN_3,
+        )
+
         moved = await registry_client.post(
             f"/communes/{COMMUNE_IN_3}/move",
             json={"cluster_no": 4, "effective_from": "2026-03-01"},
@@ -317,10 +339,22 @@ async def test_a_commune_moved_by_the_registry_routes_new_incidents_to_its_new_c
 
         after = (await client.post("/incidents", json=body, headers=officer)).json()
         assert (after["cluster_no"], after["commune_code"]) == (4, COMMUNE_IN_3)
-        # The incident already open stays with the cluster that took it on.
+
+        async def school_cluster() -> int | None:
+            school = await known_school(incidents, NEW_SCHOOL)
+            return school.cluster_no if school else None
+
+        await wait_for(
+            school_cluster, until=lambda n: n == 4, message="the school republished with its cluster"
+        )
+        at_school_after = (await client.post("/incidents", json=at_school, headers=principal)).json()
+        assert at_school_after["cluster_no"] == 4
+        # The incidents already open stay with the cluster that took them on.
         assert (await client.get(f"/incidents/{before['id']}", headers=officer)).json()["cluster_no"] == 3
         leader_4 = bearer(incidents, Role.CLUSTER_LEADER, cluster_no=4)
-        assert [i["id"] for i in (await client.get("/incidents", headers=leader_4)).json()] == [after["id"]]
+        assert sorted(i["id"] for i in (await client.get("/incidents", headers=leader_4)).json()) == sorted(
+            [after["id"], at_school_after["id"]]
+        )
 
 
 async def test_concurrent_retries_with_one_idempotency_key_create_one_incident(
