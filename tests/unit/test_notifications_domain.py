@@ -1,6 +1,6 @@
 """The replica's rule: never step back to an older state."""
 
-from services.notifications.domain import is_newer
+from services.notifications.replica.domain import is_newer
 
 
 def test_only_newer_states_are_applied() -> None:
