@@ -80,6 +80,7 @@ async def claim_due(
     if subscription_ids:
         query = select(Subscription).where(col(Subscription.id).in_(subscription_ids))
         subscriptions = (await uow.session.exec(query)).all()
+    uow.session.expunge_all()  # detached but loaded: they outlive the session's closing rollback
     return Claimed(
         rows,
         {source.event_id: source for source in sources},

@@ -9,6 +9,7 @@ from sqlmodel import col, select
 from services.notifications.preferences.domain import Preferences
 from services.notifications.preferences.models import PersonPreferences, PreferencesBody
 from shared.db import UnitOfWork
+from shared.events.notifications import DeliveryChannel
 from shared.web import Unprocessable
 
 
@@ -40,7 +41,7 @@ async def load_many(*, uow: UnitOfWork, recipient_keys: Iterable[str]) -> dict[s
 
 def as_domain(row: PersonPreferences) -> Preferences:
     return Preferences(
-        channels=frozenset(row.channels),
+        channels=frozenset(DeliveryChannel(channel) for channel in row.channels),
         language=row.language,
         quiet_start=row.quiet_start,
         quiet_end=row.quiet_end,

@@ -6,12 +6,13 @@ from collections.abc import Sequence
 
 from sqlmodel import col, select
 
-from services.notifications.recipients.domain import EventFacts
-from services.notifications.rules.domain import SEVERITY_RANK, RuleSpec, matches
+from services.notifications.recipients.domain import EventFacts, RecipientRole
+from services.notifications.rules.domain import SEVERITY_RANK, Priority, RuleSpec, matches
 from services.notifications.rules.models import Rule, RuleCreate, RuleUpdate
 from services.notifications.rules.seed import default_rules
 from shared.db import UnitOfWork
 from shared.events.catalog import all_event_specs
+from shared.events.notifications import DeliveryChannel
 from shared.events.topics import ACTIVITY_EVENTS, INCIDENT_EVENTS
 from shared.web import NotFound, Unprocessable
 
@@ -66,12 +67,12 @@ async def matching_rules(*, uow: UnitOfWork, facts: EventFacts) -> list[RuleSpec
 def spec_of(rule: Rule) -> RuleSpec:
     return RuleSpec(
         event_type=rule.event_type,
-        roles=tuple(rule.roles),
-        channels=tuple(rule.channels),
+        roles=tuple(RecipientRole(role) for role in rule.roles),  # JSON hands them back as plain strings
+        channels=tuple(DeliveryChannel(channel) for channel in rule.channels),
         min_severity=rule.min_severity,
         restricted=rule.restricted,
         cluster_nos=tuple(rule.cluster_nos),
-        priority=rule.priority,
+        priority=Priority(rule.priority) if rule.priority else None,
     )
 
 
