@@ -279,23 +279,23 @@ def settings_for(
     kafka_bootstrap_servers: str, topic_prefix: str, tmp_path: Path, smtp: MailCatcher, receiver: Receiver
 ) -> Callable[..., NotificationsSettings]:
     def make(database_url: str, **changes: Any) -> NotificationsSettings:
-        return NotificationsSettings(
-            environment=Environment.TEST,
-            database_url=database_url,
-            data_dir=tmp_path,
-            kafka_bootstrap_servers=kafka_bootstrap_servers,
-            kafka_topic_prefix=topic_prefix,
-            kafka_session_timeout_ms=6_000,
-            kafka_heartbeat_interval_ms=500,
-            outbox_sweep_interval_s=0.2,
-            smtp_port=smtp.port,
-            sms_gateway_url=f"{receiver.url}/sms",
-            sms_gateway_token="gateway-token",  # noqa: S106
-            delivery_poll_interval_s=0.05,
-            delivery_retry_base_s=0.05,
-            delivery_retry_max_s=0.2,
-            **changes,
-        )
+        values: dict[str, Any] = {
+            "environment": Environment.TEST,
+            "database_url": database_url,
+            "data_dir": tmp_path,
+            "kafka_bootstrap_servers": kafka_bootstrap_servers,
+            "kafka_topic_prefix": topic_prefix,
+            "kafka_session_timeout_ms": 6_000,
+            "kafka_heartbeat_interval_ms": 500,
+            "outbox_sweep_interval_s": 0.2,
+            "smtp_port": smtp.port,
+            "sms_gateway_url": f"{receiver.url}/sms",
+            "sms_gateway_token": "gateway-token",
+            "delivery_poll_interval_s": 0.05,
+            "delivery_retry_base_s": 0.05,
+            "delivery_retry_max_s": 0.2,
+        }
+        return NotificationsSettings(**{**values, **changes})
 
     return make
 
@@ -500,3 +500,167 @@ async def test_an_incident_reported_over_http_reaches_the_right_people_once_by_e
 
 async def _metric(registry: Any, name: str, **labels: str) -> float:
     return float(registry.get_sample_value(name, labels) or 0.0)
+
+
+async def deliveries_of(app: FastAPI, client: httpx.AsyncClient, event_id: str) -> dict[tuple[str, str], Any]:
+    status = await event_status(app, client, event_id)
+    return {(d["recipient_key"], d["channel"]): d for d in status["deliveries"]}
+
+
+async def test_a_500_is_retried_and_delivered_once_and_a_410_disables_the_subscription(
+    registry_node: MessagingNode,
+    incidents_node: MessagingNode,
+    settings_for: Callable[..., NotificationsSettings],
+    sqlite_url: Callable[[str], str],
+    kafka_bootstrap_servers: str,
+    topic_prefix: str,
+    receiver: Receiver,
+) -> None:
+    app = create_app(settings_for(sqlite_url("notifications")))
+    async with running(app) as client:
+        await wait_for(lambda: replica_ready(app), message="the people in the notifications replica")
+        gone = await subscribe(app, client, receiver, "gone")
+        await subscribe(app, client, receiver, "flaky")
+        receiver.script["/sms"] = [500, 200]  # the gateway fails once, then takes the SMS
+        receiver.script["/hooks/flaky"] = [503, 429, 200]
+        receiver.script["/hooks/gone"] = [410]
+
+        [event_id] = await publish(incidents_node, reported("high"))
+        status = await wait_for(lambda: event_status(app, client, event_id), until=settled, message="settled")
+        by_key = {(d["recipient_key"], d["channel"]): d for d in status["deliveries"]}
+        sms = by_key[("staff:L001", "sms")]
+        assert (sms["state"], sms["attempts"]) == ("delivered", 2)
+        assert [(s["to"], s["status"]) for s in receiver.sms] == [("0912000000", 500), ("0912000000", 200)]
+        assert receiver.sms[0]["reference"] == receiver.sms[1]["reference"] == sms["id"]  # one SMS, retried
+
+        detail = await client.get(f"/deliveries/{sms['id']}", headers=bearer(app, Role.DEPARTMENT_OFFICER))
+        assert [(a["outcome"], a["status_code"]) for a in detail.json()["attempt_log"]] == [
+            ("transient", 500),
+            ("delivered", 200),
+        ]
+        flaky = by_key[(next(k for k in by_key if k[1] == "webhook" and k[0] != f"webhook:{gone['id']}"))]
+        assert (flaky["state"], flaky["attempts"]) == ("delivered", 3)
+        assert len(receiver.delivered_hooks("flaky")) == 1
+        dead = by_key[(f"webhook:{gone['id']}", "webhook")]
+        assert (dead["state"], dead["attempts"]) == ("failed", 1)
+        assert "410" in dead["last_error"]
+
+        listed = await client.get(
+            "/webhooks/subscriptions",
+            headers=token(app, "client-gone", Role.INTEGRATION_CLIENT, grants=["cluster:3"]),
+        )
+        [subscription] = listed.json()
+        assert subscription["active"] is False and "410" in subscription["disabled_reason"]
+
+        # The next event is not even planned for the disabled subscription.
+        [next_id] = await publish(incidents_node, reported("medium"))
+        later = await wait_for(lambda: event_status(app, client, next_id), until=settled, message="settled")
+        assert {d["recipient_key"] for d in later["deliveries"] if d["channel"] == "webhook"} == {
+            flaky["recipient_key"]
+        }
+
+        outcomes = await read_topic(
+            kafka_bootstrap_servers,
+            topic_prefix + "notifications.deliveries",
+            expected=len(status["deliveries"]),
+        )
+        failed = [json.loads(r.value) for r in outcomes if headers_of(r)["ce_type"].endswith("failed.v1")]
+        assert [(f["delivery_id"], f["channel"]) for f in failed] == [(dead["id"], "webhook")]
+        registry = runtime_of(app).metrics.registry
+        assert await _metric(registry, "notification_deliveries_total", channel="sms", outcome="retried") == 1
+        assert (
+            await _metric(registry, "notification_deliveries_total", channel="webhook", outcome="failed") == 1
+        )
+
+
+async def test_quiet_hours_hold_a_medium_incident_but_not_a_critical_one(
+    registry_node: MessagingNode,
+    incidents_node: MessagingNode,
+    settings_for: Callable[..., NotificationsSettings],
+    sqlite_url: Callable[[str], str],
+    smtp: MailCatcher,
+) -> None:
+    clock = FakeClock(datetime(2026, 3, 2, 16, 0, tzinfo=UTC))  # 23:00 in Vietnam
+    app = create_app(settings_for(sqlite_url("notifications"), sms_gateway_url=None), clock=clock)
+    async with running(app) as client:
+        await wait_for(lambda: replica_ready(app), message="the people in the notifications replica")
+        quiet = {"quiet_start": "22:00", "quiet_end": "06:00", "channels": ["email", "in_app"]}
+        member = token(app, "M001", Role.CLUSTER_MEMBER, cluster_no=3)
+        saved = await client.put("/me/preferences", json=quiet, headers=member)
+        assert saved.status_code == 200 and saved.json()["recipient_key"] == "staff:M001"
+        half = await client.put("/me/preferences", json={"quiet_start": "22:00"}, headers=member)
+        assert (half.status_code, half.json()["field"]) == (422, "quiet_end")
+
+        medium_id, critical_id = await publish(incidents_node, reported("medium"), reported("critical"))
+        critical = await wait_for(
+            lambda: event_status(app, client, critical_id), until=settled, message="critical"
+        )
+        assert {d["state"] for d in critical["deliveries"]} == {"delivered"}
+
+        def held(status: dict[str, Any]) -> bool:
+            states = {(d["recipient_key"], d["channel"]): d["state"] for d in status["deliveries"]}
+            return (
+                states.get(("staff:M001", "in_app")) == "delivered"
+                and states.get(("staff:L001", "email")) == "delivered"
+            )
+
+        medium = await wait_for(lambda: event_status(app, client, medium_id), until=held, message="medium")
+        mine = {d["channel"]: d for d in medium["deliveries"] if d["recipient_key"] == "staff:M001"}
+        assert (mine["email"]["state"], mine["email"]["hold_reason"]) == ("pending", "quiet_hours")
+        assert mine["email"]["next_attempt_at"].startswith("2026-03-02T23:00")  # 06:00 in Vietnam
+        assert mine["in_app"]["state"] == "delivered"  # the inbox is silent: nothing to hold
+        assert len(mail_to(smtp, email_of("M001"))) == 1  # the critical one, at 23:00
+
+        clock.now = datetime(2026, 3, 2, 23, 1, tzinfo=UTC)  # 06:01: quiet hours are over
+        await wait_for(lambda: event_status(app, client, medium_id), until=settled, message="released")
+        assert len(mail_to(smtp, email_of("M001"))) == 2
+
+
+async def test_a_bad_template_variable_is_a_clear_422_on_preview_and_falls_back_at_delivery(
+    registry_node: MessagingNode,
+    incidents_node: MessagingNode,
+    settings_for: Callable[..., NotificationsSettings],
+    sqlite_url: Callable[[str], str],
+    smtp: MailCatcher,
+) -> None:
+    app = create_app(settings_for(sqlite_url("notifications"), sms_gateway_url=None))
+    async with running(app) as client:
+        await wait_for(lambda: replica_ready(app), message="the people in the notifications replica")
+        admin = bearer(app, Role.DEPARTMENT_ADMIN)
+        bad = {"subject": "Sự cố {{ reference }}", "body": "Trường {{ event.schol_code }}"}
+        preview = await client.post(
+            "/templates/preview", json={**bad, "event_type": IncidentReportedV1.event_type}, headers=admin
+        )
+        assert preview.status_code == 422
+        assert preview.json()["field"] == "body" and "schol_code" in preview.json()["detail"]
+        good = await client.post(
+            "/templates/preview",
+            json={
+                "subject": "{{ reference }}",
+                "body": "{{ school.name }}",
+                "event_type": IncidentReportedV1.event_type,
+            },
+            headers=admin,
+        )
+        assert good.json() == {"subject": "SC-2026-000123", "body": "Trường Tiểu học Châu Hạnh 1"}
+        broken = await client.put(
+            f"/templates/{IncidentReportedV1.event_type}/email/vi",
+            json={**bad, "body": "{% if %}"},
+            headers=admin,
+        )
+        assert (broken.status_code, broken.json()["field"]) == (422, "body")
+        saved = await client.put(
+            f"/templates/{IncidentReportedV1.event_type}/email/vi", json=bad, headers=admin
+        )
+        assert saved.status_code == 200, saved.text
+
+        event = reported("high")
+        [event_id] = await publish(incidents_node, event)
+        status = await wait_for(lambda: event_status(app, client, event_id), until=settled, message="settled")
+        emails = [d for d in status["deliveries"] if d["channel"] == "email"]
+        assert emails and all(d["state"] == "delivered" and d["used_fallback_text"] for d in emails)
+        assert "schol_code" in emails[0]["last_error"]
+        [mail] = mail_to(smtp, email_of("L001"))
+        assert event.reference in mail.subject and "Mẫu thông báo bị lỗi" in mail.body
+        inbox = [d for d in status["deliveries"] if d["channel"] == "in_app"]
+        assert inbox and not any(d["used_fallback_text"] for d in inbox)  # the inbox template is intact
