@@ -664,3 +664,29 @@ async def test_a_bad_template_variable_is_a_clear_422_on_preview_and_falls_back_
         assert event.reference in mail.subject and "Mẫu thông báo bị lỗi" in mail.body
         inbox = [d for d in status["deliveries"] if d["channel"] == "in_app"]
         assert inbox and not any(d["used_fallback_text"] for d in inbox)  # the inbox template is intact
+
+
+async def test_the_run_commands_mail_catcher_keeps_the_mail_for_reading(
+    registry_node: MessagingNode,
+    incidents_node: MessagingNode,
+    settings_for: Callable[..., NotificationsSettings],
+    sqlite_url: Callable[[str], str],
+) -> None:
+    app = create_app(settings_for(sqlite_url("notifications"), mail_catcher=True, sms_gateway_url=None))
+    async with running(app) as client:
+        await wait_for(lambda: replica_ready(app), message="the people in the notifications replica")
+        event = reported("medium")
+        await publish(incidents_node, event)
+        headers = bearer(app, Role.DEPARTMENT_OFFICER)
+
+        async def caught() -> list[dict[str, Any]]:
+            return list((await client.get("/dev/mail", headers=headers)).json())
+
+        mail = await wait_for(caught, until=lambda m: len(m) >= 4, message="the mail in the catcher")
+        assert {tuple(m["recipients"]) for m in mail} == {
+            (email_of("L001"),),
+            (email_of("M001"),),
+            (email_of("M002"),),
+            (OFFICE_EMAIL,),
+        }
+        assert all(event.reference in m["subject"] for m in mail)
