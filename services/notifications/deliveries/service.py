@@ -110,9 +110,14 @@ async def record_outcomes(
     """Log every attempt, move each row on, write inbox items, disable gone subscriptions, publish ends."""
     recorded: list[Recorded] = []
     occurred = await _occurred_at(uow, {row.source_event_id for work, *_ in outcomes for row in work.rows})
+    ids = [row.id for work, *_ in outcomes for row in work.rows]
+    current = {
+        row.id: row
+        for row in (await uow.session.exec(select(Delivery).where(col(Delivery.id).in_(ids)))).all()
+    }
     for work, result, started_at, finished_at in outcomes:
         for claimed_row in work.rows:
-            row = await uow.session.get(Delivery, claimed_row.id)
+            row = current.get(claimed_row.id)
             if row is None or row.lease_owner != owner or row.state not in WAITING:
                 continue  # the lease ran out and another instance took it over: its record wins
             row.attempts += 1
