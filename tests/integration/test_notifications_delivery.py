@@ -391,11 +391,6 @@ async def test_an_incident_reported_over_http_reaches_the_right_people_once_by_e
         incident = report.json()
         assert incident["severity"] == "critical"
 
-        deliveries = await client.get(
-            "/deliveries",
-            params={"subject": f"incident/{incident['id']}"},
-            headers=bearer(app, Role.DEPARTMENT_OFFICER),
-        )
         reported_event = await wait_for(
             lambda: client.get(
                 "/deliveries",
