@@ -93,6 +93,8 @@ def _service_environment(bootstrap: str, data_dir: Path) -> dict[str, str]:
         KAFKA_BOOTSTRAP_SERVERS=bootstrap,
         DATA_DIR=str(data_dir),
         ENVIRONMENT=environment.get("ENVIRONMENT", "development"),
+        # Notifications sends all email to a mail catcher in its own process; GET /dev/mail lists it.
+        MAIL_CATCHER=environment.get("MAIL_CATCHER", "true"),
     )
     return environment
 
@@ -158,6 +160,9 @@ def _print_addresses(kafka: KafkaLauncher, services: list[ServiceProcess], data_
             )
         else:
             print(f"  {service.name:<16} not built yet")
+    notifications = next((s for s in services if s.name == "notifications" and s.built), None)
+    if notifications is not None:
+        print(f"  Email sent by notifications is caught, not sent: {notifications.url}/dev/mail")
     print(f"\n  Databases and logs: {data_dir}/")
     print("  A department-admin token for trying the APIs (12 h):")
     print(f"    export TOKEN={token}")

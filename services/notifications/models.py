@@ -1,39 +1,33 @@
-"""The notifications service's tables: for now, its read-only replica of the registry's clusters."""
+"""Every table of the notifications service, imported in one place so the schema is complete at start-up."""
 
-from __future__ import annotations
+from services.notifications.deliveries.models import Delivery, DeliveryAttempt, SourceEvent
+from services.notifications.inbox.models import InboxItem
+from services.notifications.preferences.models import PersonPreferences
+from services.notifications.replica.models import (
+    ClusterReplica,
+    CommuneReplica,
+    MembershipReplica,
+    SchoolReplica,
+    StaffReplica,
+)
+from services.notifications.rules.models import Rule
+from services.notifications.tables import NOTIFICATIONS_METADATA
+from services.notifications.templates.models import Template
+from services.notifications.webhooks.models import Subscription
 
-from datetime import datetime
-
-from sqlalchemy.orm import registry
-from sqlmodel import Field, SQLModel
-
-from shared.db import UTCDateTime
-
-
-class NotificationsTable(SQLModel, registry=registry()):
-    """Base of the notifications service's own tables."""
-
-
-class ClusterReplica(NotificationsTable, table=True):
-    """A cluster as last published by the registry; written only by the registry-replica consumer."""
-
-    __tablename__ = "replica_clusters"
-
-    cluster_no: int = Field(primary_key=True)
-    name: str
-    office_host_unit: str
-    active: bool
-    version: int
-    updated_at: datetime = Field(sa_type=UTCDateTime)
-
-
-class ClusterReplicaPublic(SQLModel):
-    cluster_no: int
-    name: str
-    office_host_unit: str
-    active: bool
-    version: int
-    updated_at: datetime
-
-
-NOTIFICATIONS_METADATA = NotificationsTable.metadata
+__all__ = [
+    "NOTIFICATIONS_METADATA",
+    "ClusterReplica",
+    "CommuneReplica",
+    "Delivery",
+    "DeliveryAttempt",
+    "InboxItem",
+    "MembershipReplica",
+    "PersonPreferences",
+    "Rule",
+    "SchoolReplica",
+    "SourceEvent",
+    "StaffReplica",
+    "Subscription",
+    "Template",
+]

@@ -1,11 +1,11 @@
-"""The notifications service's HTTP routes."""
+"""What the service knows of the registry, for operators checking that its replica is current."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 from sqlmodel import select
 
-from services.notifications.models import ClusterReplica, ClusterReplicaPublic
+from services.notifications.replica.models import ClusterReplica, ClusterReplicaPublic
 from shared.auth import CurrentPrincipal
 from shared.web import UnitOfWorkDep
 

@@ -1,0 +1,1 @@
+"""The in-app inbox: each person's messages, unread count, mark read."""

@@ -1,0 +1,1 @@
+"""Each person's preferences: channels, language, quiet hours and a daily digest."""

@@ -1,0 +1,143 @@
+"""From a rule's roles and an event's facts to the places to look people up, without I/O.
+
+A rule says "the cluster leader" or "the principals of the eligible schools"; the event says which
+cluster, commune or schools. ``targets_for`` joins the two into lookups (``Target``) that the service
+answers from the registry replica and the Department's addresses in settings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class RecipientRole(StrEnum):
+    """Roles a rule can name; each is resolved within the scope the event gives."""
+
+    CLUSTER_LEADER = "cluster_leader"
+    CLUSTER_MEMBERS = "cluster_members"
+    COMMUNE_OFFICE = "commune_office"
+    """The commune's Office of Culture and Social Affairs, which coordinates support at commune level."""
+    SCHOOL_PRINCIPAL = "school_principal"
+    DEPARTMENT_DUTY_DESK = "department_duty_desk"
+    DEPARTMENT_LEADERSHIP = "department_leadership"
+    ESCALATION_TARGET = "escalation_target"
+    """The level an escalation event names (cluster leader, Department office, leadership, province)."""
+    ELIGIBLE_SCHOOL_PRINCIPALS = "eligible_school_principals"
+    PARTICIPANT_SCHOOL_PRINCIPALS = "participant_school_principals"
+    REGISTERED_SCHOOL_PRINCIPALS = "registered_school_principals"
+
+
+class TargetKind(StrEnum):
+    CLUSTER_LEADER = "cluster_leader"
+    CLUSTER_MEMBERS = "cluster_members"
+    COMMUNE_OFFICE = "commune_office"
+    SCHOOL_PRINCIPAL = "school_principal"
+    DEPARTMENT = "department"
+
+
+class DepartmentDesk(StrEnum):
+    DUTY_DESK = "duty-desk"
+    LEADERSHIP = "leadership"
+
+
+@dataclass(frozen=True)
+class Target:
+    """One lookup: a kind of person and the scope (a cluster number, a school or commune code, a desk)."""
+
+    kind: TargetKind
+    scope: str
+
+
+@dataclass(frozen=True)
+class EventFacts:
+    """What routing needs of any source event, whatever its type."""
+
+    event_id: str
+    event_type: str
+    occurred_at: datetime
+    subject: str | None = None
+    reference: str | None = None
+    severity: str | None = None
+    restricted: bool = False
+    cluster_nos: tuple[int, ...] = ()
+    commune_code: str | None = None
+    school_code: str | None = None
+    escalation_level: str | None = None
+    school_codes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Named lists of schools the event concerns: ``eligible``, ``participants``, ``registered``."""
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A person (or office) with their addresses; ``key`` names them everywhere in this service."""
+
+    key: str
+    name: str
+    email: str | None = None
+    phone: str | None = None
+
+
+def staff_key(code: str) -> str:
+    return f"staff:{code}"
+
+
+def school_key(code: str) -> str:
+    return f"school:{code}"
+
+
+def commune_office_key(gso_code: str) -> str:
+    return f"commune-office:{gso_code}"
+
+
+def department_key(desk: DepartmentDesk) -> str:
+    return f"department:{desk}"
+
+
+_DUTY_DESK = Target(TargetKind.DEPARTMENT, DepartmentDesk.DUTY_DESK)
+_LEADERSHIP = Target(TargetKind.DEPARTMENT, DepartmentDesk.LEADERSHIP)
+
+_SCHOOL_LISTS = {
+    RecipientRole.ELIGIBLE_SCHOOL_PRINCIPALS: "eligible",
+    RecipientRole.PARTICIPANT_SCHOOL_PRINCIPALS: "participants",
+    RecipientRole.REGISTERED_SCHOOL_PRINCIPALS: "registered",
+}
+
+
+def targets_for(role: RecipientRole, facts: EventFacts) -> list[Target]:
+    """Where to find the people ``role`` means for this event.
+
+    A cluster role for something in no cluster (Vinh, Nghi Loc, Nam Dan, Hung Nguyen, or a report still
+    without a school) falls to the Department's duty desk: the Department directs those communes itself.
+    """
+    if role is RecipientRole.CLUSTER_LEADER or role is RecipientRole.CLUSTER_MEMBERS:
+        kind = TargetKind(role.value)
+        return [Target(kind, str(n)) for n in facts.cluster_nos] or [_DUTY_DESK]
+    if role is RecipientRole.COMMUNE_OFFICE:
+        return [Target(TargetKind.COMMUNE_OFFICE, facts.commune_code)] if facts.commune_code else []
+    if role is RecipientRole.SCHOOL_PRINCIPAL:
+        return [Target(TargetKind.SCHOOL_PRINCIPAL, facts.school_code)] if facts.school_code else []
+    if role is RecipientRole.DEPARTMENT_DUTY_DESK:
+        return [_DUTY_DESK]
+    if role is RecipientRole.DEPARTMENT_LEADERSHIP:
+        return [_LEADERSHIP]
+    if role is RecipientRole.ESCALATION_TARGET:
+        return escalation_targets(facts)
+    codes = facts.school_codes.get(_SCHOOL_LISTS[role], ())
+    return [Target(TargetKind.SCHOOL_PRINCIPAL, code) for code in dict.fromkeys(codes)]
+
+
+def escalation_targets(facts: EventFacts) -> list[Target]:
+    """The next level of the chain principal → cluster leader → Department office → leadership → province.
+
+    The province is reached through the Department's leadership, who answer to it.
+    """
+    level = facts.escalation_level
+    if level == "cluster_leader":
+        return targets_for(RecipientRole.CLUSTER_LEADER, facts)
+    if level == "department_office":
+        return [_DUTY_DESK]
+    if level in ("department_leadership", "province"):
+        return [_LEADERSHIP]
+    return [_DUTY_DESK]  # an unknown level still reaches someone who can act

@@ -1,0 +1,131 @@
+"""Resolves lookups (``Target``) to people and addresses from the registry replica and the settings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import col, select
+
+from services.notifications.recipients.domain import (
+    DepartmentDesk,
+    Recipient,
+    Target,
+    TargetKind,
+    commune_office_key,
+    school_key,
+    staff_key,
+)
+from services.notifications.replica.models import (
+    ClusterReplica,
+    CommuneReplica,
+    MembershipReplica,
+    SchoolReplica,
+    StaffReplica,
+)
+from shared.db import UnitOfWork
+
+
+@dataclass(frozen=True)
+class DepartmentContacts:
+    """The Department's own addresses, from settings: they are not people in the registry."""
+
+    duty_desk: Recipient
+    leadership: Recipient
+
+    def of(self, desk: DepartmentDesk) -> Recipient:
+        return self.duty_desk if desk is DepartmentDesk.DUTY_DESK else self.leadership
+
+
+async def resolve(
+    *, uow: UnitOfWork, targets: Iterable[Target], department: DepartmentContacts, today: date
+) -> list[Recipient]:
+    """Everyone the targets name, once each, in a stable order."""
+    found: dict[str, Recipient] = {}
+    for target in targets:
+        for recipient in await _resolve_one(uow, target, department, today):
+            found.setdefault(recipient.key, recipient)
+    return list(found.values())
+
+
+async def _resolve_one(
+    uow: UnitOfWork, target: Target, department: DepartmentContacts, today: date
+) -> Sequence[Recipient]:
+    session = uow.session
+    if target.kind is TargetKind.DEPARTMENT:
+        return [department.of(DepartmentDesk(target.scope))]
+    if target.kind is TargetKind.COMMUNE_OFFICE:
+        commune = await session.get(CommuneReplica, target.scope)
+        if commune is None or not (commune.culture_office_email or commune.culture_office_phone):
+            return []
+        name = f"Phòng Văn hóa - Xã hội {commune.name}"
+        if commune.culture_office_head:
+            name = f"{commune.culture_office_head} ({name})"
+        return [
+            Recipient(
+                commune_office_key(commune.gso_code),
+                name,
+                commune.culture_office_email,
+                commune.culture_office_phone,
+            )
+        ]
+    if target.kind is TargetKind.SCHOOL_PRINCIPAL:
+        school = await session.get(SchoolReplica, target.scope)
+        if school is None or school.status != "active":
+            return []
+        principal = await session.get(StaffReplica, school.principal_staff_code or "")
+        if principal is not None and principal.active:
+            return [_person(principal)]
+        if school.email or school.phone:  # no principal known: the school's own contacts
+            return [
+                Recipient(
+                    school_key(school.code), school.principal_name or school.name, school.email, school.phone
+                )
+            ]
+        return []
+    cluster_no = int(target.scope)
+    if target.kind is TargetKind.CLUSTER_LEADER:
+        cluster = await session.get(ClusterReplica, cluster_no)
+        codes = [cluster.leader_staff_code] if cluster and cluster.leader_staff_code else []
+        if not codes:  # the cluster's state may lag its leader's: the membership says it too
+            codes = await _members(uow, cluster_no, ("leader",), today)
+    else:
+        codes = await _members(uow, cluster_no, ("member", "unit_representative"), today)
+    return await _people(uow, codes)
+
+
+async def _members(uow: UnitOfWork, cluster_no: int, roles: Sequence[str], today: date) -> list[str]:
+    query = select(MembershipReplica.staff_code).where(
+        col(MembershipReplica.cluster_no) == cluster_no,
+        col(MembershipReplica.role).in_(roles),
+        col(MembershipReplica.valid_from) <= today,
+        (col(MembershipReplica.valid_to).is_(None)) | (col(MembershipReplica.valid_to) >= today),
+    )
+    return list(dict.fromkeys((await uow.session.exec(query)).all()))
+
+
+async def _people(uow: UnitOfWork, codes: Sequence[str]) -> list[Recipient]:
+    if not codes:
+        return []
+    query = select(StaffReplica).where(col(StaffReplica.code).in_(codes), col(StaffReplica.active))
+    by_code = {staff.code: staff for staff in (await uow.session.exec(query)).all()}
+    return [_person(by_code[code]) for code in codes if code in by_code]
+
+
+def _person(staff: StaffReplica) -> Recipient:
+    return Recipient(staff_key(staff.code), staff.full_name, staff.email, staff.phone)
+
+
+async def person_key_of(*, uow: UnitOfWork, subject: str) -> str:
+    """The recipient key of a token's subject: a staff code, or a staff member's email, else the subject.
+
+    Office and desk keys (``commune-office:…``, ``department:…``) may be used as subjects as they are.
+    """
+    if ":" in subject and subject.split(":", 1)[0] in ("staff", "school", "commune-office", "department"):
+        return subject
+    staff = await uow.session.get(StaffReplica, subject)
+    if staff is None and "@" in subject:
+        query = select(StaffReplica).where(col(StaffReplica.email) == subject)
+        staff = (await uow.session.exec(query)).first()
+    return staff_key(staff.code) if staff is not None else subject

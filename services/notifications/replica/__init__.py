@@ -1,0 +1,1 @@
+"""The registry replica: staff, memberships, clusters, communes (with their offices) and schools."""

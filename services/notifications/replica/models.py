@@ -1,0 +1,95 @@
+"""The registry replica's tables: only what resolving a role in a scope to people and addresses needs.
+
+Written only by the registry-replica consumer; each row keeps the registry's ``version`` so an older
+state delivered late never overwrites a newer one.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON
+from sqlmodel import Field, SQLModel
+
+from services.notifications.tables import NotificationsTable
+from shared.db import UTCDateTime
+
+
+class ClusterReplica(NotificationsTable, table=True):
+    __tablename__ = "replica_clusters"
+
+    cluster_no: int = Field(primary_key=True)
+    name: str
+    office_host_unit: str
+    active: bool
+    leader_staff_code: str | None = None
+    version: int
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ClusterReplicaPublic(SQLModel):
+    cluster_no: int
+    name: str
+    office_host_unit: str
+    active: bool
+    leader_staff_code: str | None
+    version: int
+    updated_at: datetime
+
+
+class CommuneReplica(NotificationsTable, table=True):
+    """A commune with the contacts of its Office of Culture and Social Affairs and People's Committee."""
+
+    __tablename__ = "replica_communes"
+
+    gso_code: str = Field(primary_key=True, max_length=10)
+    name: str
+    cluster_no: int | None = Field(default=None, index=True)
+    people_committee_email: str | None = None
+    culture_office_head: str | None = None
+    culture_office_email: str | None = None
+    culture_office_phone: str | None = None
+    version: int
+
+
+class SchoolReplica(NotificationsTable, table=True):
+    __tablename__ = "replica_schools"
+
+    code: str = Field(primary_key=True, max_length=20)
+    name: str
+    level: str
+    commune_code: str = Field(index=True)
+    cluster_no: int | None = Field(default=None, index=True)
+    status: str = "active"
+    principal_staff_code: str | None = None
+    principal_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    version: int
+
+
+class StaffReplica(NotificationsTable, table=True):
+    __tablename__ = "replica_staff"
+
+    code: str = Field(primary_key=True, max_length=40)
+    full_name: str
+    roles: list[str] = Field(default_factory=list, sa_type=JSON)
+    school_code: str | None = Field(default=None, index=True)
+    commune_code: str | None = None
+    email: str | None = Field(default=None, index=True)
+    phone: str | None = None
+    active: bool = True
+    version: int
+
+
+class MembershipReplica(NotificationsTable, table=True):
+    """One period of a person's cluster membership; rewritten whenever the person's state changes."""
+
+    __tablename__ = "replica_memberships"
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_code: str = Field(index=True, max_length=40)
+    cluster_no: int = Field(index=True)
+    role: str
+    valid_from: date
+    valid_to: date | None = None

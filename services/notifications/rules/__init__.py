@@ -1,0 +1,1 @@
+"""Rules as data: which events, under which conditions, go to which roles on which channels."""

@@ -1,0 +1,79 @@
+"""The default rules, seeded once; the Department edits them afterwards as data."""
+
+from __future__ import annotations
+
+from services.notifications.recipients.domain import RecipientRole as R
+from services.notifications.rules.domain import Priority
+from services.notifications.rules.models import Rule
+from shared.events.activities import ActivityCancelledV1, RegistrationOpenedV1, ResultsPublishedV1
+from shared.events.incidents import IncidentEscalatedV1, IncidentReportedV1
+from shared.events.notifications import DeliveryChannel as C
+
+EMAIL_AND_INBOX = [C.EMAIL, C.IN_APP]
+
+
+def default_rules() -> list[Rule]:
+    reported = IncidentReportedV1.event_type
+    return [
+        Rule(
+            code="incident-reported",
+            name="A reported incident: the cluster's leader and members, and the commune's office",
+            event_type=reported,
+            restricted=False,
+            roles=[R.CLUSTER_LEADER, R.CLUSTER_MEMBERS, R.COMMUNE_OFFICE],
+            channels=EMAIL_AND_INBOX,
+        ),
+        Rule(
+            code="incident-reported-restricted",
+            name="A restricted (child-safety) case: only the cluster leader and the Department",
+            event_type=reported,
+            restricted=True,
+            roles=[R.CLUSTER_LEADER, R.DEPARTMENT_DUTY_DESK],
+            channels=EMAIL_AND_INBOX,
+        ),
+        Rule(
+            code="incident-reported-sms",
+            name="High or critical: an SMS to the cluster leader too",
+            event_type=reported,
+            min_severity="high",
+            roles=[R.CLUSTER_LEADER],
+            channels=[C.SMS],
+        ),
+        Rule(
+            code="incident-critical",
+            name="Critical: the Department's leadership and duty desk at once, on every channel",
+            event_type=reported,
+            min_severity="critical",
+            roles=[R.DEPARTMENT_LEADERSHIP, R.DEPARTMENT_DUTY_DESK],
+            channels=[C.EMAIL, C.SMS, C.IN_APP],
+            priority=Priority.CRITICAL,
+        ),
+        Rule(
+            code="incident-escalated",
+            name="An escalation: the level the escalation names",
+            event_type=IncidentEscalatedV1.event_type,
+            roles=[R.ESCALATION_TARGET],
+            channels=[C.EMAIL, C.SMS, C.IN_APP],
+        ),
+        Rule(
+            code="registration-opened",
+            name="Registration opened: the principals of the eligible schools",
+            event_type=RegistrationOpenedV1.event_type,
+            roles=[R.ELIGIBLE_SCHOOL_PRINCIPALS],
+            channels=EMAIL_AND_INBOX,
+        ),
+        Rule(
+            code="results-published",
+            name="Results published: the participants' schools",
+            event_type=ResultsPublishedV1.event_type,
+            roles=[R.PARTICIPANT_SCHOOL_PRINCIPALS],
+            channels=EMAIL_AND_INBOX,
+        ),
+        Rule(
+            code="activity-cancelled",
+            name="An activity called off: the schools that had people registered",
+            event_type=ActivityCancelledV1.event_type,
+            roles=[R.REGISTERED_SCHOOL_PRINCIPALS],
+            channels=EMAIL_AND_INBOX,
+        ),
+    ]

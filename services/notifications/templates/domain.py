@@ -1,0 +1,105 @@
+"""Rendering templates in jinja2's sandbox, and the plain fallback text when a template fails.
+
+Templates are data an administrator edits, so they are untrusted: the sandbox refuses attribute tricks
+(``__class__`` and friends), and ``StrictUndefined`` turns a misspelt variable into an error rather than
+an empty gap in a message about a drowning. At delivery time that error must not lose the message: the
+fallback text says what happened in plain words, built from facts every event has.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+
+
+class Language(StrEnum):
+    VI = "vi"
+    EN = "en"
+
+
+SEVERITY_LABELS: dict[Language, dict[str, str]] = {
+    Language.VI: {
+        "critical": "đặc biệt nghiêm trọng",
+        "high": "nghiêm trọng",
+        "medium": "trung bình",
+        "low": "thấp",
+    },
+    Language.EN: {"critical": "critical", "high": "high", "medium": "medium", "low": "low"},
+}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    body: str
+
+
+class TemplateProblem(Exception):
+    """A template that cannot render: which part (``subject`` or ``body``) and why, in plain words."""
+
+    def __init__(self, part: str, reason: str) -> None:
+        super().__init__(f"{part}: {reason}")
+        self.part = part
+        self.reason = reason
+
+
+class TemplateRenderer:
+    """One sandbox for the service; compiled templates are kept by their source text."""
+
+    def __init__(self, *, cache_size: int = 512) -> None:
+        self._environment = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+        self._compiled: dict[str, Any] = {}
+        self._cache_size = cache_size
+
+    def check_syntax(self, part: str, source: str) -> None:
+        self._compile(part, source)
+
+    def render(self, *, subject: str, body: str, context: Mapping[str, Any]) -> Rendered:
+        return Rendered(self._render("subject", subject, context), self._render("body", body, context))
+
+    def _render(self, part: str, source: str, context: Mapping[str, Any]) -> str:
+        template = self._compile(part, source)
+        try:
+            return str(template.render(context)).strip()
+        except TemplateError as exc:
+            raise TemplateProblem(part, exc.message or type(exc).__name__) from exc
+        except (TypeError, ValueError, ArithmeticError, LookupError) as exc:  # a filter given the wrong thing
+            raise TemplateProblem(part, f"{type(exc).__name__}: {exc}") from exc
+
+    def _compile(self, part: str, source: str) -> Any:
+        template = self._compiled.get(source)
+        if template is None:
+            try:
+                template = self._environment.from_string(source)
+            except TemplateError as exc:
+                line = getattr(exc, "lineno", None)
+                where = f" (line {line})" if line else ""
+                raise TemplateProblem(part, f"{exc.message}{where}") from exc
+            if len(self._compiled) >= self._cache_size:
+                self._compiled.clear()
+            self._compiled[source] = template
+        return template
+
+
+def fallback_message(context: Mapping[str, Any], language: Language) -> Rendered:
+    """What is sent when the template fails: plain, complete enough to act on, never empty."""
+    what = str(context.get("event_type") or "event").removeprefix("vn.gov.nghean.edu.")
+    reference = context.get("reference") or ""
+    severity = context.get("severity_label") or ""
+    school = (context.get("school") or {}).get("name") or ""
+    commune = (context.get("commune") or {}).get("name") or ""
+    where = ", ".join(part for part in (school, commune) if part)
+    if language is Language.VI:
+        subject = f"[Thông báo] {what} {reference}".strip()
+        lines = [f"Sự kiện: {what}", f"Mã: {reference}", f"Mức độ: {severity}", f"Nơi: {where}"]
+        lines.append("(Mẫu thông báo bị lỗi; đây là nội dung thay thế.)")
+    else:
+        subject = f"[Notice] {what} {reference}".strip()
+        lines = [f"Event: {what}", f"Reference: {reference}", f"Severity: {severity}", f"Where: {where}"]
+        lines.append("(The message template failed; this is the fallback text.)")
+    return Rendered(subject, "\n".join(line for line in lines if not line.endswith(": ")))

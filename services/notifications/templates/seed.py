@@ -1,0 +1,116 @@
+"""The default templates, seeded once per (event type, channel, language); Vietnamese first."""
+
+from __future__ import annotations
+
+from services.notifications.templates.domain import Language
+from services.notifications.templates.models import Template
+from shared.events.activities import ActivityCancelledV1, RegistrationOpenedV1, ResultsPublishedV1
+from shared.events.incidents import IncidentEscalatedV1, IncidentReportedV1
+from shared.events.notifications import DeliveryChannel
+
+VI, EN = Language.VI, Language.EN
+EMAIL, SMS, IN_APP = DeliveryChannel.EMAIL, DeliveryChannel.SMS, DeliveryChannel.IN_APP
+
+_WHERE_VI = "{% if school %}{{ school.name }}, {% endif %}{% if commune %}{{ commune.name }}{% endif %}"
+_WHERE_EN = _WHERE_VI
+
+# (event type, language) -> (subject, body, sms)
+_TEXTS: dict[tuple[str, Language], tuple[str, str, str]] = {
+    (IncidentReportedV1.event_type, VI): (
+        "[Sự cố {{ severity_label }}] {{ reference }} tại " + _WHERE_VI,
+        "Kính gửi {{ recipient.name }},\n\n"
+        "Một sự cố mức độ {{ severity_label }} ({{ event.category }}) vừa được báo cáo lúc "
+        "{{ occurred_at_local }} tại " + _WHERE_VI + ".\n"
+        "Mã sự cố: {{ reference }}. Bị thương: {{ event.injured }}, tử vong: {{ event.dead }}, "
+        "mất tích: {{ event.missing }}.\n"
+        "{% if restricted %}Đây là vụ việc hạn chế tiếp cận (bảo vệ trẻ em): "
+        "xem chi tiết trên hệ thống.\n{% endif %}"
+        "Đề nghị xác nhận trước {{ event.acknowledge_due_at }}.",
+        "Su co {{ severity }} {{ reference }}: {{ event.category }}. "
+        "Xac nhan truoc {{ event.acknowledge_due_at }}.",
+    ),
+    (IncidentReportedV1.event_type, EN): (
+        "[{{ severity_label|capitalize }} incident] {{ reference }} at " + _WHERE_EN,
+        "Dear {{ recipient.name }},\n\n"
+        "A {{ severity_label }} incident ({{ event.category }}) was reported at {{ occurred_at_local }} at "
+        + _WHERE_EN
+        + ".\nReference: {{ reference }}. Injured: {{ event.injured }}, dead: {{ event.dead }}, "
+        "missing: {{ event.missing }}.\n"
+        "{% if restricted %}This is a restricted child-safety case: "
+        "see the details in the system.\n{% endif %}"
+        "Please acknowledge before {{ event.acknowledge_due_at }}.",
+        "Incident {{ severity }} {{ reference }}: {{ event.category }}. "
+        "Acknowledge by {{ event.acknowledge_due_at }}.",
+    ),
+    (IncidentEscalatedV1.event_type, VI): (
+        "[Chuyển cấp] Sự cố {{ reference }} quá hạn {{ event.deadline }}",
+        "Kính gửi {{ recipient.name }},\n\n"
+        "Sự cố {{ reference }} (mức {{ severity_label }}) tại " + _WHERE_VI + " đã quá hạn "
+        "{{ event.deadline }} ({{ event.due_at }}) và được chuyển lên cấp {{ event.level }}.",
+        "Chuyen cap: su co {{ reference }} qua han {{ event.deadline }}, cap {{ event.level }}.",
+    ),
+    (IncidentEscalatedV1.event_type, EN): (
+        "[Escalated] Incident {{ reference }} missed its {{ event.deadline }} deadline",
+        "Dear {{ recipient.name }},\n\n"
+        "Incident {{ reference }} ({{ severity_label }}) at "
+        + _WHERE_EN
+        + " passed its {{ event.deadline }} "
+        "deadline ({{ event.due_at }}) and was escalated to {{ event.level }}.",
+        "Escalated: incident {{ reference }} missed {{ event.deadline }}, level {{ event.level }}.",
+    ),
+    (RegistrationOpenedV1.event_type, VI): (
+        "Mở đăng ký: {{ event.activity.title }}",
+        "Kính gửi {{ recipient.name }},\n\n"
+        '{{ event.activity.division_name }} mở đăng ký tham gia "{{ event.activity.title }}" '
+        "đến {{ event.activity.registration_closes_at }}. Trường của thầy/cô thuộc đối tượng tham gia.",
+        "Mo dang ky: {{ event.activity.title }}, han {{ event.activity.registration_closes_at }}.",
+    ),
+    (RegistrationOpenedV1.event_type, EN): (
+        "Registration open: {{ event.activity.title }}",
+        "Dear {{ recipient.name }},\n\n"
+        '{{ event.activity.division_name }} opened registration for "{{ event.activity.title }}" '
+        "until {{ event.activity.registration_closes_at }}. Your school is eligible.",
+        "Registration open: {{ event.activity.title }}, until {{ event.activity.registration_closes_at }}.",
+    ),
+    (ResultsPublishedV1.event_type, VI): (
+        "Kết quả: {{ event.activity.title }}",
+        "Kính gửi {{ recipient.name }},\n\n"
+        'Kết quả "{{ event.activity.title }}" đã được công bố theo quyết định số {{ event.decision_number }} '
+        "ngày {{ event.decision_date }}.",
+        "Da cong bo ket qua {{ event.activity.title }} (QD {{ event.decision_number }}).",
+    ),
+    (ResultsPublishedV1.event_type, EN): (
+        "Results: {{ event.activity.title }}",
+        "Dear {{ recipient.name }},\n\n"
+        'The results of "{{ event.activity.title }}" were published by decision {{ event.decision_number }} '
+        "of {{ event.decision_date }}.",
+        "Results of {{ event.activity.title }} published (decision {{ event.decision_number }}).",
+    ),
+    (ActivityCancelledV1.event_type, VI): (
+        "Hủy hoạt động: {{ event.activity.title }}",
+        'Kính gửi {{ recipient.name }},\n\n"{{ event.activity.title }}" đã bị hủy. '
+        "Lý do: {{ event.reason }}.",
+        "Huy hoat dong {{ event.activity.title }}: {{ event.reason }}.",
+    ),
+    (ActivityCancelledV1.event_type, EN): (
+        "Cancelled: {{ event.activity.title }}",
+        'Dear {{ recipient.name }},\n\n"{{ event.activity.title }}" was cancelled. '
+        "Reason: {{ event.reason }}.",
+        "Cancelled: {{ event.activity.title }}: {{ event.reason }}.",
+    ),
+}
+
+
+def default_templates() -> list[Template]:
+    templates = []
+    for (event_type, language), (subject, body, sms) in _TEXTS.items():
+        templates.append(
+            Template(event_type=event_type, channel=EMAIL, language=language, subject=subject, body=body)
+        )
+        templates.append(
+            Template(event_type=event_type, channel=IN_APP, language=language, subject=subject, body=body)
+        )
+        templates.append(
+            Template(event_type=event_type, channel=SMS, language=language, subject="", body=sms)
+        )
+    return templates

@@ -1,0 +1,1 @@
+"""Webhook subscriptions of integration clients, signed the Standard Webhooks way."""

@@ -1,0 +1,97 @@
+"""Standard Webhooks signing and the rules for a subscription's URL, without I/O.
+
+Signing (standardwebhooks.com): the signed content is ``{webhook-id}.{webhook-timestamp}.{body}``, the
+key is the base64 part of ``whsec_<base64>``, and the header reads ``v1,<base64 HMAC-SHA256>``. Receivers
+verify with any Standard Webhooks library, reject stale timestamps and dedupe on ``webhook-id``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import ipaddress
+import secrets
+from fnmatch import fnmatchcase
+from urllib.parse import urlsplit
+
+SECRET_PREFIX = "whsec_"  # noqa: S105 - the Standard Webhooks prefix, not a secret
+
+
+class UnsafeUrl(ValueError):
+    """A URL a webhook may not target."""
+
+
+def new_secret() -> str:
+    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(24)).decode()
+
+
+def sign(secret: str, *, message_id: str, timestamp: int, body: bytes) -> str:
+    key = base64.b64decode(secret.removeprefix(SECRET_PREFIX))
+    signed = f"{message_id}.{timestamp}.".encode() + body
+    digest = hmac.new(key, signed, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(digest).decode()
+
+
+def signature_headers(secret: str, *, message_id: str, timestamp: int, body: bytes) -> dict[str, str]:
+    return {
+        "webhook-id": message_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": sign(secret, message_id=message_id, timestamp=timestamp, body=body),
+        "content-type": "application/json",
+    }
+
+
+def verify(secret: str, headers: dict[str, str], body: bytes) -> bool:
+    """What a receiver does; the tests' receivers use it, and it documents the contract."""
+    expected = sign(
+        secret, message_id=headers["webhook-id"], timestamp=int(headers["webhook-timestamp"]), body=body
+    ).removeprefix("v1,")
+    offered = [
+        part.removeprefix("v1,") for part in headers["webhook-signature"].split() if part.startswith("v1,")
+    ]
+    return any(hmac.compare_digest(expected, candidate) for candidate in offered)
+
+
+def accepts(event_types: list[str], event_type: str) -> bool:
+    """A subscription's filter: exact types or shell patterns (``*.incident.*``); empty takes everything."""
+    short = event_type.removeprefix("vn.gov.nghean.edu.")
+    return not event_types or any(fnmatchcase(event_type, p) or fnmatchcase(short, p) for p in event_types)
+
+
+def check_url(url: str, *, allow_private: bool) -> str:
+    """The URL's host if a webhook may target it; raises ``UnsafeUrl`` otherwise.
+
+    Outside development and tests: https only, and no literal private, loopback, link-local or reserved
+    address (names are checked again once resolved, by ``check_addresses``).
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise UnsafeUrl("the URL must be an absolute http(s) URL")
+    if not allow_private:
+        if parts.scheme != "https":
+            raise UnsafeUrl("webhook URLs must use https")
+        host = parts.hostname.lower()
+        if host in ("localhost", "localhost.localdomain") or host.endswith(".localhost"):
+            raise UnsafeUrl("webhook URLs may not target this machine")
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            return parts.hostname  # a name: its addresses are checked once resolved
+        check_addresses([host])
+    return parts.hostname
+
+
+def check_addresses(addresses: list[str]) -> None:
+    """Refuse private, loopback, link-local, multicast and reserved addresses (``ValueError`` for a name)."""
+    for raw in addresses:
+        address = ipaddress.ip_address(raw)
+        if (
+            address.is_private
+            or address.is_loopback
+            or address.is_link_local
+            or address.is_multicast
+            or address.is_reserved
+            or address.is_unspecified
+        ):
+            raise UnsafeUrl(f"webhook URLs may not target the private or local address {address}")
