@@ -1,7 +1,8 @@
-"""Bad input gets a 4xx, never a 500: every route of every service, fed garbage, with an all-seeing token."""
+"""Bad input gets a 4xx, never a 500: every route of every service fed garbage, with an all-seeing token."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -13,6 +14,8 @@ from services.activities.app import create_app as create_activities
 from services.activities.settings import ActivitiesSettings
 from services.incidents.app import create_app as create_incidents
 from services.incidents.settings import IncidentsSettings
+from services.notifications.app import create_app as create_notifications
+from services.notifications.settings import NotificationsSettings
 from services.registry.app import create_app as create_registry
 from services.registry.settings import RegistrySettings
 from shared.auth import Role
@@ -24,6 +27,7 @@ SERVICES: dict[str, Callable[[dict[str, Any]], FastAPI]] = {
     "registry": lambda common: create_registry(RegistrySettings(**common)),
     "incidents": lambda common: create_incidents(IncidentsSettings(**common)),
     "activities": lambda common: create_activities(ActivitiesSettings(**common)),
+    "notifications": lambda common: create_notifications(NotificationsSettings(**common)),
 }
 GARBAGE_BODIES: list[tuple[str, str]] = [
     ("application/json", "{"),  # not JSON
@@ -34,6 +38,21 @@ GARBAGE_BODIES: list[tuple[str, str]] = [
     ("text/csv", "a,b\n1,2,3\n"),
 ]
 PATH_VALUES = ["1", "does-not-exist", "%E1%BB%B3"]  # a number, an unknown id, a Vietnamese letter
+# Ids that exist once a service has seeded itself, so updates reach a real row and its constraints.
+SEEDED_IDS = {
+    "registry": ["16681"],  # a commune (cluster 1 is covered by "1")
+    "incidents": ["food_poisoning", "critical"],  # a category and a severity
+    "activities": ["GDMN"],  # a division
+    "notifications": [],  # rule 1 is covered by "1"
+}
+
+
+def null_bodies(document: dict[str, Any], operation: dict[str, Any]) -> list[tuple[str, str]]:
+    """One body per field of the operation's JSON body, that field set to null."""
+    content = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+    reference = content.get("schema", {}).get("$ref", "")
+    schema = document["components"]["schemas"].get(reference.rsplit("/", 1)[-1], {})
+    return [("application/json", json.dumps({name: None})) for name in schema.get("properties", {})]
 
 
 @pytest.mark.parametrize("service", sorted(SERVICES))

@@ -14,6 +14,7 @@ from sqlmodel import Field, SQLModel
 from services.activities.tables import ActivitiesTable, utc_now
 from shared.db import UTCDateTime
 from shared.events.activities import ActivityKind, ActivityStatus, Eligibility, SchoolLevel
+from shared.web.patch import PatchModel
 
 
 class Activity(ActivitiesTable, table=True):
@@ -75,8 +76,17 @@ class ActivityCreate(BaseModel):
     eligibility: Eligibility = PydanticField(default_factory=Eligibility)
 
 
-class ActivityUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ActivityUpdate(PatchModel):
+    clearable = frozenset(
+        {
+            "venue_school_code",
+            "venue_name",
+            "description",
+            "capacity",
+            "registration_opens_at",
+            "registration_closes_at",
+        }
+    )
 
     title: str | None = PydanticField(default=None, min_length=1, max_length=300)
     starts_at: AwareDatetime | None = None

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
 from services.activities.tables import ActivitiesTable
+from shared.web.patch import PatchModel
 
 
 class DivisionBase(SQLModel):
@@ -24,9 +24,7 @@ class DivisionCreate(DivisionBase):
     code: str = Field(min_length=1, max_length=20, regex=r"^[A-Z0-9_-]+$")
 
 
-class DivisionUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class DivisionUpdate(PatchModel):
     name: str | None = PydanticField(default=None, min_length=1, max_length=200)
     active: bool | None = None
 

@@ -10,13 +10,14 @@ import re
 from typing import Any
 
 import sqlalchemy as sa
-from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic import Field as PydanticField
+from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
 from services.incidents.domain.classification import Measure
 from services.incidents.domain.escalation import EscalationStep
 from services.incidents.models.base import IncidentsTable
+from shared.web.patch import PatchModel
 
 CODE_PATTERN = r"^[a-z][a-z0-9_]{1,39}$"
 
@@ -47,8 +48,8 @@ class CategoryCreate(CategoryBase):
         return code
 
 
-class CategoryUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class CategoryUpdate(PatchModel):
+    clearable = frozenset({"report_within"})
 
     name_vi: str | None = PydanticField(default=None, min_length=1, max_length=200)
     name_en: str | None = PydanticField(default=None, min_length=1, max_length=200)
@@ -80,9 +81,7 @@ class Severity(SeverityBase, IncidentsTable, table=True):
         return [EscalationStep.model_validate(step) for step in self.escalation_chain]
 
 
-class SeverityUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SeverityUpdate(PatchModel):
     name_vi: str | None = PydanticField(default=None, min_length=1, max_length=100)
     name_en: str | None = PydanticField(default=None, min_length=1, max_length=100)
     acknowledge_minutes: int | None = PydanticField(default=None, ge=1, le=60 * 24 * 30)

@@ -9,6 +9,7 @@ from services.notifications.recipients.domain import RecipientRole
 from services.notifications.rules.domain import Priority
 from services.notifications.tables import NotificationsTable
 from shared.events.notifications import DeliveryChannel
+from shared.web.patch import PatchModel
 
 
 class RuleBase(SQLModel):
@@ -36,7 +37,9 @@ class RuleCreate(RuleBase):
     pass
 
 
-class RuleUpdate(SQLModel):
+class RuleUpdate(PatchModel):
+    clearable = frozenset({"min_severity", "restricted", "priority"})
+
     name: str | None = Field(default=None, min_length=1, max_length=200)
     enabled: bool | None = None
     min_severity: str | None = None

@@ -10,6 +10,7 @@ from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
 from services.registry.tables import RegistryTable, VersionedColumns
+from shared.web.patch import PatchModel
 
 
 class ClusterBase(SQLModel):
@@ -29,9 +30,7 @@ class ClusterCreate(ClusterBase):
     cluster_no: int = Field(ge=1, le=99)
 
 
-class ClusterUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ClusterUpdate(PatchModel):
     name: str | None = PydanticField(default=None, min_length=1, max_length=200)
     office_host_unit: str | None = PydanticField(default=None, min_length=1, max_length=300)
     active: bool | None = None

@@ -10,6 +10,7 @@ from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
 from services.registry.tables import RegistryTable, VersionedColumns
+from shared.web.patch import PatchModel
 
 
 class CommuneKind(StrEnum):
@@ -76,10 +77,20 @@ class CommuneCreate(CommuneBase):
     assigned_from: date = Field(description="The day the commune came into its cluster")
 
 
-class CommuneUpdate(BaseModel):
+class CommuneUpdate(PatchModel):
     """Name, figures and contacts; the cluster changes only through a move, which keeps the history."""
 
-    model_config = ConfigDict(extra="forbid")
+    clearable = frozenset(
+        {
+            "population",
+            "area_km2",
+            "people_committee_seat",
+            "people_committee_email",
+            "culture_office_head",
+            "culture_office_email",
+            "culture_office_phone",
+        }
+    )
 
     name: str | None = PydanticField(default=None, min_length=1, max_length=200)
     population: int | None = PydanticField(default=None, ge=0)

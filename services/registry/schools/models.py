@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import ConfigDict, model_validator
 from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
 from services.registry.tables import RegistryTable, VersionedColumns
+from shared.web.patch import PatchModel
 
 
 class SchoolLevel(StrEnum):
@@ -89,8 +90,21 @@ class SchoolCreate(SchoolBase):
         return self
 
 
-class SchoolUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class SchoolUpdate(PatchModel):
+    clearable = frozenset(
+        {
+            "merged_into",
+            "principal_staff_code",
+            "principal_name",
+            "phone",
+            "email",
+            "address",
+            "pupils",
+            "classes",
+            "teachers",
+            "core_region_id",
+        }
+    )
 
     name: str | None = PydanticField(default=None, min_length=1, max_length=200)
     level: SchoolLevel | None = None
@@ -148,8 +162,8 @@ class CoreRegionCreate(CoreRegionBase):
     model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
 
 
-class CoreRegionUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class CoreRegionUpdate(PatchModel):
+    clearable = frozenset({"core_principal_staff_code", "note"})
 
     name: str | None = PydanticField(default=None, min_length=1, max_length=200)
     core_principal_staff_code: str | None = PydanticField(default=None, max_length=40)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import ConfigDict, field_validator
 from pydantic import Field as PydanticField
 from sqlalchemy import JSON, Dialect, TypeDecorator
 from sqlmodel import Field, SQLModel
 
 from services.registry.tables import RegistryTable, VersionedColumns
+from shared.web.patch import PatchModel
 
 
 class StaffRole(StrEnum):
@@ -80,8 +81,8 @@ class StaffCreate(StaffBase):
         return sorted(set(roles), key=roles.index)
 
 
-class StaffUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class StaffUpdate(PatchModel):
+    clearable = frozenset({"school_code", "commune_code", "unit_name", "teaching_subject", "email", "phone"})
 
     full_name: str | None = PydanticField(default=None, min_length=1, max_length=200)
     roles: list[StaffRole] | None = PydanticField(default=None, min_length=1)
