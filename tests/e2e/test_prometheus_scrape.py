@@ -8,7 +8,6 @@ database; Prometheus runs as a process with the config of deploy/prometheus/ aim
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 import subprocess
@@ -20,7 +19,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 import yaml
 
 from deploy.local.kafka import free_port
@@ -31,28 +29,12 @@ from tests.support.operations import (
     RULES_DIR,
     alert_rules,
     queries,
+    serving,
     without_grafana_variables,
 )
 from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.kafka
-
-
-@asynccontextmanager
-async def serving(app: Any, port: int) -> AsyncIterator[None]:
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    task = asyncio.create_task(server.serve())
-
-    async def started_or_stopped() -> bool:
-        return server.started or task.done()
-
-    try:
-        await wait_for(started_or_stopped, within=60, message=f"uvicorn on port {port}")
-        assert not task.done(), f"the server on port {port} stopped at start"
-        yield
-    finally:
-        server.should_exit = True
-        await task
 
 
 @pytest.fixture

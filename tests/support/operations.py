@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import uvicorn
 import yaml
+
+from tests.support.waiting import wait_for
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PROMETHEUS_DIR = REPO_ROOT / "deploy" / "prometheus"
@@ -104,3 +110,21 @@ def sample_names(families: dict[str, str]) -> set[str]:
         "gauge": ("",),
     }
     return {name + suffix for name, kind in families.items() for suffix in suffixes.get(kind, ("",))}
+
+
+@asynccontextmanager
+async def serving(app: Any, port: int) -> AsyncIterator[str]:
+    """Serve an app over real HTTP on a loopback port, inside the test's event loop; yields its URL."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    task = asyncio.create_task(server.serve())
+
+    async def started_or_stopped() -> bool:
+        return server.started or task.done()
+
+    try:
+        await wait_for(started_or_stopped, within=60, message=f"uvicorn on port {port}")
+        assert not task.done(), f"the server on port {port} stopped at start"
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
