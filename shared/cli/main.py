@@ -300,4 +300,5 @@ def _print_record(record: Record) -> None:
 def main() -> None:
     # The services' JSON logs are for services; an operator's terminal wants only the answers.
     logging.basicConfig(level=logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     app()

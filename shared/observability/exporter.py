@@ -13,8 +13,9 @@ from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExport
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
+from opentelemetry.trace import Tracer
 
-from shared.observability.tracing import set_span_tracer
+from shared.observability.tracing import set_span_tracer, span_tracer
 
 
 @dataclass
@@ -22,6 +23,7 @@ class SpanExport:
     """What ``configure_tracing`` switched on; ``shutdown()`` flushes the last spans and switches it off."""
 
     provider: TracerProvider | None
+    tracer: Tracer | None = None
 
     @property
     def enabled(self) -> bool:
@@ -29,7 +31,8 @@ class SpanExport:
 
     def shutdown(self) -> None:
         if self.provider is not None:
-            set_span_tracer(None)
+            if span_tracer() is self.tracer:  # another app of this process may have switched on its own
+                set_span_tracer(None)
             self.provider.shutdown()
             self.provider = None
 
@@ -62,5 +65,6 @@ def configure_tracing(
     provider.add_span_processor(
         BatchSpanProcessor(exporter or OTLPSpanExporter(endpoint=otlp_traces_url(endpoint or "")))
     )
-    set_span_tracer(provider.get_tracer("edu-clusters"))
-    return SpanExport(provider)
+    tracer = provider.get_tracer("edu-clusters")
+    set_span_tracer(tracer)
+    return SpanExport(provider, tracer)

@@ -38,6 +38,10 @@ def set_span_tracer(tracer: Tracer | None) -> None:
     _tracer = tracer
 
 
+def span_tracer() -> Tracer | None:
+    return _tracer
+
+
 def parse_traceparent(value: str | None) -> tuple[str, str, str] | None:
     """(trace id, parent span id, flags), or None for anything that is not a valid version-00 header."""
     if not value:
