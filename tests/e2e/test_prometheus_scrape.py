@@ -160,6 +160,8 @@ async def _edu_targets(client: httpx.AsyncClient) -> list[dict[str, Any]]:
         response = await client.get("/api/v1/targets", params={"state": "active"})
     except httpx.TransportError:
         return []  # Prometheus is still starting
+    if response.status_code != 200:
+        return []  # it answers 503 until its storage is open
     return [t for t in response.json()["data"]["activeTargets"] if t["labels"]["job"] == "edu-clusters"]
 
 
