@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench contract clean
 
 # The virtualenv is rebuilt only when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -19,9 +19,11 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/python -m deploy.local.run $(RUN_ARGS)
 
-## make test: lint, type checks and the whole suite on a real Kafka broker, SQLite and PostgreSQL.
+## make test: lint, type checks and the whole suite on a real Kafka broker, SQLite and PostgreSQL,
+## with promtool's unit tests of the alert rules and a real Prometheus scraping the services.
 test: $(STAMP)
 	bash deploy/local/ensure-postgres.sh
+	bash deploy/local/ensure-prometheus.sh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -36,6 +38,11 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.messaging_throughput
 	$(BIN)/python -m bench.registry_import_and_reads
+
+## make contract: regenerate contract/ (JSON Schemas, AsyncAPI) after an event or a service changed.
+## It refuses a change that would break a consumer; such a change needs a new event type (….v2).
+contract: $(STAMP)
+	$(BIN)/edu-clusters contract write
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache .mypy_cache

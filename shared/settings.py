@@ -71,6 +71,11 @@ class ServiceSettings(BaseSettings):
     jwt_issuer: str = "edu-clusters"
     jwt_audience: str = "edu-clusters"
 
+    otel_exporter_otlp_endpoint: str | None = Field(
+        default=None,
+        description="OTLP/HTTP collector (http://collector:4318) to export spans to; unset: none exported",
+    )
+
     outbox_sweep_interval_s: float = Field(default=1.0, gt=0)
     outbox_batch_size: int = Field(default=500, ge=1)
     consumer_max_attempts: int = Field(default=5, ge=1)

@@ -27,6 +27,7 @@ from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from faststream.message import StreamMessage
+from opentelemetry.trace import SpanKind
 from prometheus_client import CollectorRegistry, Counter, Gauge
 from sqlalchemy.exc import IntegrityError
 
@@ -203,10 +204,29 @@ class _GroupRunner:
                 outcome = "ignored"  # a known type this group has no interest in
             else:
                 # The handler's logs and any event it records continue the producer's trace.
-                with use_traceparent(incoming.envelope.traceparent) as traceparent:
+                with use_traceparent(
+                    incoming.envelope.traceparent,
+                    span_name=f"{record.topic} process",
+                    kind=SpanKind.CONSUMER,
+                    attributes={
+                        "messaging.consumer.group.name": self.group_id,
+                        "cloudevents.event_type": incoming.envelope.type,
+                    },
+                ) as traceparent:
                     trace_id = trace_id_from_traceparent(traceparent)
                     with log_context(event_id=incoming.envelope.id, trace_id=trace_id):
                         outcome = await self._handle(incoming, handler, record)
+                        log.info(
+                            "event %s",
+                            outcome,
+                            extra={
+                                "event_type": incoming.envelope.type,
+                                "consumer_group": self.group_id,
+                                "topic": record.topic,
+                                "partition": record.partition,
+                                "offset": record.offset,
+                            },
+                        )
             self._count(record.topic, incoming.envelope.type, outcome)
         # Only now, with the event applied, skipped or parked, may the offset move past it.
         self.offsets.mark_done(message.consumer, record)

@@ -19,6 +19,7 @@ from shared.db import create_engine, create_schema, ping, session_factory
 from shared.events.topics import TopicSpec
 from shared.messaging import MESSAGING_METADATA, EventConsumer, Messaging
 from shared.observability import ServiceMetrics, TraceContextMiddleware, configure_logging, health_router
+from shared.observability.exporter import configure_tracing
 from shared.settings import ServiceSettings
 from shared.web.asyncapi import asyncapi_router
 from shared.web.errors import install_error_handlers
@@ -43,6 +44,9 @@ def create_service_app(
     version: str = "0.1.0",
 ) -> FastAPI:
     configure_logging(settings.service_name)
+    spans = configure_tracing(
+        settings.service_name, settings.otel_exporter_otlp_endpoint, environment=settings.environment
+    )
     engine = create_engine(settings.resolved_database_url)
     sessions = session_factory(engine)
     metrics = ServiceMetrics()
@@ -82,6 +86,7 @@ def create_service_app(
         finally:
             await messaging.stop()
             await engine.dispose()
+            spans.shutdown()
 
     app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
     app.state.runtime = runtime
