@@ -25,8 +25,8 @@ class IncidentMetrics:
         )
         self.overdue_acknowledgements = Gauge(
             "incidents_acknowledgement_overdue",
-            "Incidents not acknowledged by their deadline, by cluster",
-            ["cluster"],
+            "Incidents not acknowledged by their deadline, by severity and cluster",
+            ["severity", "cluster"],
             registry=registry,
         )
         self.overdue = Gauge(
@@ -52,18 +52,19 @@ class IncidentMetrics:
     def refresh(self, counts: Iterable[OpenCount]) -> None:
         """Set the gauges from the open incidents as the database holds them now."""
         by_severity: Tally[tuple[str, str]] = Tally()
-        ack_overdue: Tally[str] = Tally()
+        ack_overdue: Tally[tuple[str, str]] = Tally()
         overdue: Tally[str] = Tally()
         for row in counts:
             cluster = cluster_label(row.cluster_no)
             by_severity[(row.severity, cluster)] += row.open
-            ack_overdue[cluster] += row.acknowledgement_overdue
+            ack_overdue[(row.severity, cluster)] += row.acknowledgement_overdue
             overdue[cluster] += row.overdue
         # Cleared first: a cluster whose last open incident closed must read 0, not its old count.
         for gauge in (self.open_incidents, self.overdue_acknowledgements, self.overdue):
             gauge.clear()
         for (severity, cluster), count in by_severity.items():
             self.open_incidents.labels(severity, cluster).set(count)
-        for cluster in overdue.keys() | ack_overdue.keys() | {c for _, c in by_severity}:
-            self.overdue_acknowledgements.labels(cluster).set(ack_overdue[cluster])
+        for severity, cluster in by_severity:
+            self.overdue_acknowledgements.labels(severity, cluster).set(ack_overdue[(severity, cluster)])
+        for cluster in overdue.keys() | {c for _, c in by_severity}:
             self.overdue.labels(cluster).set(overdue[cluster])

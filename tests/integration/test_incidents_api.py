@@ -321,6 +321,6 @@ async def test_reports_and_metrics_count_by_cluster(service: tuple[FastAPI, http
     await app.state.scheduler.tick()
     metrics = (await client.get("/metrics")).text
     assert 'incidents_open{cluster="3",severity="medium"} 2.0' in metrics
-    assert 'incidents_acknowledgement_overdue{cluster="4"} 1.0' in metrics
+    assert 'incidents_acknowledgement_overdue{cluster="4",severity="medium"} 1.0' in metrics
     assert 'incidents_escalations_total{deadline="acknowledgement",level="cluster_leader"} 2.0' in metrics
     assert "incidents_time_to_acknowledge_seconds_bucket" in metrics

@@ -1,7 +1,6 @@
 """Every metric that a dashboard or an alert rule reads is one the services really export.
 
-The names come from each built service's own ``/metrics`` (the app built in-process, as it runs), plus
-the three names the notifications service agreed to export until its page shows them.
+The names come from each built service's own ``/metrics`` (the app built in-process, as it runs).
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from shared.cli.services import built_services
 from tests.support.operations import (
-    NOTIFICATION_METRICS,
     PROMETHEUS_SYNTHETIC,
     dashboards,
     metric_names,
@@ -41,7 +39,7 @@ async def exported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[st
 
 
 def test_every_metric_in_the_rules_and_dashboards_is_exported(exported: dict[str, set[str]]) -> None:
-    known = set().union(*exported.values()) | PROMETHEUS_SYNTHETIC | NOTIFICATION_METRICS
+    known = set().union(*exported.values()) | PROMETHEUS_SYNTHETIC
     unknown = {
         f"{query.where}: {name}"
         for query in queries()

@@ -22,15 +22,6 @@ RULES_DIR = PROMETHEUS_DIR / "rules"
 RULE_TESTS_DIR = PROMETHEUS_DIR / "tests"
 DASHBOARDS_DIR = REPO_ROOT / "deploy" / "grafana" / "dashboards"
 
-NOTIFICATION_METRICS = {
-    "notification_deliveries_total",
-    "notification_delivery_latency_seconds_bucket",
-    "notification_delivery_latency_seconds_sum",
-    "notification_delivery_latency_seconds_count",
-    "notification_retry_backlog",
-}
-"""What the notifications service will export (agreed names), accepted until its /metrics shows them."""
-
 PROMETHEUS_SYNTHETIC = {"up"}
 """Series Prometheus makes itself for every target."""
 
