@@ -7,22 +7,16 @@ from datetime import UTC, datetime
 from services.incidents.models import ReplicaCluster, ReplicaCommune, ReplicaSchool
 from services.incidents.service import replica
 from shared.events import ClusterStateV1, CommuneStateV1, SchoolStateV1
-from shared.messaging import Delivery, EventConsumer, PermanentError
+from shared.messaging import Delivery, EventConsumer
 
 # Re-routing happens when the replica learns of the school, which is now, not when the registry changed it.
 registry_replica = EventConsumer("incidents.registry-replica")
 
 
-def _key(delivery: Delivery) -> str:
-    if delivery.key is None:
-        raise PermanentError("a tombstone without a key names no entity")
-    return delivery.key
-
-
 @registry_replica.handles(ClusterStateV1)
 async def apply_cluster_state(event: ClusterStateV1 | None, delivery: Delivery) -> None:
     if event is None:
-        await replica.remove(uow=delivery.uow, entity=ReplicaCluster, key=_key(delivery))
+        await replica.remove(uow=delivery.uow, entity=ReplicaCluster, key=delivery.tombstone_key)
     else:
         await replica.apply_cluster(uow=delivery.uow, state=event)
 
@@ -30,7 +24,7 @@ async def apply_cluster_state(event: ClusterStateV1 | None, delivery: Delivery) 
 @registry_replica.handles(CommuneStateV1)
 async def apply_commune_state(event: CommuneStateV1 | None, delivery: Delivery) -> None:
     if event is None:
-        await replica.remove(uow=delivery.uow, entity=ReplicaCommune, key=_key(delivery))
+        await replica.remove(uow=delivery.uow, entity=ReplicaCommune, key=delivery.tombstone_key)
     else:
         await replica.apply_commune(uow=delivery.uow, state=event, now=datetime.now(UTC))
 
@@ -38,6 +32,6 @@ async def apply_commune_state(event: CommuneStateV1 | None, delivery: Delivery) 
 @registry_replica.handles(SchoolStateV1)
 async def apply_school_state(event: SchoolStateV1 | None, delivery: Delivery) -> None:
     if event is None:
-        await replica.remove(uow=delivery.uow, entity=ReplicaSchool, key=_key(delivery))
+        await replica.remove(uow=delivery.uow, entity=ReplicaSchool, key=delivery.tombstone_key)
     else:
         await replica.apply_school(uow=delivery.uow, state=event, now=datetime.now(UTC))

@@ -23,16 +23,10 @@ from shared.messaging import Delivery, EventConsumer, PermanentError
 registry_replica = EventConsumer("notifications.registry-replica")
 
 
-def _key(delivery: Delivery) -> str:
-    if delivery.key is None:
-        raise PermanentError("a tombstone without a key names no entity")
-    return delivery.key
-
-
 @registry_replica.handles(ClusterStateV1)
 async def apply_cluster_state(event: ClusterStateV1 | None, delivery: Delivery) -> None:
     if event is None:
-        await replica.remove(uow=delivery.uow, entity=ClusterReplica, key=_key(delivery))
+        await replica.remove(uow=delivery.uow, entity=ClusterReplica, key=delivery.tombstone_key)
     else:
         await replica.apply_cluster(uow=delivery.uow, state=event)
 
@@ -40,7 +34,7 @@ async def apply_cluster_state(event: ClusterStateV1 | None, delivery: Delivery) 
 @registry_replica.handles(CommuneStateV1)
 async def apply_commune_state(event: CommuneStateV1 | None, delivery: Delivery) -> None:
     if event is None:
-        await replica.remove(uow=delivery.uow, entity=CommuneReplica, key=_key(delivery))
+        await replica.remove(uow=delivery.uow, entity=CommuneReplica, key=delivery.tombstone_key)
     else:
         await replica.apply_commune(uow=delivery.uow, state=event)
 
@@ -48,7 +42,7 @@ async def apply_commune_state(event: CommuneStateV1 | None, delivery: Delivery) 
 @registry_replica.handles(SchoolStateV1)
 async def apply_school_state(event: SchoolStateV1 | None, delivery: Delivery) -> None:
     if event is None:
-        await replica.remove(uow=delivery.uow, entity=SchoolReplica, key=_key(delivery))
+        await replica.remove(uow=delivery.uow, entity=SchoolReplica, key=delivery.tombstone_key)
     else:
         await replica.apply_school(uow=delivery.uow, state=event)
 
@@ -56,7 +50,7 @@ async def apply_school_state(event: SchoolStateV1 | None, delivery: Delivery) ->
 @registry_replica.handles(StaffStateV1)
 async def apply_staff_state(event: StaffStateV1 | None, delivery: Delivery) -> None:
     if event is None:
-        await replica.remove(uow=delivery.uow, entity=StaffReplica, key=_key(delivery))
+        await replica.remove(uow=delivery.uow, entity=StaffReplica, key=delivery.tombstone_key)
     else:
         await replica.apply_staff(uow=delivery.uow, state=event)
 

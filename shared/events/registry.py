@@ -54,6 +54,15 @@ class CommuneStateV1(EventPayload):
     updated_at: datetime
 
 
+def is_newer(incoming_version: int, stored_version: int | None) -> bool:
+    """Whether a replica should apply a state: only one newer than what it holds.
+
+    A relay that retries may deliver an old state after a newer one; compaction may also hand a new
+    consumer only the latest. Versions make both harmless.
+    """
+    return stored_version is None or incoming_version > stored_version
+
+
 SchoolLevel = Literal["preschool", "primary", "lower_secondary", "inter_level"]
 SchoolStatus = Literal["active", "merged", "closed"]
 

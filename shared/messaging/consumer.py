@@ -60,6 +60,13 @@ class Delivery:
     partition: int
     offset: int
 
+    @property
+    def tombstone_key(self) -> str:
+        """The key of the entity a tombstone removes; one without a key names nothing and cannot apply."""
+        if self.key is None:
+            raise PermanentError("a tombstone without a key names no entity")
+        return self.key
+
 
 E = TypeVar("E", bound=EventPayload)
 Handler = Callable[[Any, Delivery], Awaitable[None]]

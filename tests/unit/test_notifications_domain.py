@@ -18,7 +18,7 @@ from services.notifications.recipients.domain import (
     TargetKind,
     targets_for,
 )
-from services.notifications.replica.domain import is_newer, membership_is_current
+from services.notifications.replica.domain import membership_is_current
 from services.notifications.rules.domain import Priority, RuleSpec, matches, priority_of
 from services.notifications.templates.domain import (
     Language,
@@ -30,7 +30,7 @@ from services.notifications.templates.samples import sample_context
 from services.notifications.webhooks.domain import UnsafeUrl, accepts, check_url, sign, verify
 from shared.events.incidents import IncidentReportedV1
 from shared.events.notifications import DeliveryChannel as C
-from shared.events.registry import ClusterMembershipV1
+from shared.events.registry import ClusterMembershipV1, is_newer
 
 REPORTED = IncidentReportedV1.event_type
 # 23:00 in Vietnam (UTC+7) is 16:00 UTC.

@@ -9,13 +9,10 @@ from typing import Any
 
 from services.activities.replica.models import ClusterReplica, CommuneReplica, SchoolReplica, StaffReplica
 from shared.events import ClusterStateV1, CommuneStateV1, SchoolStateV1, StaffStateV1
+from shared.events.registry import is_newer
 from shared.messaging import Delivery, EventConsumer
 
 registry_replica = EventConsumer("activities.registry-replica")
-
-
-def is_newer(incoming_version: int, stored_version: int | None) -> bool:
-    return stored_version is None or incoming_version > stored_version
 
 
 async def _upsert(delivery: Delivery, table: type[Any], key: object, row: Any | None) -> None:

@@ -23,24 +23,20 @@ from services.incidents.service.reporting import current_route
 from shared.db import UnitOfWork
 from shared.events import ClusterStateV1, CommuneStateV1, SchoolStateV1
 from shared.events.incidents import IncidentRoutedV1, RouteKind
+from shared.events.registry import is_newer
 
 REPLICA_ACTOR = "registry-replica"
 
 
-def _is_newer(version: int, stored: int | None) -> bool:
-    """A retried publish may deliver an older state after a newer one: never step back."""
-    return stored is None or version > stored
-
-
 async def apply_cluster(*, uow: UnitOfWork, state: ClusterStateV1) -> None:
     stored = await uow.session.get(ReplicaCluster, state.cluster_no)
-    if _is_newer(state.version, stored.version if stored else None):
+    if is_newer(state.version, stored.version if stored else None):
         await uow.session.merge(ReplicaCluster(**state.model_dump(include=set(ReplicaCluster.model_fields))))
 
 
 async def apply_commune(*, uow: UnitOfWork, state: CommuneStateV1, now: datetime) -> None:
     stored = await uow.session.get(ReplicaCommune, state.gso_code)
-    if not _is_newer(state.version, stored.version if stored else None):
+    if not is_newer(state.version, stored.version if stored else None):
         return
     await uow.session.merge(ReplicaCommune(**state.model_dump(include=set(ReplicaCommune.model_fields))))
     await uow.session.flush()
@@ -53,7 +49,7 @@ async def apply_commune(*, uow: UnitOfWork, state: CommuneStateV1, now: datetime
 
 async def apply_school(*, uow: UnitOfWork, state: SchoolStateV1, now: datetime) -> None:
     stored = await uow.session.get(ReplicaSchool, state.code)
-    if not _is_newer(state.version, stored.version if stored else None):
+    if not is_newer(state.version, stored.version if stored else None):
         return
     await uow.session.merge(ReplicaSchool(**state.model_dump(include=set(ReplicaSchool.model_fields))))
     await uow.session.flush()

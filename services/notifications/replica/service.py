@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sqlmodel import col, delete
 
-from services.notifications.replica.domain import is_newer
 from services.notifications.replica.models import (
     ClusterReplica,
     CommuneReplica,
@@ -14,6 +13,7 @@ from services.notifications.replica.models import (
 )
 from shared.db import UnitOfWork
 from shared.events import ClusterStateV1, CommuneStateV1, SchoolStateV1, StaffStateV1
+from shared.events.registry import is_newer
 
 
 async def apply_cluster(*, uow: UnitOfWork, state: ClusterStateV1) -> None:
