@@ -13,10 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, His
 from starlette.requests import Request
 from starlette.responses import Response
 
-from shared.observability.routes import route_template
-
-UNMATCHED_ROUTE = "unmatched"
-"""The route label of requests no route matches (404s, slash redirects): paths clients invent."""
+from shared.observability.routes import request_route
 
 # Clients may send any method; the others share one label so that cardinality stays bounded.
 _KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -58,8 +55,7 @@ class _LatencyMiddleware:
             await self.app(scope, receive, send)
             return
         method = scope["method"] if scope["method"] in _KNOWN_METHODS else "other"
-        # Resolved before the app runs: routing rewrites parts of the scope (root_path under a mount).
-        route = route_template(scope, getattr(scope.get("app"), "routes", [])) or UNMATCHED_ROUTE
+        route = request_route(scope)
         status = "500"
 
         async def send_recording_status(message: dict[str, Any]) -> None:

@@ -14,6 +14,35 @@ from typing import Any
 from fastapi.routing import RouteContext, iter_route_contexts
 from starlette.routing import BaseRoute, Match, Mount
 
+UNMATCHED_ROUTE = "unmatched"
+"""The route label of requests no route matches (404s, slash redirects): paths clients invent."""
+
+_SCOPE_KEY = "edu_clusters.route"
+
+
+def request_route(scope: dict[str, Any]) -> str:
+    """The route template of this request, resolved once and kept in the scope for the next middleware.
+
+    Resolved before the app runs: routing rewrites parts of the scope (root_path under a mount).
+    """
+    route: str | None = scope.get(_SCOPE_KEY)
+    if route is None:
+        route = route_template(scope, _route_contexts(scope.get("app"))) or UNMATCHED_ROUTE
+        scope[_SCOPE_KEY] = route
+    return route
+
+
+def _route_contexts(app: Any) -> Sequence[BaseRoute | RouteContext]:
+    """The app's routes with their effective paths, walked once: walking them is most of a lookup's cost."""
+    routes: Sequence[BaseRoute] = getattr(app, "routes", [])
+    cached = getattr(getattr(app, "state", None), "route_contexts", None)
+    if cached is None or cached[0] != len(routes):  # a route added after the first request
+        cached = (len(routes), list(iter_route_contexts(routes)))
+        if hasattr(app, "state"):
+            app.state.route_contexts = cached
+    contexts: list[RouteContext] = cached[1]
+    return contexts
+
 
 def route_template(scope: dict[str, Any], routes: Sequence[BaseRoute | RouteContext]) -> str | None:
     """The template of the route Starlette would pick for ``scope``, or ``None`` when none matches.

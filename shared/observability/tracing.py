@@ -25,7 +25,7 @@ from opentelemetry.trace import (
 )
 
 from shared.observability.logging import log_context
-from shared.observability.routes import route_template
+from shared.observability.routes import request_route
 
 _TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
 _current: ContextVar[str | None] = ContextVar("traceparent", default=None)
@@ -128,7 +128,7 @@ class TraceContextMiddleware:
             await self.app(scope, receive, send)
             return
         incoming = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"traceparent"), None)
-        route = route_template(scope, getattr(scope.get("app"), "routes", [])) or "unmatched"
+        route = request_route(scope)
         with use_traceparent(
             incoming,
             span_name=f"{scope['method']} {route}",
