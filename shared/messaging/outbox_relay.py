@@ -30,7 +30,7 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlmodel import col
 
-from shared.db.messaging_tables import OutboxMessage, utc_now
+from shared.db.messaging_tables import InboxMessage, OutboxMessage, utc_now
 from shared.events.envelope import JSON_CONTENT_TYPE, Envelope
 from shared.events.topics import TopicNaming
 
@@ -242,7 +242,12 @@ class OutboxRelay:
             await self._housekeeping()
 
     async def _housekeeping(self) -> None:
-        """Refresh the backlog gauges at most once a second; purge rows published long ago once a minute."""
+        """Refresh the backlog gauges at most once a second; purge old rows once a minute.
+
+        Outbox rows published, and inbox rows applied, more than ``retention`` ago protect against
+        nothing: a redelivery comes within seconds of the offset commit it missed. A group rewound on
+        purpose meets versioned replicas and unique delivery keys, which make a re-applied event harmless.
+        """
         now = time.monotonic()
         if now - self._last_housekeeping < 1.0:
             return
@@ -252,8 +257,13 @@ class OutboxRelay:
             async with self._engine.begin() as connection:
                 if purge_due:
                     self._last_purge = now
-                    expired = col(OutboxMessage.published_at) < utc_now() - self._retention
-                    await connection.execute(delete(OutboxMessage).where(expired))
+                    cutoff = utc_now() - self._retention
+                    await connection.execute(
+                        delete(OutboxMessage).where(col(OutboxMessage.published_at) < cutoff)
+                    )
+                    await connection.execute(
+                        delete(InboxMessage).where(col(InboxMessage.processed_at) < cutoff)
+                    )
                 count, oldest = (
                     await connection.execute(
                         select(func.count(), func.min(OutboxMessage.created_at)).where(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from prometheus_client import CollectorRegistry
@@ -13,6 +15,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.db import UnitOfWork, create_engine, create_schema, session_factory
+from shared.db.messaging_tables import InboxMessage
 from shared.events.topics import TopicNaming
 from shared.messaging import MESSAGING_METADATA, OutboxMessage
 from shared.messaging.broker import create_broker
@@ -72,3 +75,43 @@ async def _unpublished(sessions: async_sessionmaker[AsyncSession]) -> int:
     async with sessions() as session:
         unpublished = select(func.count()).where(OutboxMessage.published_at.is_(None))  # type: ignore[union-attr]
         return int((await session.exec(unpublished)).one())
+
+
+async def test_housekeeping_purges_outbox_and_inbox_rows_past_retention_and_keeps_the_rest(
+    kafka_bootstrap_servers: str, topic_prefix: str, sqlite_url: Callable[[str], str]
+) -> None:
+    url = sqlite_url("housekeeping")
+    engine = create_engine(url)
+    await create_schema(engine, MESSAGING_METADATA)
+    sessions = session_factory(engine)
+    now = datetime.now(UTC)
+    long_ago = now - timedelta(days=8)
+    async with UnitOfWork(sessions, source="/tests") as uow:
+        for name, published_at in (("old", long_ago), ("recent", now), ("pending", None)):
+            uow.record(ProbeV1(key=name, seq=0))
+            await uow.session.flush()
+            row = (
+                await uow.session.exec(select(OutboxMessage).where(OutboxMessage.message_key == name))
+            ).one()
+            row.published_at = published_at
+        for event_id, processed_at in (("applied-long-ago", long_ago), ("applied-today", now)):
+            uow.session.add(
+                InboxMessage(
+                    consumer_group="g", event_id=event_id, event_type="t", topic="t", partition=0, offset=0,
+                    processed_at=processed_at,
+                )
+            )  # fmt: skip
+        await uow.commit()
+    settings = node_settings(
+        name="housekeeper", bootstrap=kafka_bootstrap_servers, prefix=topic_prefix, database_url=url
+    )
+    relay = OutboxRelay(engine=engine, broker=create_broker(settings, metrics_registry=CollectorRegistry()))
+    try:
+        await relay._housekeeping()
+        async with sessions() as session:
+            outbox = sorted((await session.exec(select(OutboxMessage.message_key))).all())
+            inbox = (await session.exec(select(InboxMessage.event_id))).all()
+    finally:
+        await engine.dispose()
+    assert outbox == ["pending", "recent"]  # never an unpublished row, whatever its age
+    assert inbox == ["applied-today"]
