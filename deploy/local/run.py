@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from deploy.local.kafka import REPO_ROOT, KafkaLauncher, KafkaLauncherError, port_is_free
+from deploy.local.kafka import REPO_ROOT, KafkaLauncher, KafkaLauncherError, port_is_free, tail
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--sample-schools", type=int, default=0, help="generate this many labelled sample schools (e.g. 1500)"
     )
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="delete the services' local databases first (the broker's data stays)",
+    )
     args = parser.parse_args(argv)
 
     every_service = [ServiceProcess(name, args.first_port + n) for n, name in enumerate(SERVICE_NAMES)]
@@ -55,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Port(s) {', '.join(busy)} are in use; stop what holds them and retry.", file=sys.stderr)
         return 2
 
+    if args.fresh:
+        _delete_databases(args.data_dir)
     kafka = KafkaLauncher(args.data_dir / "kafka", port=args.kafka_port)
     processes: list[subprocess.Popen[bytes]] = []
     try:
@@ -65,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         for service in services:
             processes.append(_start_service(service, environment, args.data_dir))
         for service, process in zip(services, processes, strict=True):
-            _wait_until_ready(service, process)
+            _wait_until_ready(service, process, args.data_dir / f"{service.name}.log")
         _print_addresses(kafka, every_service, args.data_dir)
         _wait_for_interrupt(dict(zip((s.name for s in services), processes, strict=True)))
     except KafkaLauncherError as error:
@@ -85,6 +93,18 @@ def main(argv: list[str] | None = None) -> int:
                 process.kill()
         kafka.stop()
     return 0
+
+
+def _delete_databases(data_dir: Path) -> None:
+    """The services' SQLite files (with WAL and shared-memory files) and the broker's log directory.
+
+    Both go together: replicas rebuilt from old topics would hold states whose versions a fresh registry
+    only reaches later, and would refuse its first states as older.
+    """
+    for path in data_dir.glob("*.db*"):
+        path.unlink()
+    shutil.rmtree(data_dir / "kafka", ignore_errors=True)
+    print(f"Deleted the local databases and the broker's data under {data_dir}/", flush=True)
 
 
 def _service_environment(bootstrap: str, data_dir: Path) -> dict[str, str]:
@@ -121,13 +141,14 @@ def _start_service(
 
 
 def _wait_until_ready(
-    service: ServiceProcess, process: subprocess.Popen[bytes], timeout: float = 60.0
+    service: ServiceProcess, process: subprocess.Popen[bytes], log_path: Path, timeout: float = 60.0
 ) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
+            last_lines = tail(log_path, lines=3)
             raise RuntimeError(
-                f"{service.name} exited with code {process.returncode}; see var/{service.name}.log"
+                f"{service.name} exited with code {process.returncode}; the end of {log_path}:\n{last_lines}"
             )
         try:
             with urllib.request.urlopen(f"{service.url}/health/ready", timeout=2) as response:  # noqa: S310
@@ -136,7 +157,7 @@ def _wait_until_ready(
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
         time.sleep(0.3)
-    raise RuntimeError(f"{service.name} was not ready after {timeout:.0f}s; see var/{service.name}.log")
+    raise RuntimeError(f"{service.name} was not ready after {timeout:.0f}s; see {log_path}")
 
 
 def _print_addresses(kafka: KafkaLauncher, services: list[ServiceProcess], data_dir: Path) -> None:

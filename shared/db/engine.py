@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import MetaData, event, text
+from sqlalchemy import Connection, MetaData, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -45,11 +45,39 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
 
 
+class SchemaOutOfDate(RuntimeError):
+    """The database was made by an older version of the code: its tables lack columns the code reads."""
+
+
 async def create_schema(engine: AsyncEngine, *metadatas: MetaData) -> None:
-    """Create missing tables. Idempotent; schema changes beyond that are migrations' job."""
+    """Create missing tables, then check the existing ones have every column the code expects.
+
+    Creating is idempotent; changing an existing table is a migration's job. Without this check an old
+    database fails later, at the first query, with "no such column"; here it fails at start, saying what.
+    """
     async with engine.begin() as connection:
         for metadata in metadatas:
             await connection.run_sync(metadata.create_all)
+        missing = await connection.run_sync(_missing_columns, metadatas)
+    if missing:
+        tables = "; ".join(f"{table}: {', '.join(columns)}" for table, columns in sorted(missing.items()))
+        raise SchemaOutOfDate(
+            f"the database at {engine.url.render_as_string(hide_password=True)} was made by an older version "
+            f"and lacks columns ({tables}); migrate it, or for a local run start afresh "
+            "(make run RUN_ARGS=--fresh deletes the local databases and topics)"
+        )
+
+
+def _missing_columns(connection: Connection, metadatas: tuple[MetaData, ...]) -> dict[str, list[str]]:
+    inspector = inspect(connection)
+    missing: dict[str, list[str]] = {}
+    for metadata in metadatas:
+        for table in metadata.sorted_tables:
+            present = {column["name"] for column in inspector.get_columns(table.name)}
+            absent = [column.name for column in table.columns if column.name not in present]
+            if absent:
+                missing[table.name] = absent
+    return missing
 
 
 async def ping(engine: AsyncEngine) -> None:

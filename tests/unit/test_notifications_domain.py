@@ -25,6 +25,7 @@ from services.notifications.templates.domain import (
     TemplateProblem,
     TemplateRenderer,
     fallback_message,
+    local_time,
 )
 from services.notifications.templates.samples import sample_context
 from services.notifications.webhooks.domain import UnsafeUrl, accepts, check_url, sign, verify
@@ -266,3 +267,16 @@ def test_webhook_urls_must_be_public_https_outside_development() -> None:
         with pytest.raises(UnsafeUrl):
             check_url(url, allow_private=False)
     assert check_url("http://127.0.0.1:8080/x", allow_private=True) == "127.0.0.1"
+
+
+def test_templates_show_event_times_as_people_in_nghe_an_read_them() -> None:
+    assert local_time("2026-11-23T17:19:44.843531Z") == "00:19 24/11/2026"
+    assert local_time(None) == "—"
+    with pytest.raises(ValueError, match="no time zone"):
+        local_time("2026-11-23T17:19:44")
+    rendered = TemplateRenderer().render(
+        subject="{{ reference }}",
+        body="Xác nhận trước {{ due|local_time }}",
+        context={"reference": "INC-1", "due": "2026-11-23T01:00:00+00:00"},
+    )
+    assert rendered.body == "Xác nhận trước 08:00 23/11/2026"

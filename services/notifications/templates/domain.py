@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
+
+from shared.clock import VIETNAM
 
 
 class Language(StrEnum):
@@ -39,6 +42,16 @@ class Rendered:
     body: str
 
 
+def local_time(value: str | datetime | None) -> str:
+    """A template filter: an event's UTC time as people in Nghe An read it, ``17:19 23/11/2026``."""
+    if value is None:
+        return "—"  # an optional time the event does not have (no registration deadline, say)
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:
+        raise ValueError(f"{value} has no time zone; event times are UTC")
+    return moment.astimezone(VIETNAM).strftime("%H:%M %d/%m/%Y")
+
+
 class TemplateProblem(Exception):
     """A template that cannot render: which part (``subject`` or ``body``) and why, in plain words."""
 
@@ -53,6 +66,7 @@ class TemplateRenderer:
 
     def __init__(self, *, cache_size: int = 512) -> None:
         self._environment = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+        self._environment.filters["local_time"] = local_time
         self._compiled: dict[str, Any] = {}
         self._cache_size = cache_size
 

@@ -25,9 +25,9 @@ _TEXTS: dict[tuple[str, Language], tuple[str, str, str]] = {
         "mất tích: {{ event.missing }}.\n"
         "{% if restricted %}Đây là vụ việc hạn chế tiếp cận (bảo vệ trẻ em): "
         "xem chi tiết trên hệ thống.\n{% endif %}"
-        "Đề nghị xác nhận trước {{ event.acknowledge_due_at }}.",
+        "Đề nghị xác nhận trước {{ event.acknowledge_due_at|local_time }}.",
         "Su co {{ severity }} {{ reference }}: {{ event.category }}. "
-        "Xac nhan truoc {{ event.acknowledge_due_at }}.",
+        "Xac nhan truoc {{ event.acknowledge_due_at|local_time }}.",
     ),
     (IncidentReportedV1.event_type, EN): (
         "[{{ severity_label|capitalize }} incident] {{ reference }} at " + _WHERE_EN,
@@ -38,15 +38,15 @@ _TEXTS: dict[tuple[str, Language], tuple[str, str, str]] = {
         "missing: {{ event.missing }}.\n"
         "{% if restricted %}This is a restricted child-safety case: "
         "see the details in the system.\n{% endif %}"
-        "Please acknowledge before {{ event.acknowledge_due_at }}.",
+        "Please acknowledge before {{ event.acknowledge_due_at|local_time }}.",
         "Incident {{ severity }} {{ reference }}: {{ event.category }}. "
-        "Acknowledge by {{ event.acknowledge_due_at }}.",
+        "Acknowledge by {{ event.acknowledge_due_at|local_time }}.",
     ),
     (IncidentEscalatedV1.event_type, VI): (
         "[Chuyển cấp] Sự cố {{ reference }} quá hạn {{ event.deadline }}",
         "Kính gửi {{ recipient.name }},\n\n"
         "Sự cố {{ reference }} (mức {{ severity_label }}) tại " + _WHERE_VI + " đã quá hạn "
-        "{{ event.deadline }} ({{ event.due_at }}) và được chuyển lên cấp {{ event.level }}.",
+        "{{ event.deadline }} ({{ event.due_at|local_time }}) và được chuyển lên cấp {{ event.level }}.",
         "Chuyen cap: su co {{ reference }} qua han {{ event.deadline }}, cap {{ event.level }}.",
     ),
     (IncidentEscalatedV1.event_type, EN): (
@@ -55,22 +55,24 @@ _TEXTS: dict[tuple[str, Language], tuple[str, str, str]] = {
         "Incident {{ reference }} ({{ severity_label }}) at "
         + _WHERE_EN
         + " passed its {{ event.deadline }} "
-        "deadline ({{ event.due_at }}) and was escalated to {{ event.level }}.",
+        "deadline ({{ event.due_at|local_time }}) and was escalated to {{ event.level }}.",
         "Escalated: incident {{ reference }} missed {{ event.deadline }}, level {{ event.level }}.",
     ),
     (RegistrationOpenedV1.event_type, VI): (
         "Mở đăng ký: {{ event.activity.title }}",
         "Kính gửi {{ recipient.name }},\n\n"
         '{{ event.activity.division_name }} mở đăng ký tham gia "{{ event.activity.title }}" '
-        "đến {{ event.activity.registration_closes_at }}. Trường của thầy/cô thuộc đối tượng tham gia.",
-        "Mo dang ky: {{ event.activity.title }}, han {{ event.activity.registration_closes_at }}.",
+        "đến {{ event.activity.registration_closes_at|local_time }}. "
+        "Trường của thầy/cô thuộc đối tượng tham gia.",
+        "Mo dang ky: {{ event.activity.title }}, han {{ event.activity.registration_closes_at|local_time }}.",
     ),
     (RegistrationOpenedV1.event_type, EN): (
         "Registration open: {{ event.activity.title }}",
         "Dear {{ recipient.name }},\n\n"
         '{{ event.activity.division_name }} opened registration for "{{ event.activity.title }}" '
-        "until {{ event.activity.registration_closes_at }}. Your school is eligible.",
-        "Registration open: {{ event.activity.title }}, until {{ event.activity.registration_closes_at }}.",
+        "until {{ event.activity.registration_closes_at|local_time }}. Your school is eligible.",
+        "Registration open: {{ event.activity.title }}, "
+        "until {{ event.activity.registration_closes_at|local_time }}.",
     ),
     (ResultsPublishedV1.event_type, VI): (
         "Kết quả: {{ event.activity.title }}",
