@@ -61,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Port(s) {', '.join(busy)} are in use; stop what holds them and retry.", file=sys.stderr)
         return 2
 
+    _stop_on_termination()
     if args.fresh:
         _delete_databases(args.data_dir)
     kafka = KafkaLauncher(args.data_dir / "kafka", port=args.kafka_port)
@@ -93,6 +94,17 @@ def main(argv: list[str] | None = None) -> int:
                 process.kill()
         kafka.stop()
     return 0
+
+
+def _stop_on_termination() -> None:
+    """SIGTERM and SIGHUP (a supervisor, ``timeout``, a closed terminal) stop everything as Ctrl-C does,
+    rather than killing this process alone and leaving the broker and the services running."""
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, interrupt)
 
 
 def _delete_databases(data_dir: Path) -> None:

@@ -79,7 +79,7 @@ def test_run_brings_up_kafka_and_the_seeded_services_then_stops_cleanly(
     for port in range(first_port, first_port + 4):  # every service is up, not only the registry
         assert httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=10).status_code == 200
 
-    process.send_signal(signal.SIGINT)
+    process.send_signal(signal.SIGTERM)  # as a supervisor stops it; Ctrl-C (SIGINT) takes the same path
     assert process.wait(timeout=60) == 0
     assert not _answers(kafka_port)
     assert not _answers(first_port)
