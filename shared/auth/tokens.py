@@ -6,8 +6,10 @@ own algorithm (``alg: none``, or an RSA public key used as an HMAC secret).
 
 from __future__ import annotations
 
+import functools
+import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,6 +19,9 @@ from pydantic import ValidationError
 from shared.auth.principal import Principal
 from shared.auth.roles import Role
 from shared.settings import ServiceSettings
+
+VERIFIED_TOKENS_KEPT = 4096
+"""Distinct tokens whose verification is remembered (one per active client is plenty)."""
 
 DEFAULT_LEEWAY = timedelta(seconds=10)
 """Clock skew tolerated between the issuing machine and ours."""
@@ -45,6 +50,7 @@ class TokenCodec:
         issuer: str,
         audience: str,
         leeway: timedelta = DEFAULT_LEEWAY,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         min_bytes = _MIN_SECRET_BYTES.get(algorithm)
         if min_bytes is None:
@@ -58,6 +64,11 @@ class TokenCodec:
         self._issuer = issuer
         self._audience = audience
         self._leeway = leeway
+        self._clock = clock
+        # A client sends the same token with every request until it expires; verifying its signature
+        # and claims once is enough. Keyed by the whole token, so a changed byte is a new verification;
+        # expiry is checked again on every use (below), since a cached token outlives its validity.
+        self._verified = functools.lru_cache(maxsize=VERIFIED_TOKENS_KEPT)(self._verify)
 
     @classmethod
     def from_settings(cls, settings: ServiceSettings) -> TokenCodec:
@@ -96,6 +107,12 @@ class TokenCodec:
 
     def decode(self, token: str) -> Principal:
         """The principal a valid token carries; raises :class:`InvalidToken` for anything else."""
+        principal, expires_at = self._verified(token)
+        if self._clock() > expires_at + self._leeway.total_seconds():
+            raise InvalidToken("token expired")
+        return principal
+
+    def _verify(self, token: str) -> tuple[Principal, float]:
         try:
             claims = jwt.decode(
                 token,
@@ -108,7 +125,7 @@ class TokenCodec:
             )
         except jwt.PyJWTError as exc:
             raise InvalidToken(_reason_for(exc)) from exc
-        return _principal_from(claims)
+        return _principal_from(claims), float(claims["exp"])
 
 
 def _reason_for(error: jwt.PyJWTError) -> str:

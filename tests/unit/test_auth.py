@@ -163,3 +163,25 @@ def test_communes_and_schools_are_seen_through_their_cluster_commune_or_school()
     assert not principal.can_see_school("s-18", cluster_no=3, commune_code="16738")
     assert everything.sees_everything
     assert everything.can_see_commune("17000", cluster_no=None)
+
+
+def test_a_token_verified_once_is_still_refused_once_it_expires() -> None:
+    now = [datetime.now(UTC).timestamp()]
+    codec = TokenCodec(
+        secret=DEV_JWT_SECRET,
+        algorithm="HS256",
+        issuer="edu-clusters",
+        audience="edu-clusters",
+        clock=lambda: now[0],
+    )
+    token = codec.mint(
+        Principal(subject="leader@cum3", role=Role.CLUSTER_LEADER, cluster_no=3), timedelta(minutes=5)
+    )
+    assert codec.decode(token).cluster_no == 3
+    assert codec.decode(token).cluster_no == 3  # remembered, not verified again
+    now[0] += 5 * 60 + 11  # past expiry and the 10 s leeway
+    with pytest.raises(InvalidToken, match="token expired"):
+        codec.decode(token)
+    tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    with pytest.raises(InvalidToken):
+        codec.decode(tampered)
