@@ -38,6 +38,9 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.messaging_throughput
 	$(BIN)/python -m bench.registry_import_and_reads
+	$(BIN)/python -m bench.incidents_service
+	$(BIN)/python -m bench.activities_registration_burst
+	$(BIN)/python -m bench.notifications_fanout
 
 ## make contract: regenerate contract/ (JSON Schemas, AsyncAPI) after an event or a service changed.
 ## It refuses a change that would break a consumer; such a change needs a new event type (….v2).
