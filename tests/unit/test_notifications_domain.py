@@ -280,3 +280,19 @@ def test_templates_show_event_times_as_people_in_nghe_an_read_them() -> None:
         context={"reference": "INC-1", "due": "2026-11-23T01:00:00+00:00"},
     )
     assert rendered.body == "Xác nhận trước 08:00 23/11/2026"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{{ "x" * 50000000 }}',  # one huge string
+        '{% for i in range(100000) %}{{ "yyyyyyyyyy" }}{% endfor %}',  # a million characters, bit by bit
+        "{{ 7 ** 700000 }}",  # folded at compile time: a ValueError, not a TemplateError
+        "{% set n = 3 %}{{ n ** 100000000 }}",  # minutes of arithmetic
+        "{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}",  # a RecursionError
+    ],
+)
+def test_a_template_cannot_make_huge_output_or_crash_the_renderer(body: str) -> None:
+    with pytest.raises(TemplateProblem) as problem:
+        TemplateRenderer().render(subject="x", body=body, context={})
+    assert problem.value.part == "body"
