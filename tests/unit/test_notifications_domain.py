@@ -28,7 +28,14 @@ from services.notifications.templates.domain import (
     local_time,
 )
 from services.notifications.templates.samples import sample_context
-from services.notifications.webhooks.domain import UnsafeUrl, accepts, check_url, sign, verify
+from services.notifications.webhooks.domain import (
+    UnsafeUrl,
+    accepts,
+    check_addresses,
+    check_url,
+    sign,
+    verify,
+)
 from shared.events.incidents import IncidentReportedV1
 from shared.events.notifications import DeliveryChannel as C
 from shared.events.registry import ClusterMembershipV1, is_newer
@@ -296,3 +303,22 @@ def test_a_template_cannot_make_huge_output_or_crash_the_renderer(body: str) -> 
     with pytest.raises(TemplateProblem) as problem:
         TemplateRenderer().render(subject="x", body=body, context={})
     assert problem.value.part == "body"
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "100.100.100.200",  # shared address space (RFC 6598): a cloud's metadata service lives here
+        "2002:7f00:1::",  # 6to4 wrapping 127.0.0.1
+        "2002:a9fe:a9fe::",  # 6to4 wrapping 169.254.169.254
+        "fec0::1",  # IPv6 site-local
+        "::ffff:169.254.169.254",
+    ],
+)
+def test_webhook_urls_may_not_target_addresses_that_are_not_global(address: str) -> None:
+    with pytest.raises(UnsafeUrl):
+        check_addresses([address])
+    host = f"[{address}]" if ":" in address else address
+    with pytest.raises(UnsafeUrl):
+        check_url(f"https://{host}/hook", allow_private=False)
+    check_addresses(["203.113.131.1", "2001:ee0:4001::1", "2002:cb71:8301::"])  # public, also via 6to4

@@ -83,11 +83,24 @@ def check_url(url: str, *, allow_private: bool) -> str:
 
 
 def check_addresses(addresses: list[str]) -> None:
-    """Refuse private, loopback, link-local, multicast and reserved addresses (``ValueError`` for a name)."""
+    """Refuse every address that is not globally routable (``ValueError`` for a name).
+
+    ``is_global`` rather than ``is_private``: shared address space (100.64.0.0/10, where one cloud keeps
+    its metadata service), site-local IPv6 and the like are neither. An IPv6 address that wraps an IPv4
+    one (mapped, 6to4, Teredo) is judged by the address it wraps.
+    """
     for raw in addresses:
         address = ipaddress.ip_address(raw)
+        if isinstance(address, ipaddress.IPv6Address):
+            teredo = address.teredo
+            wrapped = address.ipv4_mapped or address.sixtofour or (teredo[1] if teredo else None)
+            if wrapped is not None:
+                check_addresses([str(wrapped)])
+            if address.is_site_local:
+                raise UnsafeUrl(f"webhook URLs may not target the site-local address {address}")
         if (
-            address.is_private
+            not address.is_global
+            or address.is_private
             or address.is_loopback
             or address.is_link_local
             or address.is_multicast
