@@ -685,3 +685,29 @@ async def test_the_run_commands_mail_catcher_keeps_the_mail_for_reading(
             (OFFICE_EMAIL,),
         }
         assert all(event.reference in m["subject"] for m in mail)
+
+
+async def test_bad_subscription_and_id_input_is_a_4xx_naming_the_field(
+    settings_for: Callable[..., NotificationsSettings],
+    sqlite_url: Callable[[str], str],
+    receiver: Receiver,
+) -> None:
+    app = create_app(settings_for(sqlite_url("notifications"), sms_gateway_url=None))
+    async with running(app) as client:
+        client_token = token(app, "client-x", Role.INTEGRATION_CLIENT, grants=["cluster:3"])
+        # Matches the pattern but is not base64 (25 characters): it cannot be a signing key.
+        receiver.secrets["x"] = "whsec_" + "A" * 25
+        bad_secret = await client.post(
+            "/webhooks/subscriptions",
+            json={"url": f"{receiver.url}/hooks/x", "secret": receiver.secrets["x"]},
+            headers=client_token,
+        )
+        assert (bad_secret.status_code, bad_secret.json()["field"]) == (422, "secret")
+        huge = 10**20
+        member = token(app, "M001", Role.CLUSTER_MEMBER, cluster_no=3)
+        admin = bearer(app, Role.DEPARTMENT_ADMIN)
+        for response, field in (
+            (await client.post(f"/me/inbox/{huge}/read", headers=member), "item_id"),
+            (await client.patch(f"/rules/{huge}", json={"enabled": False}, headers=admin), "rule_id"),
+        ):
+            assert response.status_code == 422 and field in response.text, response.text

@@ -8,6 +8,7 @@ verify with any Standard Webhooks library, reject stale timestamps and dedupe on
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
 import ipaddress
@@ -24,6 +25,15 @@ class UnsafeUrl(ValueError):
 
 def new_secret() -> str:
     return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(24)).decode()
+
+
+def is_valid_secret(secret: str) -> bool:
+    """Whether ``whsec_<base64>`` decodes to a key of at least 24 bytes (the pattern alone lets through
+    base64 that does not decode)."""
+    try:
+        return len(base64.b64decode(secret.removeprefix(SECRET_PREFIX), validate=True)) >= 24
+    except binascii.Error:
+        return False
 
 
 def sign(secret: str, *, message_id: str, timestamp: int, body: bytes) -> str:
