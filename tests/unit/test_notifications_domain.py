@@ -4,10 +4,11 @@ quiet hours and digests, planning, retries, templates and their fallback, webhoo
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from email.utils import format_datetime
 
 import pytest
 
-from services.notifications.channels.base import ResultKind, SendResult, classify_http
+from services.notifications.channels.base import ResultKind, SendResult, classify_http, parse_retry_after
 from services.notifications.deliveries.domain import BackoffPolicy, DeliveryState, after_attempt, plan
 from services.notifications.preferences.domain import HoldReason, Preferences, hold_for, in_quiet_hours
 from services.notifications.recipients.domain import (
@@ -322,3 +323,12 @@ def test_webhook_urls_may_not_target_addresses_that_are_not_global(address: str)
     with pytest.raises(UnsafeUrl):
         check_url(f"https://{host}/hook", allow_private=False)
     check_addresses(["203.113.131.1", "2001:ee0:4001::1", "2002:cb71:8301::"])  # public, also via 6to4
+
+
+def test_retry_after_as_an_http_date_is_honoured() -> None:
+    now = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    later = format_datetime(now + timedelta(minutes=5), usegmt=True)  # "Mon, 23 Nov 2026 10:05:00 GMT"
+    assert parse_retry_after(later, now=now) == 300
+    assert parse_retry_after(format_datetime(now - timedelta(minutes=5), usegmt=True), now=now) == 0
+    assert parse_retry_after("soon", now=now) is None
+    assert classify_http(503, later).retry_after_s is not None
