@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import secrets
 import threading
@@ -793,3 +794,75 @@ async def test_two_instances_on_one_postgresql_database_send_a_slow_delivery_onc
     finally:
         slow.gate.set()
         slow.stop()
+
+
+async def test_a_receiver_that_never_finishes_its_answer_does_not_stall_the_other_deliveries(
+    registry_node: MessagingNode,
+    incidents_node: MessagingNode,
+    settings_for: Callable[..., NotificationsSettings],
+    sqlite_url: Callable[[str], str],
+    receiver: Receiver,
+    smtp: MailCatcher,
+) -> None:
+    """A webhook receiver that sends its headers and then one byte at a time, each well inside the read
+    timeout, never lets a request end: its delivery must be given up on, not hold the whole batch."""
+    stop = asyncio.Event()
+
+    async def trickle(request: web.Request) -> web.StreamResponse:
+        raw = await request.read()
+        body = json.loads(raw)
+        if body.get("type") == "webhook.verification":
+            return web.json_response({"challenge": body["challenge"]})
+        response = web.StreamResponse(status=200)
+        await response.prepare(request)
+        while not stop.is_set():
+            await response.write(b" ")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=0.1)
+        return response
+
+    app_server = web.Application()
+    app_server.router.add_post("/slow", trickle)
+    runner = web.AppRunner(app_server)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        settings = settings_for(
+            sqlite_url("notifications"),
+            sms_gateway_url=None,
+            http_timeout_s=1.0,
+            delivery_send_deadline_s=2.0,
+        )
+        app = create_app(settings)
+        async with running(app) as client:
+            await wait_for(lambda: replica_ready(app), message="the people in the notifications replica")
+            secret = "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
+            subscribed = await client.post(
+                "/webhooks/subscriptions",
+                json={"url": f"http://127.0.0.1:{port}/slow", "secret": secret},
+                headers=token(app, "client-slow", Role.INTEGRATION_CLIENT, grants=["cluster:3"]),
+            )
+            assert subscribed.status_code == 201, subscribed.text
+            [event_id] = await publish(incidents_node, reported("medium"))
+
+            def others_settled(status: dict[str, Any]) -> bool:
+                others = [d for d in status["deliveries"] if d["channel"] != "webhook"]
+                return bool(others) and all(d["state"] == "delivered" for d in others)
+
+            status = await wait_for(
+                lambda: event_status(app, client, event_id), until=others_settled, message="the others"
+            )
+            [hook] = [d for d in status["deliveries"] if d["channel"] == "webhook"]
+            assert hook["state"] in ("pending", "retrying")
+            await wait_for(
+                lambda: event_status(app, client, event_id),
+                until=lambda s: any(
+                    d["channel"] == "webhook" and d["attempts"] >= 1 for d in s["deliveries"]
+                ),
+                message="the slow receiver's attempt recorded",
+            )
+            assert len(mail_to(smtp, email_of("L001"))) == 1
+    finally:
+        stop.set()
+        await runner.cleanup()

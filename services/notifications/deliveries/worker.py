@@ -35,6 +35,9 @@ class WorkerConfig:
     poll_interval_s: float = 0.2
     lease_s: float = 120.0
     instance_id: str = "notifications"
+    send_deadline_s: float = 60.0
+    """The most one send may take in all: read timeouts reset with every byte, so a receiver that trickles
+    its answer would otherwise hold the whole batch (and, renewed, its lease) for ever."""
 
 
 class DeliveryWorker:
@@ -128,7 +131,10 @@ class DeliveryWorker:
             return work, result, started_at, started_at
         async with self._sends:
             try:
-                result = await channel.send(work.message)
+                async with asyncio.timeout(self._config.send_deadline_s):
+                    result = await channel.send(work.message)
+            except TimeoutError:
+                result = SendResult.transient(f"no answer within {self._config.send_deadline_s:g} s in all")
             except Exception as exc:
                 log.exception("channel %s failed", work.message.channel)
                 result = SendResult.transient(f"{type(exc).__name__}: {exc}")
