@@ -128,6 +128,7 @@ def create_app(settings: NotificationsSettings | None = None, *, clock: Clock = 
             concurrency=settings.delivery_concurrency,
             poll_interval_s=settings.delivery_poll_interval_s,
             lease_s=settings.delivery_lease_s,
+            send_deadline_s=settings.delivery_send_deadline_s,
             instance_id=f"{socket.gethostname()}-{uuid.uuid4().hex[:6]}",
         ),
     )

@@ -45,4 +45,5 @@ class NotificationsSettings(ServiceSettings):
     delivery_retry_base_s: float = Field(default=2.0, ge=0)
     delivery_retry_max_s: float = Field(default=900.0, ge=0)
     delivery_worker_enabled: bool = True
+    delivery_send_deadline_s: float = Field(default=60.0, gt=0, description="The most one send may take")
     http_timeout_s: float = Field(default=10.0, gt=0, description="SMS gateway and webhook requests")

@@ -7,9 +7,12 @@ A stand-in registry publishes the people and places through its own outbox, as t
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import contextlib
 import json
 import secrets
+import threading
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -21,12 +24,15 @@ import pytest
 from aiohttp import web
 from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
+from sqlmodel import col, select
 
 from services.incidents.app import create_app as create_incidents
 from services.incidents.models import ReplicaSchool
 from services.incidents.settings import IncidentsSettings
 from services.notifications.app import create_app
+from services.notifications.deliveries.models import Delivery as DeliveryRow
 from services.notifications.mailcatcher import CaughtMail, MailCatcher, free_port
+from services.notifications.mailcatcher import _Handler as _CatcherHandler
 from services.notifications.replica.models import StaffReplica
 from services.notifications.settings import NotificationsSettings
 from services.notifications.webhooks.domain import verify
@@ -34,6 +40,7 @@ from shared.auth import Principal, Role
 from shared.events import ClusterStateV1, CommuneStateV1, SchoolStateV1, StaffStateV1
 from shared.events.base import EventPayload
 from shared.events.incidents import IncidentReportedV1, IncidentStatus, RouteKind
+from shared.events.notifications import DeliveryChannel
 from shared.events.registry import ClusterMembershipV1
 from shared.events.topics import (
     INCIDENT_EVENTS,
@@ -685,3 +692,177 @@ async def test_the_run_commands_mail_catcher_keeps_the_mail_for_reading(
             (OFFICE_EMAIL,),
         }
         assert all(event.reference in m["subject"] for m in mail)
+
+
+async def test_bad_subscription_and_id_input_is_a_4xx_naming_the_field(
+    settings_for: Callable[..., NotificationsSettings],
+    sqlite_url: Callable[[str], str],
+    receiver: Receiver,
+) -> None:
+    app = create_app(settings_for(sqlite_url("notifications"), sms_gateway_url=None))
+    async with running(app) as client:
+        client_token = token(app, "client-x", Role.INTEGRATION_CLIENT, grants=["cluster:3"])
+        # Matches the pattern but is not base64 (25 characters): it cannot be a signing key.
+        receiver.secrets["x"] = "whsec_" + "A" * 25
+        bad_secret = await client.post(
+            "/webhooks/subscriptions",
+            json={"url": f"{receiver.url}/hooks/x", "secret": receiver.secrets["x"]},
+            headers=client_token,
+        )
+        assert (bad_secret.status_code, bad_secret.json()["field"]) == (422, "secret")
+        huge = 10**20
+        member = token(app, "M001", Role.CLUSTER_MEMBER, cluster_no=3)
+        admin = bearer(app, Role.DEPARTMENT_ADMIN)
+        for response, field in (
+            (await client.post(f"/me/inbox/{huge}/read", headers=member), "item_id"),
+            (await client.patch(f"/rules/{huge}", json={"enabled": False}, headers=admin), "rule_id"),
+        ):
+            assert response.status_code == 422 and field in response.text, response.text
+
+
+class GatedCatcher(MailCatcher):
+    """An SMTP server that holds every message's DATA until ``gate`` opens: a slow mail server."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = threading.Event()
+
+    def start(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        inner = _CatcherHandler(self)
+        gate = self.gate
+
+        class Held:
+            async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+                await asyncio.to_thread(gate.wait, 60)
+                return await inner.handle_DATA(server, session, envelope)
+
+        self._controller = Controller(Held(), hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+
+
+async def test_two_instances_on_one_postgresql_database_send_a_slow_delivery_once(
+    registry_node: MessagingNode,
+    incidents_node: MessagingNode,
+    settings_for: Callable[..., NotificationsSettings],
+    postgres_database_url: str,
+) -> None:
+    """A send that outlasts the lease (a slow mail server) must not be taken over by the other instance
+    while its sender is alive: the sender keeps its lease fresh until the outcome is recorded."""
+    slow = GatedCatcher()
+    slow.start()
+    try:
+        lease = 2.0
+        settings = settings_for(
+            postgres_database_url,
+            sms_gateway_url=None,
+            smtp_port=slow.port,
+            smtp_timeout_s=60.0,
+            delivery_lease_s=lease,
+        )
+        first, second = create_app(settings), create_app(settings.model_copy(update={"seed_on_start": False}))
+        async with running(first) as client, running(second):
+            await wait_for(lambda: replica_ready(first), message="the people in the notifications replica")
+            [event_id] = await publish(incidents_node, reported("medium"))
+
+            async def email_leases() -> list[datetime]:
+                async with runtime_of(first).sessions() as session:
+                    rows = (
+                        await session.exec(
+                            select(DeliveryRow).where(col(DeliveryRow.channel) == DeliveryChannel.EMAIL)
+                        )
+                    ).all()
+                    return [row.leased_until for row in rows if row.leased_until is not None]
+
+            claimed = await wait_for(email_leases, until=lambda found: len(found) == 4, message="claimed")
+            first_expiry = max(claimed)
+            await wait_for(
+                email_leases,
+                until=lambda found: len(found) == 4 and min(found) > first_expiry + timedelta(seconds=lease),
+                within=30,
+                message="the email leases held past their first expiry",
+            )
+            slow.gate.set()
+            status = await wait_for(
+                lambda: event_status(first, client, event_id), until=settled, message="settled"
+            )
+            emails = [d for d in status["deliveries"] if d["channel"] == "email"]
+            assert len(emails) == 4 and all((d["state"], d["attempts"]) == ("delivered", 1) for d in emails)
+            ids = [mail.message_id for mail in slow.messages()]
+            assert len(ids) == len(set(ids)) == 4, ids  # each delivery sent once, by one instance
+    finally:
+        slow.gate.set()
+        slow.stop()
+
+
+async def test_a_receiver_that_never_finishes_its_answer_does_not_stall_the_other_deliveries(
+    registry_node: MessagingNode,
+    incidents_node: MessagingNode,
+    settings_for: Callable[..., NotificationsSettings],
+    sqlite_url: Callable[[str], str],
+    receiver: Receiver,
+    smtp: MailCatcher,
+) -> None:
+    """A webhook receiver that sends its headers and then one byte at a time, each well inside the read
+    timeout, never lets a request end: its delivery must be given up on, not hold the whole batch."""
+    stop = asyncio.Event()
+
+    async def trickle(request: web.Request) -> web.StreamResponse:
+        raw = await request.read()
+        body = json.loads(raw)
+        if body.get("type") == "webhook.verification":
+            return web.json_response({"challenge": body["challenge"]})
+        response = web.StreamResponse(status=200)
+        await response.prepare(request)
+        while not stop.is_set():
+            await response.write(b" ")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=0.1)
+        return response
+
+    app_server = web.Application()
+    app_server.router.add_post("/slow", trickle)
+    runner = web.AppRunner(app_server)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        settings = settings_for(
+            sqlite_url("notifications"),
+            sms_gateway_url=None,
+            http_timeout_s=1.0,
+            delivery_send_deadline_s=2.0,
+        )
+        app = create_app(settings)
+        async with running(app) as client:
+            await wait_for(lambda: replica_ready(app), message="the people in the notifications replica")
+            secret = "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
+            subscribed = await client.post(
+                "/webhooks/subscriptions",
+                json={"url": f"http://127.0.0.1:{port}/slow", "secret": secret},
+                headers=token(app, "client-slow", Role.INTEGRATION_CLIENT, grants=["cluster:3"]),
+            )
+            assert subscribed.status_code == 201, subscribed.text
+            [event_id] = await publish(incidents_node, reported("medium"))
+
+            def others_settled(status: dict[str, Any]) -> bool:
+                others = [d for d in status["deliveries"] if d["channel"] != "webhook"]
+                return bool(others) and all(d["state"] == "delivered" for d in others)
+
+            status = await wait_for(
+                lambda: event_status(app, client, event_id), until=others_settled, message="the others"
+            )
+            [hook] = [d for d in status["deliveries"] if d["channel"] == "webhook"]
+            assert hook["state"] in ("pending", "retrying")
+            await wait_for(
+                lambda: event_status(app, client, event_id),
+                until=lambda s: any(
+                    d["channel"] == "webhook" and d["attempts"] >= 1 for d in s["deliveries"]
+                ),
+                message="the slow receiver's attempt recorded",
+            )
+            assert len(mail_to(smtp, email_of("L001"))) == 1
+    finally:
+        stop.set()
+        await runner.cleanup()

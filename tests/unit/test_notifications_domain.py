@@ -4,10 +4,11 @@ quiet hours and digests, planning, retries, templates and their fallback, webhoo
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from email.utils import format_datetime
 
 import pytest
 
-from services.notifications.channels.base import ResultKind, SendResult, classify_http
+from services.notifications.channels.base import ResultKind, SendResult, classify_http, parse_retry_after
 from services.notifications.deliveries.domain import BackoffPolicy, DeliveryState, after_attempt, plan
 from services.notifications.preferences.domain import HoldReason, Preferences, hold_for, in_quiet_hours
 from services.notifications.recipients.domain import (
@@ -28,7 +29,14 @@ from services.notifications.templates.domain import (
     local_time,
 )
 from services.notifications.templates.samples import sample_context
-from services.notifications.webhooks.domain import UnsafeUrl, accepts, check_url, sign, verify
+from services.notifications.webhooks.domain import (
+    UnsafeUrl,
+    accepts,
+    check_addresses,
+    check_url,
+    sign,
+    verify,
+)
 from shared.events.incidents import IncidentReportedV1
 from shared.events.notifications import DeliveryChannel as C
 from shared.events.registry import ClusterMembershipV1, is_newer
@@ -280,3 +288,47 @@ def test_templates_show_event_times_as_people_in_nghe_an_read_them() -> None:
         context={"reference": "INC-1", "due": "2026-11-23T01:00:00+00:00"},
     )
     assert rendered.body == "Xác nhận trước 08:00 23/11/2026"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{{ "x" * 50000000 }}',  # one huge string
+        '{% for i in range(100000) %}{{ "yyyyyyyyyy" }}{% endfor %}',  # a million characters, bit by bit
+        "{{ 7 ** 700000 }}",  # folded at compile time: a ValueError, not a TemplateError
+        "{% set n = 3 %}{{ n ** 100000000 }}",  # minutes of arithmetic
+        "{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}",  # a RecursionError
+    ],
+)
+def test_a_template_cannot_make_huge_output_or_crash_the_renderer(body: str) -> None:
+    with pytest.raises(TemplateProblem) as problem:
+        TemplateRenderer().render(subject="x", body=body, context={})
+    assert problem.value.part == "body"
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "100.100.100.200",  # shared address space (RFC 6598): a cloud's metadata service lives here
+        "2002:7f00:1::",  # 6to4 wrapping 127.0.0.1
+        "2002:a9fe:a9fe::",  # 6to4 wrapping 169.254.169.254
+        "fec0::1",  # IPv6 site-local
+        "::ffff:169.254.169.254",
+    ],
+)
+def test_webhook_urls_may_not_target_addresses_that_are_not_global(address: str) -> None:
+    with pytest.raises(UnsafeUrl):
+        check_addresses([address])
+    host = f"[{address}]" if ":" in address else address
+    with pytest.raises(UnsafeUrl):
+        check_url(f"https://{host}/hook", allow_private=False)
+    check_addresses(["203.113.131.1", "2001:ee0:4001::1", "2002:cb71:8301::"])  # public, also via 6to4
+
+
+def test_retry_after_as_an_http_date_is_honoured() -> None:
+    now = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    later = format_datetime(now + timedelta(minutes=5), usegmt=True)  # "Mon, 23 Nov 2026 10:05:00 GMT"
+    assert parse_retry_after(later, now=now) == 300
+    assert parse_retry_after(format_datetime(now - timedelta(minutes=5), usegmt=True), now=now) == 0
+    assert parse_retry_after("soon", now=now) is None
+    assert classify_http(503, later).retry_after_s is not None

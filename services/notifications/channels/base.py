@@ -7,6 +7,8 @@ classify what happened (delivered, transient, permanent); the delivery domain de
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -69,14 +71,24 @@ class Channel(Protocol):
     async def close(self) -> None: ...
 
 
-def parse_retry_after(value: str | None, *, cap_s: float = 3600.0) -> float | None:
-    """``Retry-After`` in seconds (the HTTP-date form is rare from gateways and read as absent)."""
+def parse_retry_after(
+    value: str | None, *, cap_s: float = 3600.0, now: datetime | None = None
+) -> float | None:
+    """``Retry-After`` in seconds, given as seconds or as an HTTP date (RFC 9110 allows both)."""
     if not value:
         return None
     try:
         return min(max(float(value.strip()), 0.0), cap_s)
     except ValueError:
+        pass
+    try:
+        until = parsedate_to_datetime(value.strip())
+    except (TypeError, ValueError):
         return None
+    if until.tzinfo is None:  # an HTTP date is GMT, whether or not it says so
+        until = until.replace(tzinfo=UTC)
+    waited = (until - (now or datetime.now(UTC))).total_seconds()
+    return min(max(waited, 0.0), cap_s)
 
 
 def classify_http(status_code: int, retry_after: str | None) -> SendResult:

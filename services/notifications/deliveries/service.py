@@ -1,8 +1,9 @@
 """Use cases of the delivery queue: claim what is due, record what came of it, and report status.
 
 Claiming leases rows (``lease_owner``/``leased_until``) with a conditional UPDATE, so several instances
-can work one queue: a row is sent by the instance whose UPDATE matched it, and a lease that outlives its
-instance (a crash mid-send) expires and the row is tried again.
+can work one queue: a row is sent by the instance whose UPDATE matched it. The instance renews its lease
+while the sends are under way; a lease that outlives its instance (a crash mid-send) expires and the row
+is tried again.
 """
 
 from __future__ import annotations
@@ -87,6 +88,17 @@ async def claim_due(
         {(t.event_type, str(t.channel), str(t.language)): t for t in templates},
         {subscription.id: subscription for subscription in subscriptions},
     )
+
+
+async def renew_leases(*, uow: UnitOfWork, owner: str, until: datetime) -> None:
+    """Keep the owner's rows leased while their sends are under way: a slow send must not be taken over
+    (and sent again) by another instance while its sender is alive; a dead sender stops renewing."""
+    await uow.session.exec(
+        update(Delivery)
+        .where(col(Delivery.lease_owner) == owner, col(Delivery.state).in_(WAITING))
+        .values(leased_until=until)
+    )
+    await uow.commit()
 
 
 @dataclass(frozen=True)

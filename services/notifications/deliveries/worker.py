@@ -13,7 +13,7 @@ import random
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from services.notifications.channels.base import Channel, SendResult
 from services.notifications.deliveries import service
@@ -35,6 +35,9 @@ class WorkerConfig:
     poll_interval_s: float = 0.2
     lease_s: float = 120.0
     instance_id: str = "notifications"
+    send_deadline_s: float = 60.0
+    """The most one send may take in all: read timeouts reset with every byte, so a receiver that trickles
+    its answer would otherwise hold the whole batch (and, renewed, its lease) for ever."""
 
 
 class DeliveryWorker:
@@ -100,7 +103,13 @@ class DeliveryWorker:
             subscriptions=claimed.subscriptions,
             renderer=self._renderer,
         )
-        outcomes = await asyncio.gather(*(self._send(item) for item in work))
+        renewing = asyncio.create_task(self._renew(owner))
+        try:
+            outcomes = await asyncio.gather(*(self._send(item) for item in work))
+        finally:
+            renewing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewing
         async with self._uow() as uow:
             recorded = await service.record_outcomes(
                 uow=uow, outcomes=outcomes, owner=owner, policy=self._policy, uniform=self._uniform
@@ -122,11 +131,25 @@ class DeliveryWorker:
             return work, result, started_at, started_at
         async with self._sends:
             try:
-                result = await channel.send(work.message)
+                async with asyncio.timeout(self._config.send_deadline_s):
+                    result = await channel.send(work.message)
+            except TimeoutError:
+                result = SendResult.transient(f"no answer within {self._config.send_deadline_s:g} s in all")
             except Exception as exc:
                 log.exception("channel %s failed", work.message.channel)
                 result = SendResult.transient(f"{type(exc).__name__}: {exc}")
         return work, result, started_at, self._clock()
+
+    async def _renew(self, owner: str) -> None:
+        """Every third of a lease, push the batch's lease a whole lease ahead, until the sends are done."""
+        lease = timedelta(seconds=self._config.lease_s)
+        while True:
+            await asyncio.sleep(self._config.lease_s / 3)
+            try:
+                async with self._uow() as uow:
+                    await service.renew_leases(uow=uow, owner=owner, until=self._clock() + lease)
+            except Exception:
+                log.exception("renewing the delivery lease failed")
 
     async def _refresh_backlog(self) -> None:
         async with self._uow() as uow:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 
 from services.notifications.inbox import service
 from services.notifications.inbox.models import InboxItemPublic, UnreadCount
@@ -13,6 +13,8 @@ from services.notifications.tables import Clock
 from shared.auth import CurrentPrincipal
 from shared.web import UnitOfWorkDep
 from shared.web.pagination import Page, PageDep
+
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A row id (a 32-bit integer column)")]
 
 router = APIRouter(prefix="/me/inbox", tags=["inbox"])
 
@@ -40,7 +42,7 @@ async def unread_count(uow: UnitOfWorkDep, me: Me) -> object:
 
 
 @router.post("/{item_id}/read", response_model=InboxItemPublic)
-async def mark_read(item_id: int, request: Request, uow: UnitOfWorkDep, me: Me) -> object:
+async def mark_read(item_id: RowId, request: Request, uow: UnitOfWorkDep, me: Me) -> object:
     """Mark one item read."""
     clock: Clock = request.app.state.clock
     return await service.mark_read(uow=uow, recipient_key=me, item_id=item_id, now=clock())

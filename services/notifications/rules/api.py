@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path
 
 from services.notifications.rules import service
 from services.notifications.rules.models import RuleCreate, RulePublic, RuleUpdate
 from shared.auth import CurrentPrincipal, Principal, Role, require_roles
 from shared.web import UnitOfWorkDep
+
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A row id (a 32-bit integer column)")]
 
 router = APIRouter(prefix="/rules", tags=["rules"])
 Admin = Annotated[Principal, Depends(require_roles(Role.DEPARTMENT_ADMIN))]
@@ -29,7 +31,7 @@ async def create_rule(rule: RuleCreate, uow: UnitOfWorkDep, _admin: Admin) -> ob
 
 
 @router.patch("/{rule_id}", response_model=RulePublic)
-async def update_rule(rule_id: int, changes: RuleUpdate, uow: UnitOfWorkDep, _admin: Admin) -> object:
+async def update_rule(rule_id: RowId, changes: RuleUpdate, uow: UnitOfWorkDep, _admin: Admin) -> object:
     """Change a rule, or disable it (``enabled: false``)."""
     return await service.update_rule(uow=uow, rule_id=rule_id, changes=changes)
 

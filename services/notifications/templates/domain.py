@@ -8,13 +8,14 @@ fallback text says what happened in plain words, built from facts every event ha
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 from shared.clock import VIETNAM
@@ -61,11 +62,33 @@ class TemplateProblem(Exception):
         self.reason = reason
 
 
+MAX_OUTPUT_CHARS = 100_000
+"""Far more than any message needs; a template that writes more is stopped, not sent."""
+MAX_EXPONENT = 64
+
+
+class _BoundedSandbox(SandboxedEnvironment):
+    """The sandbox stops attribute tricks but not size: ``"x" * 10**9`` or ``9 ** 9 ** 9`` would take the
+    worker's memory or CPU. Intercepting ``*`` and ``**`` bounds them (and stops jinja2 folding them at
+    compile time, where they would run unchecked)."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, int | float) and abs(right) > MAX_EXPONENT:
+            raise SecurityError(f"exponents above {MAX_EXPONENT} are not allowed in a template")
+        if operator == "*":
+            sized, times = (left, right) if hasattr(left, "__len__") else (right, left)
+            if hasattr(sized, "__len__") and isinstance(times, int) and len(sized) * times > MAX_OUTPUT_CHARS:
+                raise SecurityError(f"a template may not build more than {MAX_OUTPUT_CHARS} characters")
+        return super().call_binop(context, operator, left, right)
+
+
 class TemplateRenderer:
     """One sandbox for the service; compiled templates are kept by their source text."""
 
     def __init__(self, *, cache_size: int = 512) -> None:
-        self._environment = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+        self._environment = _BoundedSandbox(undefined=StrictUndefined, autoescape=False)
         self._environment.filters["local_time"] = local_time
         self._compiled: dict[str, Any] = {}
         self._cache_size = cache_size
@@ -79,10 +102,11 @@ class TemplateRenderer:
     def _render(self, part: str, source: str, context: Mapping[str, Any]) -> str:
         template = self._compile(part, source)
         try:
-            return str(template.render(context)).strip()
+            return _bounded_text(template.generate(context)).strip()
         except TemplateError as exc:
             raise TemplateProblem(part, exc.message or type(exc).__name__) from exc
-        except (TypeError, ValueError, ArithmeticError, LookupError) as exc:  # a filter given the wrong thing
+        except (TypeError, ValueError, ArithmeticError, LookupError, RecursionError) as exc:
+            # a filter given the wrong thing, or a macro calling itself
             raise TemplateProblem(part, f"{type(exc).__name__}: {exc}") from exc
 
     def _compile(self, part: str, source: str) -> Any:
@@ -94,10 +118,23 @@ class TemplateRenderer:
                 line = getattr(exc, "lineno", None)
                 where = f" (line {line})" if line else ""
                 raise TemplateProblem(part, f"{exc.message}{where}") from exc
+            except (ValueError, ArithmeticError, RecursionError) as exc:  # constant folding gone wrong
+                raise TemplateProblem(part, f"{type(exc).__name__}: {exc}") from exc
             if len(self._compiled) >= self._cache_size:
                 self._compiled.clear()
             self._compiled[source] = template
         return template
+
+
+def _bounded_text(chunks: Iterator[str]) -> str:
+    """The rendered text, stopped as soon as it passes ``MAX_OUTPUT_CHARS``."""
+    parts, size = [], 0
+    for chunk in chunks:
+        size += len(chunk)
+        if size > MAX_OUTPUT_CHARS:
+            raise SecurityError(f"the template writes more than {MAX_OUTPUT_CHARS} characters")
+        parts.append(chunk)
+    return "".join(parts)
 
 
 def fallback_message(context: Mapping[str, Any], language: Language) -> Rendered:

@@ -8,6 +8,7 @@ verify with any Standard Webhooks library, reject stale timestamps and dedupe on
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
 import ipaddress
@@ -24,6 +25,15 @@ class UnsafeUrl(ValueError):
 
 def new_secret() -> str:
     return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(24)).decode()
+
+
+def is_valid_secret(secret: str) -> bool:
+    """Whether ``whsec_<base64>`` decodes to a key of at least 24 bytes (the pattern alone lets through
+    base64 that does not decode)."""
+    try:
+        return len(base64.b64decode(secret.removeprefix(SECRET_PREFIX), validate=True)) >= 24
+    except binascii.Error:
+        return False
 
 
 def sign(secret: str, *, message_id: str, timestamp: int, body: bytes) -> str:
@@ -83,11 +93,24 @@ def check_url(url: str, *, allow_private: bool) -> str:
 
 
 def check_addresses(addresses: list[str]) -> None:
-    """Refuse private, loopback, link-local, multicast and reserved addresses (``ValueError`` for a name)."""
+    """Refuse every address that is not globally routable (``ValueError`` for a name).
+
+    ``is_global`` rather than ``is_private``: shared address space (100.64.0.0/10, where one cloud keeps
+    its metadata service), site-local IPv6 and the like are neither. An IPv6 address that wraps an IPv4
+    one (mapped, 6to4, Teredo) is judged by the address it wraps.
+    """
     for raw in addresses:
         address = ipaddress.ip_address(raw)
+        if isinstance(address, ipaddress.IPv6Address):
+            teredo = address.teredo
+            wrapped = address.ipv4_mapped or address.sixtofour or (teredo[1] if teredo else None)
+            if wrapped is not None:
+                check_addresses([str(wrapped)])
+            if address.is_site_local:
+                raise UnsafeUrl(f"webhook URLs may not target the site-local address {address}")
         if (
-            address.is_private
+            not address.is_global
+            or address.is_private
             or address.is_loopback
             or address.is_link_local
             or address.is_multicast

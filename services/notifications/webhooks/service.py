@@ -19,6 +19,7 @@ from services.notifications.webhooks.domain import (
     accepts,
     check_addresses,
     check_url,
+    is_valid_secret,
     new_secret,
     signature_headers,
 )
@@ -41,6 +42,8 @@ async def register(
 ) -> Subscription:
     """Check the URL, prove the receiver holds the secret (it must echo a signed challenge), then save."""
     url = str(request.url)
+    if request.secret is not None and not is_valid_secret(request.secret):
+        raise Unprocessable("the secret must be whsec_ and the base64 of 24 bytes or more", field="secret")
     for pattern in request.event_types:
         if not any(accepts([pattern], event_type) for event_type in notifiable_event_types()):
             raise Unprocessable(
