@@ -4,20 +4,26 @@ scheduler and an acknowledgement on PostgreSQL, and bad input that once answered
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
+from services.incidents.app import create_app
 from services.incidents.domain.lifecycle import Action
 from services.incidents.models import INCIDENTS_METADATA, EscalationJob, Incident, JobState
 from services.incidents.service import escalations, lifecycle
+from services.incidents.settings import IncidentsSettings
 from shared.auth import Principal, Role
 from shared.db import UnitOfWork, create_engine, create_schema, session_factory
 from shared.events.incidents import DeadlineKind, EscalationLevel, IncidentStatus, RouteKind
 from shared.messaging import MESSAGING_METADATA
+from shared.settings import Environment
+from tests.support.apps import bearer, running
 from tests.support.waiting import wait_for
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session")]
@@ -113,3 +119,40 @@ async def test_an_acknowledgement_racing_the_scheduler_on_one_incident_never_dea
     assert acknowledged.status is IncidentStatus.ACKNOWLEDGED
     # The deadline had passed before the acknowledgement: firing is right, so is not firing; both agree.
     assert (fired is not None, state) in [(True, JobState.FIRED), (False, JobState.CANCELLED)]
+
+
+REPORT = {"commune_code": "16681", "category": "other", "title": "t", "description": "d"}
+OUT_OF_RANGE: list[tuple[str, str, dict[str, Any] | None, str]] = [
+    # Dates whose conversion to UTC leaves the calendar, and numbers past the database's integers.
+    ("GET", "/reports/daily-summary?day=9999-12-31", None, "day"),
+    ("GET", "/reports/daily-summary?day=0001-01-01", None, "day"),
+    ("GET", "/reports/statistics?group_by=week&since=0001-01-01T00:00:00%2B07:00", None, "since"),
+    ("GET", "/reports/statistics?group_by=day&until=9999-12-31T23:59:59-05:00", None, "until"),
+    ("POST", "/incidents", {**REPORT, "occurred_at": "0001-01-01T00:00:00+07:00"}, "occurred_at"),
+    ("GET", "/incidents?offset=99999999999999999999", None, "offset"),
+    ("DELETE", "/catalog/rules/99999999999999999999", None, "rule_id"),
+    ("POST", "/catalog/rules", {"measure": "dead", "at_least": 10**20, "raises_to": "critical"}, "at_least"),
+]
+
+
+@pytest.mark.kafka
+async def test_out_of_range_dates_and_numbers_are_a_422_naming_the_field(
+    new_database_url: Callable[[str], str], kafka_bootstrap_servers: str, topic_prefix: str, tmp_path: Path
+) -> None:
+    settings = IncidentsSettings(
+        environment=Environment.TEST,
+        database_url=new_database_url("incidents"),
+        data_dir=tmp_path,
+        kafka_bootstrap_servers=kafka_bootstrap_servers,
+        kafka_topic_prefix=topic_prefix,
+        scheduler_enabled=False,
+    )
+    app = create_app(settings)
+    answers = []
+    async with running(app) as client:
+        headers = bearer(app, Role.DEPARTMENT_ADMIN)
+        for method, url, body, field in OUT_OF_RANGE:
+            response = await client.request(method, url, json=body, headers=headers)
+            named = response.json().get("field") or str(response.json().get("detail"))
+            answers.append((url, response.status_code, field in named))
+    assert answers == [(url, 422, True) for _, url, _, _ in OUT_OF_RANGE]
