@@ -88,3 +88,49 @@ async def test_a_province_wide_contest_lists_registrations_within_the_callers_sc
     assert await listed(bearer(app, Role.CLUSTER_LEADER, cluster_no=4)) == everyone[:1]
     # A principal sees their own school's, at its true place in the queue.
     assert await listed(bearer(app, Role.SCHOOL_PRINCIPAL, school_id="S3B")) == everyone[2:]
+
+
+SEMINAR = {
+    "title": "t",
+    "kind": "thematic_seminar",
+    "division_code": "GDPT",
+    "levels": ["primary"],
+    "starts_at": "2030-01-01T00:00:00Z",
+    "ends_at": "2030-01-02T00:00:00Z",
+}
+OUT_OF_RANGE: list[tuple[str, str, dict[str, Any] | None, str]] = [
+    # A naive moment, dates whose conversion to UTC leaves the calendar, numbers past the database's.
+    ("GET", "/activities?starts_from=2026-01-01T00:00:00", None, "starts_from"),
+    ("GET", "/activities?cluster_no=99999999999999999999", None, "cluster_no"),
+    ("GET", "/calendar?cluster_no=99999999999999999999&week=2026-W10", None, "cluster_no"),
+    ("GET", "/calendar?cluster_no=3&week=0001-W01", None, "week"),
+    ("GET", "/calendar?cluster_no=3&week=9999-W52", None, "week"),
+    ("GET", "/activities/x/results?version=99999999999999999999", None, "version"),
+    ("POST", "/delegations/x/recommendations/99999999999999999999/done", None, "recommendation_id"),
+    ("GET", "/support/totals?cluster_no=99999999999999999999", None, "cluster_no"),
+    ("POST", "/activities", {**SEMINAR, "cluster_nos": [10**20]}, "cluster_nos"),
+    (
+        "POST",
+        "/activities",
+        {
+            **SEMINAR,
+            "cluster_nos": [3],
+            "starts_at": "9999-12-31T23:00-05:00",
+            "ends_at": "9999-12-31T23:59-05:00",
+        },
+        "starts_at",
+    ),
+]
+
+
+async def test_out_of_range_dates_and_numbers_are_a_422_naming_the_field(
+    service: tuple[FastAPI, httpx.AsyncClient],
+) -> None:
+    app, client = service
+    headers = bearer(app, Role.DEPARTMENT_ADMIN)
+    answers = []
+    for method, url, body, field in OUT_OF_RANGE:
+        response = await client.request(method, url, json=body, headers=headers)
+        named = response.json().get("field") or str(response.json().get("detail"))
+        answers.append((url, response.status_code, field in named))
+    assert answers == [(url, 422, True) for _, url, _, _ in OUT_OF_RANGE]
