@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, Query
+from pydantic import AwareDatetime
 
 from services.activities.activities import service
 from services.activities.activities.models import (
@@ -36,11 +35,11 @@ async def schedule_activity(data: ActivityCreate, uow: UnitOfWorkDep, principal:
 async def list_activities(
     uow: UnitOfWorkDep,
     principal: CurrentPrincipal,
-    cluster_no: int | None = None,
+    cluster_no: int | None = Query(default=None, ge=1, le=99),
     kind: ActivityKind | None = None,
     status: ActivityStatus | None = None,
-    starts_from: datetime | None = None,
-    starts_before: datetime | None = None,
+    starts_from: AwareDatetime | None = None,
+    starts_before: AwareDatetime | None = None,
 ) -> object:
     """Activities the caller may see, filtered by cluster, kind, status and dates."""
     found = await service.list_activities(
@@ -85,7 +84,7 @@ async def change_status(
 async def cluster_calendar(
     uow: UnitOfWorkDep,
     principal: CurrentPrincipal,
-    cluster_no: int = Query(ge=1),
+    cluster_no: int = Query(ge=1, le=99),
     week: str = Query(pattern=r"^\d{4}-W\d{2}$", examples=["2026-W48"]),
 ) -> object:
     """What is on in a cluster in an ISO week (Vietnam time), province-wide activities included."""

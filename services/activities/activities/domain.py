@@ -52,7 +52,19 @@ class Schedule:
     registration_closes_at: datetime | None
 
 
+SUPPORTED_YEARS = range(2000, 2100)
+"""Years an activity may fall in: anything else is a typo, and the calendar's first and last years cannot
+even be turned into UTC (a 500 where a 422 belongs)."""
+
+
 def check_schedule(schedule: Schedule) -> None:
+    for name, moment in vars(schedule).items():
+        if moment is not None and moment.year not in SUPPORTED_YEARS:
+            raise unprocessable(
+                "schedule",
+                f"{name} must fall in {SUPPORTED_YEARS.start}-{SUPPORTED_YEARS.stop - 1}",
+                field=name,
+            )
     if schedule.ends_at <= schedule.starts_at:
         raise unprocessable("schedule", "an activity must end after it starts", field="ends_at")
     opens, closes = schedule.registration_opens_at, schedule.registration_closes_at
@@ -119,6 +131,8 @@ def week_bounds(iso_week: str) -> tuple[datetime, datetime]:
     try:
         year_text, week_text = iso_week.split("-W")
         monday = date.fromisocalendar(int(year_text), int(week_text), 1)
+        if monday.year not in SUPPORTED_YEARS:
+            raise ValueError(iso_week)
     except ValueError as exc:
         raise unprocessable(
             "week", f"{iso_week!r} is not an ISO week such as 2026-W48", field="week"

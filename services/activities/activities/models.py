@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 from pydantic import Field as PydanticField
@@ -62,7 +62,9 @@ class ActivityCreate(BaseModel):
     kind: ActivityKind
     division_code: str = PydanticField(min_length=1, max_length=20)
     whole_province: bool = False
-    cluster_nos: list[int] = PydanticField(default_factory=list, description="Empty when whole_province")
+    cluster_nos: list[Annotated[int, PydanticField(ge=1, le=99)]] = PydanticField(
+        default_factory=list, max_length=99, description="Empty when whole_province"
+    )
     levels: list[SchoolLevel] = PydanticField(min_length=1)
     starts_at: AwareDatetime
     ends_at: AwareDatetime

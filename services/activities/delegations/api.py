@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 
 from services.activities.delegations import service
 from services.activities.delegations.models import (
@@ -51,7 +52,10 @@ async def file_report(
 
 @router.post("/{activity_id}/recommendations/{recommendation_id}/done", response_model=RecommendationPublic)
 async def mark_recommendation_done(
-    activity_id: str, recommendation_id: int, uow: UnitOfWorkDep, principal: CurrentPrincipal
+    activity_id: str,
+    recommendation_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    uow: UnitOfWorkDep,
+    principal: CurrentPrincipal,
 ) -> object:
     """Mark a recommendation's follow-up as done."""
     return await service.mark_done(

@@ -15,7 +15,7 @@ from services.activities.registrations.models import Registration, RegistrationC
 from services.activities.registrations.waitlist import participant_of, promote_waiting, waiting, waiting_count
 from services.activities.replica import queries as replica
 from services.activities.tables import new_id, utc_now
-from shared.auth import Principal
+from shared.auth import Principal, Role
 from shared.db import UnitOfWork
 from shared.events.activities import (
     ActivityKind,
@@ -220,20 +220,38 @@ async def _get(
 async def list_registrations(
     *, uow: UnitOfWork, principal: Principal, activity_id: str, status: RegistrationStatus | None = None
 ) -> list[RegistrationPublic]:
-    """Organisers and everyone who sees the activity see all of it; a principal sees their own school's."""
-    await activities.load_for_reading(uow, principal, activity_id)
+    """Organisers see all of it; others the registrations of the schools in their scope (names and birth
+    dates of another cluster's people are not theirs to read, even in a province-wide contest)."""
+    loaded = await activities.load_for_reading(uow, principal, activity_id)
     query = select(Registration).where(Registration.activity_id == activity_id)
-    if principal.scoped_schools and not principal.sees_everything and not principal.scoped_clusters:
-        query = query.where(col(Registration.school_code).in_(principal.scoped_schools))
     rows = (await uow.session.exec(query.order_by(col(Registration.queue_no)))).all()
+    # Positions count the whole queue, so a school sees where its people really stand.
     positions = {
         r.id: n for n, r in enumerate((r for r in rows if r.status == RegistrationStatus.WAITLISTED), 1)
     }
+    shown = await _schools_shown(uow, principal, loaded, {row.school_code for row in rows})
     return [
         RegistrationPublic.model_validate({**row.model_dump(), "waitlist_position": positions.get(row.id)})
         for row in rows
-        if status is None or row.status == status
+        if (status is None or row.status == status) and (shown is None or row.school_code in shown)
     ]
+
+
+async def _schools_shown(
+    uow: UnitOfWork, principal: Principal, loaded: LoadedActivity, school_codes: set[str]
+) -> set[str] | None:
+    """The schools whose registrations ``principal`` reads (None: all of them)."""
+    if access.can_manage(
+        principal, cluster_nos=loaded.cluster_nos, whole_province=loaded.activity.whole_province
+    ):
+        return None
+    if principal.role is Role.SCHOOL_PRINCIPAL:
+        return set(principal.scoped_schools)
+    clusters = access.visible_clusters(principal, home_cluster=await replica.home_cluster(uow, principal))
+    if clusters is None:
+        return None
+    cluster_of = await replica.school_clusters(uow, school_codes)
+    return {code for code in school_codes if cluster_of.get(code) in clusters} | principal.scoped_schools
 
 
 def _audience(loaded: LoadedActivity) -> domain.Audience:

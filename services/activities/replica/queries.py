@@ -54,6 +54,13 @@ async def school_names(uow: UnitOfWork, codes: set[str]) -> dict[str, str]:
     return {row.code: row.name for row in rows}
 
 
+async def school_clusters(uow: UnitOfWork, codes: set[str]) -> dict[str, int | None]:
+    if not codes:
+        return {}
+    query = select(SchoolReplica.code, SchoolReplica.cluster_no).where(col(SchoolReplica.code).in_(codes))
+    return dict((await uow.session.exec(query)).all())
+
+
 async def home_cluster(uow: UnitOfWork, principal: Principal) -> int | None:
     """The cluster of a principal's school or a commune officer's commune, as the replica knows it now."""
     if principal.role is Role.SCHOOL_PRINCIPAL and principal.school_id:

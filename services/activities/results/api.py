@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 
 from services.activities.results import service
 from services.activities.results.models import ResultsPublic, ResultsPublish
@@ -30,7 +30,10 @@ async def publish_results(
 
 @router.get("/activities/{activity_id}/results", response_model=ResultsPublic)
 async def get_results(
-    activity_id: str, uow: UnitOfWorkDep, principal: CurrentPrincipal, version: int | None = None
+    activity_id: str,
+    uow: UnitOfWorkDep,
+    principal: CurrentPrincipal,
+    version: int | None = Query(default=None, ge=1, le=1_000_000),
 ) -> object:
     """The latest published results, or a given version."""
     return await service.get_results(uow=uow, principal=principal, activity_id=activity_id, version=version)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from services.activities.support import service
 from services.activities.support.domain import TotalsBy
@@ -54,7 +54,7 @@ async def support_totals(
     principal: CurrentPrincipal,
     by: TotalsBy = TotalsBy.SCHOOL_YEAR,
     school_year: str | None = None,
-    cluster_no: int | None = None,
+    cluster_no: int | None = Query(default=None, ge=1, le=99),
     kind: ContributionKind | None = None,
 ) -> object:
     """Totals in whole VND by school year, kind, unit or cluster, with filters."""

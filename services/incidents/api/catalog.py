@@ -73,7 +73,7 @@ async def create_rule(data: SeverityRuleCreate, uow: UnitOfWorkDep, _admin: Depa
 
 @router.delete("/rules/{rule_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_rule(
-    rule_id: Annotated[int, Path(ge=1)], uow: UnitOfWorkDep, _admin: DepartmentAdmin
+    rule_id: Annotated[int, Path(ge=1, le=2**31 - 1)], uow: UnitOfWorkDep, _admin: DepartmentAdmin
 ) -> None:
     """Remove a severity rule (department admin)."""
     await service.delete_rule(uow=uow, rule_id=rule_id)

@@ -71,7 +71,7 @@ async def list_incidents(
     category: Annotated[str | None, Query(max_length=40)] = None,
     severity: Annotated[str | None, Query(max_length=40)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> list[IncidentPublic]:
     """List the incidents you may see, newest first."""
     found = await service.list_visible(

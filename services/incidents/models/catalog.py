@@ -97,7 +97,7 @@ class SeverityPublic(SeverityBase):
 class SeverityRuleBase(SQLModel):
     category_code: str | None = Field(default=None, max_length=40, description="None: any category")
     measure: Measure
-    at_least: int = Field(ge=1, description="The rule applies when the count reaches this")
+    at_least: int = Field(ge=1, le=1_000_000, description="The rule applies when the count reaches this")
     raises_to: str = Field(max_length=40, description="The severity code the report is raised to")
     description: str = Field(default="", max_length=300)
 

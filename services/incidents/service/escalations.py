@@ -1,7 +1,7 @@
 """Firing escalations: the scheduler's use cases, safe with any number of scheduler instances.
 
-A step is claimed with a conditional UPDATE (``state = 'pending'`` → ``'fired'``) as the first statement
-of its transaction: of two instances racing for one row, the database lets exactly one change it (a row
+A step is claimed with a conditional UPDATE (``state = 'pending'`` → ``'fired'``), right after its
+incident is locked: of two instances racing for one row, the database lets exactly one change it (a row
 lock on PostgreSQL, the single writer on SQLite), and the loser sees zero rows updated and moves on. The
 claim, the timeline entry and the event commit together, so a crash before the commit leaves the step
 pending for the next tick, and a crash after it leaves it fired: exactly once either way.
@@ -40,6 +40,16 @@ async def fire_step(
     *, uow: UnitOfWork, job_id: int, now: datetime, instance: str, metrics: IncidentMetrics | None = None
 ) -> IncidentEscalatedV1 | None:
     """Claim one due step and escalate; None when another instance had it, or it is no longer needed."""
+    # The incident is locked before its step, in the order a transition takes them (the incident, then
+    # its steps): the other order deadlocked with an acknowledgement on PostgreSQL. The lock is a no-op
+    # write so that on SQLite too it is the first statement and takes the writer's lock at once.
+    of_job = select(EscalationJob.incident_id).where(col(EscalationJob.id) == job_id).scalar_subquery()
+    await uow.session.exec(
+        update(Incident)
+        .where(col(Incident.id) == of_job)
+        .values(escalation_rank=col(Incident.escalation_rank))
+        .execution_options(synchronize_session=False)
+    )
     claimed = await uow.session.exec(
         update(EscalationJob)
         .where(col(EscalationJob.id) == job_id, col(EscalationJob.state) == JobState.PENDING)

@@ -14,6 +14,7 @@ from services.incidents.domain.classification import Measure, classify
 from services.incidents.domain.escalation import deadlines_from, plan_both
 from services.incidents.domain.events import facts
 from services.incidents.domain.routing import KnownCommune, KnownSchool, Route, route_for
+from services.incidents.domain.statistics import SUPPORTED_YEARS
 from services.incidents.models import (
     Category,
     EscalationJob,
@@ -62,6 +63,8 @@ async def report(
             return replayed, False
     if data.occurred_at > now + skew:
         raise Unprocessable("occurred_at is in the future", field="occurred_at")
+    if data.occurred_at.year < SUPPORTED_YEARS.start:
+        raise Unprocessable(f"occurred_at is before {SUPPORTED_YEARS.start}", field="occurred_at")
 
     school_code = data.school_code
     if school_code is None and principal.role is Role.SCHOOL_PRINCIPAL:

@@ -14,7 +14,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
 from services.incidents.domain.lifecycle import OPEN_STATUSES
-from services.incidents.domain.statistics import GroupBy, OpenCount, is_overdue, summarise
+from services.incidents.domain.statistics import SUPPORTED_YEARS, GroupBy, OpenCount, is_overdue, summarise
 from services.incidents.models import EscalationJob, Incident, JobState, Severity
 from services.incidents.models.report import (
     ClusterWorkload,
@@ -42,6 +42,9 @@ async def statistics(
     severity: str | None = None,
 ) -> list[GroupStatisticsPublic]:
     """Counts and median / 90th percentile times to acknowledge and resolve, per group."""
+    for name, moment in (("since", since), ("until", until)):
+        if moment is not None and moment.year not in SUPPORTED_YEARS:
+            raise Unprocessable(f"{name} must fall in {_years()}", field=name)
     if since is not None and until is not None and since >= until:
         raise Unprocessable("since must be before until", field="since")
     query = select(Incident).where(visible_to(principal))
@@ -112,6 +115,8 @@ async def daily_summary(
     """One cluster's day (``cluster_no`` None: the Department's own): what came, what moved, what is open."""
     if not principal.can_see_cluster(cluster_no):
         raise NotFound(f"cluster {cluster_no} has no summary for you", field="cluster_no")
+    if day.year not in SUPPORTED_YEARS:
+        raise Unprocessable(f"day must fall in {_years()}", field="day")
     start = datetime.combine(day, time.min, LOCAL_ZONE)
     end = start + timedelta(days=1)
     in_cluster = (
@@ -163,3 +168,7 @@ async def daily_summary(
             for incident in still_open
         ],
     )
+
+
+def _years() -> str:
+    return f"{SUPPORTED_YEARS.start}-{SUPPORTED_YEARS.stop - 1}"
