@@ -10,10 +10,13 @@ from pydantic import BaseModel, Field
 
 Item = TypeVar("Item")
 
+MAX_OFFSET = 10_000_000
+"""Deeper than any list here goes; a larger offset is a 422, not an integer overflow in the database."""
+
 
 class PageParams(BaseModel):
     limit: int = Field(50, ge=1, le=1000)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
     def page(self, items: Sequence[Any], total: int) -> dict[str, Any]:
         """The body of a ``Page`` response for these items (the route's response model validates it)."""
@@ -22,7 +25,7 @@ class PageParams(BaseModel):
 
 def _page_params(
     limit: Annotated[int, Query(ge=1, le=1000, description="How many items at most")] = 50,
-    offset: Annotated[int, Query(ge=0, description="How many matching items to skip")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="How many matching items to skip")] = 0,
 ) -> PageParams:
     return PageParams(limit=limit, offset=offset)
 

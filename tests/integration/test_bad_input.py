@@ -37,7 +37,8 @@ GARBAGE_BODIES: list[tuple[str, str]] = [
     ("application/json", '{"name": null, "code": 7, "cluster_no": "x", "date": "not-a-date"}'),
     ("text/csv", "a,b\n1,2,3\n"),
 ]
-PATH_VALUES = ["1", "does-not-exist", "%E1%BB%B3"]  # a number, an unknown id, a Vietnamese letter
+# A number, an unknown id, a Vietnamese letter, a number too big for any database integer.
+PATH_VALUES = ["1", "does-not-exist", "%E1%BB%B3", "99999999999999999999"]
 # Ids that exist once a service has seeded itself, so updates reach a real row and its constraints.
 SEEDED_IDS = {
     "registry": ["16681"],  # a commune (cluster 1 is covered by "1")
@@ -47,12 +48,34 @@ SEEDED_IDS = {
 }
 
 
-def null_bodies(document: dict[str, Any], operation: dict[str, Any]) -> list[tuple[str, str]]:
-    """One body per field of the operation's JSON body, that field set to null."""
+def field_bodies(document: dict[str, Any], operation: dict[str, Any]) -> list[tuple[str, str]]:
+    """Bodies with one field of the operation's JSON body set to null, and to a huge number."""
     content = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
     reference = content.get("schema", {}).get("$ref", "")
     schema = document["components"]["schemas"].get(reference.rsplit("/", 1)[-1], {})
-    return [("application/json", json.dumps({name: None})) for name in schema.get("properties", {})]
+    fields = schema.get("properties", {})
+    return [("application/json", json.dumps({name: value})) for name in fields for value in (None, 10**20)]
+
+
+def query_urls(url: str, operation: dict[str, Any]) -> list[str]:
+    """The URL alone, and with each query parameter set to a huge number and to a far-off date."""
+    names = [p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"]
+    return [url, *(f"{url}?{name}={value}" for name in names for value in (10**20, "9999-12-31"))]
+
+
+def requests_for(service: str, document: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """(method, url, content type, body) to try: every body at every path value, every query variant once."""
+    tried = []
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            has_body = method in ("post", "put", "patch")
+            bodies = [*GARBAGE_BODIES, *field_bodies(document, operation)] if has_body else [("", "")]
+            for value in [*PATH_VALUES, *SEEDED_IDS[service]]:
+                url = re.sub(r"\{[^}]+\}", value, path)
+                tried.extend((method.upper(), url, content_type, body) for content_type, body in bodies)
+            url = re.sub(r"\{[^}]+\}", "1", path)
+            tried.extend((method.upper(), query, *bodies[0]) for query in query_urls(url, operation)[1:])
+    return tried
 
 
 @pytest.mark.parametrize("service", sorted(SERVICES))
@@ -61,19 +84,15 @@ async def test_no_route_answers_500_to_garbage(service: str, common: dict[str, A
     async with running(app) as client:
         headers = bearer(app, Role.DEPARTMENT_ADMIN)
         failures = []
-        for path, operations in app.openapi()["paths"].items():
-            for method in operations:
-                for value in PATH_VALUES:
-                    url = re.sub(r"\{[^}]+\}", value, path)
-                    for content_type, body in (
-                        GARBAGE_BODIES if method in ("post", "put", "patch") else [("", "")]
-                    ):
-                        response = await client.request(
-                            method.upper(),
-                            url,
-                            content=body,
-                            headers={**headers, "Content-Type": content_type},
-                        )
-                        if response.status_code >= 500:
-                            failures.append(f"{method.upper()} {url} {body!r} → {response.status_code}")
+        for method, url, content_type, body in requests_for(service, app.openapi()):
+            try:
+                response = await client.request(
+                    method, url, content=body, headers={**headers, "Content-Type": content_type}
+                )
+                status = response.status_code
+                outcome = str(status)
+            except Exception as exc:  # the app raised instead of answering: a 500 for the client
+                status, outcome = 500, f"raised {type(exc).__name__}"
+            if status >= 500:
+                failures.append(f"{method} {url} {body!r} → {outcome}")
         assert not failures, "\n".join(failures)

@@ -226,6 +226,17 @@ async def test_restricted_details_show_only_to_the_cluster_leader_and_the_depart
         ]
     assert (await client.get(f"{path}/notes", headers=member)).status_code == 403
 
+    principal = bearer(app, Role.SCHOOL_PRINCIPAL, school_id=SCHOOL_3)
+    reported = await client.post(
+        "/incidents", json=body(school_code=SCHOOL_3, category="violence_abuse"), headers=principal
+    )
+    timeline = (await client.get(f"/incidents/{reported.json()['id']}/timeline", headers=member)).json()
+    assert {entry["actor_subject"] for entry in timeline} == {"hidden"}  # who told is a detail too
+    assert all(entry["detail"] is None and entry["reason"] is None for entry in timeline)
+    leader = bearer(app, Role.CLUSTER_LEADER, cluster_no=3)
+    led = (await client.get(f"/incidents/{reported.json()['id']}/timeline", headers=leader)).json()
+    assert led[0]["actor_subject"] == f"{Role.SCHOOL_PRINCIPAL}@tests"
+
 
 async def test_bad_input_is_a_4xx_naming_the_field(service: tuple[FastAPI, httpx.AsyncClient]) -> None:
     app, client = service

@@ -153,6 +153,10 @@ async def list_notes(*, uow: UnitOfWork, principal: Principal, incident_id: str)
     return (await uow.session.exec(query)).all()
 
 
+HIDDEN_REPORTER = "hidden"
+"""Stands for the reporter of a restricted case on the timeline of anyone who may not see its details."""
+
+
 async def timeline(*, uow: UnitOfWork, principal: Principal, incident_id: str) -> list[TimelineEntry]:
     """Every change, oldest first; reasons of a restricted case are hidden from those without details."""
     incident = await get_visible(uow=uow, principal=principal, incident_id=incident_id)
@@ -162,7 +166,19 @@ async def timeline(*, uow: UnitOfWork, principal: Principal, incident_id: str) -
     entries = list((await uow.session.exec(query)).all())
     if access.can_see_details(principal, incident):
         return entries
-    return [entry.model_copy(update={"reason": None}) for entry in entries]
+    # Who reported a child-safety case, and the facts behind its severity, are details too.
+    return [
+        entry.model_copy(
+            update={
+                "reason": None,
+                "detail": None,
+                "actor_subject": HIDDEN_REPORTER
+                if entry.actor_subject == incident.reporter_subject != principal.subject
+                else entry.actor_subject,
+            }
+        )
+        for entry in entries
+    ]
 
 
 async def escalations(*, uow: UnitOfWork, principal: Principal, incident_id: str) -> Sequence[EscalationJob]:

@@ -129,12 +129,14 @@ async def _record_transition(
         uow.record(
             IncidentAcknowledgedV1(
                 **facts(incident), acknowledged_at=now, actor_role=role, within_target=within
-            )
+            ),
+            occurred_at=now,
         )
     elif action is Action.RESOLVE:
         within = now <= incident.resolve_due_at
         uow.record(
-            IncidentResolvedV1(**facts(incident), resolved_at=now, actor_role=role, within_target=within)
+            IncidentResolvedV1(**facts(incident), resolved_at=now, actor_role=role, within_target=within),
+            occurred_at=now,
         )
     elif action is Action.CLOSE:
         uow.record(IncidentClosedV1(**facts(incident), closed_at=now, actor_role=role), occurred_at=now)

@@ -23,6 +23,7 @@ router = APIRouter(prefix="/clusters", tags=["clusters"])
 
 DepartmentAdmin = Annotated[Principal, Depends(require_roles(Role.DEPARTMENT_ADMIN))]
 ClusterNo = Annotated[int, Path(ge=1, le=99, description="The cluster's number")]
+MAX_ID = 2**31 - 1  # the databases' integer keys: a larger id is a 422, not an overflow
 
 
 @router.get("", response_model=list[ClusterPublic])
@@ -79,7 +80,7 @@ async def add_member(
 @router.post("/{cluster_no}/members/{membership_id}/end", response_model=MembershipPublic)
 async def end_membership(
     cluster_no: ClusterNo,
-    membership_id: Annotated[int, Path(ge=1)],
+    membership_id: Annotated[int, Path(ge=1, le=MAX_ID)],
     data: MembershipEnd,
     uow: UnitOfWorkDep,
     _admin: DepartmentAdmin,

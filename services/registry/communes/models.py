@@ -55,8 +55,8 @@ class CommuneContacts(SQLModel):
 class CommuneBase(CommuneContacts):
     name: str = Field(min_length=1, max_length=200)
     kind: CommuneKind
-    population: int | None = Field(default=None, ge=0)
-    area_km2: float | None = Field(default=None, ge=0)
+    population: int | None = Field(default=None, ge=0, le=100_000_000)
+    area_km2: float | None = Field(default=None, ge=0, le=100_000)
 
 
 class Commune(CommuneBase, VersionedColumns, RegistryTable, table=True):
@@ -93,8 +93,8 @@ class CommuneUpdate(PatchModel):
     )
 
     name: str | None = PydanticField(default=None, min_length=1, max_length=200)
-    population: int | None = PydanticField(default=None, ge=0)
-    area_km2: float | None = PydanticField(default=None, ge=0)
+    population: int | None = PydanticField(default=None, ge=0, le=100_000_000)
+    area_km2: float | None = PydanticField(default=None, ge=0, le=100_000)
     people_committee_seat: str | None = PydanticField(default=None, max_length=300)
     people_committee_email: str | None = PydanticField(default=None, max_length=200)
     culture_office_head: str | None = PydanticField(default=None, max_length=200)

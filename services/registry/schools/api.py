@@ -28,7 +28,8 @@ router = APIRouter(tags=["schools"])
 DepartmentAdmin = Annotated[Principal, Depends(require_roles(Role.DEPARTMENT_ADMIN))]
 Manager = Annotated[Principal, Depends(require_roles(Role.DEPARTMENT_ADMIN, Role.CLUSTER_LEADER))]
 SchoolCode = Annotated[str, Path(max_length=20, description="The school's MOET code")]
-RegionId = Annotated[int, Path(ge=1)]
+MAX_ID = 2**31 - 1  # the databases' integer keys: a larger id is a 422, not an overflow
+RegionId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 class SchoolFilters:
@@ -43,7 +44,7 @@ class SchoolFilters:
         level: SchoolLevel | None = None,
         status: SchoolStatus | None = None,
         locomotive: bool | None = None,
-        core_region: Annotated[int | None, Query(ge=1)] = None,
+        core_region: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
         q: Annotated[
             str | None, Query(max_length=100, description="Part of the name, diacritics optional")
         ] = None,

@@ -53,11 +53,13 @@ class SchoolBase(SchoolContacts):
     status: SchoolStatus = SchoolStatus.ACTIVE
     merged_into: str | None = Field(default=None, max_length=20)
     principal_staff_code: str | None = Field(default=None, max_length=40)
-    pupils: int | None = Field(default=None, ge=0)
-    classes: int | None = Field(default=None, ge=0)
-    teachers: int | None = Field(default=None, ge=0)
+    pupils: int | None = Field(default=None, ge=0, le=1_000_000)
+    classes: int | None = Field(default=None, ge=0, le=1_000_000)
+    teachers: int | None = Field(default=None, ge=0, le=1_000_000)
     locomotive: bool = False
-    core_region_id: int | None = Field(default=None, foreign_key="core_regions.id", index=True)
+    core_region_id: int | None = Field(
+        default=None, foreign_key="core_regions.id", index=True, ge=1, le=2**31 - 1
+    )
     sample: bool = False
 
 
@@ -118,11 +120,11 @@ class SchoolUpdate(PatchModel):
     phone: str | None = PydanticField(default=None, max_length=50)
     email: str | None = PydanticField(default=None, max_length=200)
     address: str | None = PydanticField(default=None, max_length=300)
-    pupils: int | None = PydanticField(default=None, ge=0)
-    classes: int | None = PydanticField(default=None, ge=0)
-    teachers: int | None = PydanticField(default=None, ge=0)
+    pupils: int | None = PydanticField(default=None, ge=0, le=1_000_000)
+    classes: int | None = PydanticField(default=None, ge=0, le=1_000_000)
+    teachers: int | None = PydanticField(default=None, ge=0, le=1_000_000)
     locomotive: bool | None = None
-    core_region_id: int | None = None
+    core_region_id: int | None = PydanticField(default=None, ge=1, le=2**31 - 1)
 
     @model_validator(mode="after")
     def _merged_into_only_when_merged(self) -> SchoolUpdate:
