@@ -253,8 +253,10 @@ def test_standard_webhooks_signature_matches_the_specs_example() -> None:
     signature = sign(secret, message_id="msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp=1614265330, body=body)
     assert signature == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
     headers = {"webhook-id": "msg_p5jXN8AQM9LWM0D4loKWxJek", "webhook-timestamp": "1614265330"}
-    assert verify(secret, {**headers, "webhook-signature": signature}, body)
-    assert not verify(secret, {**headers, "webhook-signature": signature}, body + b" ")
+    signed = {**headers, "webhook-signature": signature}
+    assert verify(secret, signed, body, now=1614265330 + 60)
+    assert not verify(secret, signed, body + b" ", now=1614265330 + 60)
+    assert not verify(secret, signed, body, now=1614265330 + 6 * 60)  # a replay, past the 5-minute tolerance
 
 
 def test_subscription_filters_take_types_and_patterns() -> None:

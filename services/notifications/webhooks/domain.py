@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import ipaddress
 import secrets
+import time
 from fnmatch import fnmatchcase
 from urllib.parse import urlsplit
 
@@ -52,8 +53,15 @@ def signature_headers(secret: str, *, message_id: str, timestamp: int, body: byt
     }
 
 
-def verify(secret: str, headers: dict[str, str], body: bytes) -> bool:
+TIMESTAMP_TOLERANCE_S = 5 * 60
+"""Standard Webhooks: a receiver refuses a message signed too far from its own clock (a replay)."""
+
+
+def verify(secret: str, headers: dict[str, str], body: bytes, *, now: float | None = None) -> bool:
     """What a receiver does; the tests' receivers use it, and it documents the contract."""
+    timestamp = int(headers["webhook-timestamp"])
+    if abs((time.time() if now is None else now) - timestamp) > TIMESTAMP_TOLERANCE_S:
+        return False
     expected = sign(
         secret, message_id=headers["webhook-id"], timestamp=int(headers["webhook-timestamp"]), body=body
     ).removeprefix("v1,")
