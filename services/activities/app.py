@@ -6,6 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from services.activities.activities.api import router as activities_router
+from services.activities.activities.closing import closing_job
 from services.activities.delegations.api import router as delegations_router
 from services.activities.divisions import service as divisions
 from services.activities.divisions.api import router as divisions_router
@@ -17,6 +18,7 @@ from services.activities.results.api import router as results_router
 from services.activities.rules import RuleBroken
 from services.activities.settings import ActivitiesSettings
 from services.activities.support.api import router as support_router
+from services.activities.tables import utc_now
 from shared.events.topics import ACTIVITY_EVENTS
 from shared.web import ServiceRuntime, create_service_app
 
@@ -54,6 +56,7 @@ def create_app(settings: ActivitiesSettings | None = None) -> FastAPI:
         publishes=[ACTIVITY_EVENTS],
         consumers=[registry_replica],
         on_startup=seed,
+        background=[closing_job(settings.registration_check_interval_s, utc_now)],
     )
     app.add_exception_handler(RuleBroken, _rule_broken)
     return app

@@ -18,6 +18,7 @@ from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
 from sqlmodel import select
 
+from services.activities.activities.closing import close_due_registrations
 from services.activities.app import create_app
 from services.activities.replica.models import SchoolReplica, StaffReplica
 from services.activities.settings import ActivitiesSettings
@@ -579,3 +580,28 @@ async def test_roles_double_bookings_windows_and_the_calendar(
     assert (bad_week.status_code, bad_week.json()["rule"]) == (422, "week")
     mine = (await client.get(f"/activities/{activity_id}/registrations", headers=principal_1)).json()
     assert [r["school_code"] for r in mine] == ["S1"]
+
+
+async def test_registration_closes_by_itself_when_its_window_ends(
+    service: tuple[FastAPI, httpx.AsyncClient], kafka_bootstrap_servers: str, topic_prefix: str
+) -> None:
+    app, client = service
+    leader = bearer(app, Role.CLUSTER_LEADER, cluster_no=3)
+    closes_at = NOW + timedelta(hours=1)
+    activity_id = await open_contest(client, leader, registration_closes_at=closes_at.isoformat())
+    unit_of_work = runtime_of(app).messaging.unit_of_work
+
+    assert (
+        await close_due_registrations(unit_of_work=unit_of_work, now=closes_at - timedelta(seconds=1)) == []
+    )
+    assert await close_due_registrations(unit_of_work=unit_of_work, now=closes_at) == [activity_id]
+    assert await close_due_registrations(unit_of_work=unit_of_work, now=closes_at + timedelta(hours=1)) == []
+
+    read = (await client.get(f"/activities/{activity_id}", headers=leader)).json()
+    assert read["status"] == "registration_closed"
+    events = await events_of(kafka_bootstrap_servers, topic_prefix, expected=3)
+    assert [kind for kind, _, key in events if key == activity_id] == [
+        "activity.scheduled.v1",
+        "activity.registration_opened.v1",
+        "activity.registration_closed.v1",
+    ]
