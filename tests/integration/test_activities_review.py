@@ -4,7 +4,6 @@ SQLite and PostgreSQL: registrations of another cluster's schools, and bad input
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,7 +13,6 @@ from fastapi import FastAPI
 from services.activities.app import create_app
 from services.activities.settings import ActivitiesSettings
 from shared.auth import Role
-from shared.settings import Environment
 from tests.integration.test_activities_service import Registry, contest, replica_counts, school, teacher
 from tests.support.apps import bearer, running
 from tests.support.waiting import wait_for
@@ -24,17 +22,9 @@ pytestmark = [pytest.mark.kafka, pytest.mark.asyncio(loop_scope="session")]
 
 @pytest.fixture
 async def service(
-    kafka_bootstrap_servers: str, topic_prefix: str, tmp_path: Path, new_database_url: Callable[[str], str]
+    common: dict[str, Any], new_database_url: Callable[[str], str]
 ) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
-    settings = ActivitiesSettings(
-        environment=Environment.TEST,
-        kafka_bootstrap_servers=kafka_bootstrap_servers,
-        kafka_topic_prefix=topic_prefix,
-        data_dir=tmp_path,
-        database_url=new_database_url("activities"),
-        outbox_sweep_interval_s=0.2,
-    )
-    app = create_app(settings)
+    app = create_app(ActivitiesSettings(**common, database_url=new_database_url("activities")))
     async with running(app) as client:
         yield app, client
 

@@ -9,7 +9,6 @@ import json
 import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -24,7 +23,6 @@ from services.activities.replica.models import SchoolReplica, StaffReplica
 from services.activities.settings import ActivitiesSettings
 from shared.auth import Role
 from shared.events import Envelope, EventPayload, SchoolStateV1, StaffStateV1
-from shared.settings import Environment
 from tests.support.apps import bearer, running, runtime_of
 from tests.support.kafka_reader import headers_of, read_topic
 from tests.support.waiting import wait_for
@@ -38,17 +36,9 @@ VIETNAM = timezone(timedelta(hours=7))
 
 @pytest.fixture
 async def service(
-    kafka_bootstrap_servers: str, topic_prefix: str, tmp_path: Path, new_database_url: Callable[[str], str]
+    common: dict[str, Any], new_database_url: Callable[[str], str]
 ) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
-    settings = ActivitiesSettings(
-        environment=Environment.TEST,
-        kafka_bootstrap_servers=kafka_bootstrap_servers,
-        kafka_topic_prefix=topic_prefix,
-        data_dir=tmp_path,
-        database_url=new_database_url("activities"),
-        outbox_sweep_interval_s=0.2,
-    )
-    app = create_app(settings)
+    app = create_app(ActivitiesSettings(**common, database_url=new_database_url("activities")))
     async with running(app) as client:
         yield app, client
 
