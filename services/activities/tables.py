@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 
 from sqlalchemy.orm import registry
 from sqlmodel import SQLModel
+
+from shared.db.messaging_tables import utc_now
 
 
 class ActivitiesTable(SQLModel, registry=registry()):
@@ -20,5 +21,4 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
+__all__ = ["ACTIVITIES_METADATA", "ActivitiesTable", "new_id", "utc_now"]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from services.activities.rules import RuleBroken, unprocessable
+from shared.clock import VIETNAM
 from shared.events.activities import ActivityKind, ActivityStatus
 
 S = ActivityStatus
@@ -23,7 +24,6 @@ TRANSITIONS: dict[ActivityStatus, frozenset[ActivityStatus]] = {
 
 EDITABLE = frozenset({S.PLANNED, S.REGISTRATION_OPEN, S.REGISTRATION_CLOSED})
 CONTEST_KINDS = frozenset({ActivityKind.TEACHER_CONTEST, ActivityKind.PUPIL_CONTEST})
-VIETNAM = timezone(timedelta(hours=7), "ICT")
 
 
 def check_transition(current: ActivityStatus, target: ActivityStatus, *, reason: str | None = None) -> None:

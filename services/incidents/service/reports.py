@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, case, func, or_
 from sqlalchemy import select as sa_select
@@ -24,11 +23,12 @@ from services.incidents.models.report import (
 )
 from services.incidents.service.incidents import visible_to
 from shared.auth import Principal
+from shared.clock import VIETNAM
 from shared.db import UnitOfWork
 from shared.events.incidents import IncidentStatus
 from shared.web.errors import NotFound, Unprocessable
 
-LOCAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+LOCAL_ZONE = VIETNAM
 
 
 async def statistics(
