@@ -50,13 +50,6 @@ async def nodes(kafka_bootstrap_servers: str, topic_prefix: str) -> AsyncIterato
         await started.stop(node)
 
 
-async def publish(node: MessagingNode, *events: ProbeV1) -> list[str]:
-    async with node.messaging.unit_of_work() as uow:
-        ids = [uow.record(event) for event in events]
-        await uow.commit()
-    return ids
-
-
 async def committed_offsets(bootstrap: str, group: str) -> list[int]:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
@@ -81,13 +74,13 @@ async def test_committed_event_arrives_once_and_rolled_back_one_never(
     producer = await nodes.start("producer", new_database_url("producer"))
     consumer = await nodes.start("consumer", new_database_url("consumer"), consumer=probe_consumer)
 
-    await publish(producer, ProbeV1(key="a", seq=1))
+    await producer.publish(ProbeV1(key="a", seq=1))
     async with producer.messaging.unit_of_work() as uow:
         uow.record(ProbeV1(key="a", seq=2))
         await uow.rollback()
     async with producer.messaging.unit_of_work() as uow:
         uow.record(ProbeV1(key="a", seq=3))  # never committed: leaving the block rolls it back
-    await publish(producer, ProbeV1(key="a", seq=4))
+    await producer.publish(ProbeV1(key="a", seq=4))
 
     received = await wait_for(lambda: receipts_of(consumer), until=lambda r: ("a", 4) in r, message="seq 4")
     assert received == [("a", 1), ("a", 4)]
@@ -119,7 +112,7 @@ async def test_relay_crash_between_publish_and_mark_resends_and_inbox_drops_dupl
     crashing = CrashingRelay(
         engine=producer.engine, broker=producer.messaging.broker, naming=producer.messaging.naming
     )
-    [event_id] = await publish(producer, ProbeV1(key="k", seq=1))
+    [event_id] = await producer.publish(ProbeV1(key="k", seq=1))
     with pytest.raises(CrashBeforeMarking):
         await crashing.publish_pending()
     assert await producer.messaging.relay.publish_pending() == 1  # the restarted relay sends it again
@@ -156,12 +149,12 @@ async def test_consumer_restarted_mid_stream_resumes_and_loses_nothing(
     producer = await nodes.start("producer", sqlite_url("producer"))
     consumer_url = sqlite_url("consumer")
     first = await nodes.start("consumer", consumer_url, consumer=probe_consumer)
-    await publish(producer, *(ProbeV1(key=f"k{n % 7}", seq=n) for n in range(200)))
+    await producer.publish(*(ProbeV1(key=f"k{n % 7}", seq=n) for n in range(200)))
     await wait_for(lambda: receipts_of(first), until=lambda r: len(r) >= 20, message="20 receipts")
     await nodes.stop(first)
     stopped_at = len(await receipts_of(first))
 
-    await publish(producer, *(ProbeV1(key=f"k{n % 7}", seq=n) for n in range(200, 300)))
+    await producer.publish(*(ProbeV1(key=f"k{n % 7}", seq=n) for n in range(200, 300)))
     second = await nodes.start("consumer", consumer_url, consumer=probe_consumer)
     received = await wait_for(
         lambda: receipts_of(second), until=lambda r: len(r) >= 300, message="all 300 receipts"
@@ -201,7 +194,7 @@ async def test_malformed_messages_are_dead_lettered_and_the_next_good_one_is_pro
     finally:
         await raw.stop()
     producer = await nodes.start("producer", sqlite_url("producer"))
-    await publish(producer, ProbeV1(key="x", seq=42))
+    await producer.publish(ProbeV1(key="x", seq=42))
 
     await wait_for(lambda: receipts_of(consumer), until=lambda r: r == [("x", 42)], message="the good one")
     dead = await read_topic(kafka_bootstrap_servers, topic_prefix + "consumer.dead-letter", expected=5)
@@ -238,7 +231,7 @@ async def test_two_consumers_in_one_group_share_partitions_and_keep_per_key_orde
 
     keys = [f"school-{n}" for n in range(12)]
     for seq in range(25):
-        await publish(producer, *(ProbeV1(key=key, seq=seq) for key in keys))
+        await producer.publish(*(ProbeV1(key=key, seq=seq) for key in keys))
 
     received = await wait_for(
         lambda: receipts_of(first), until=lambda r: len(r) >= 300, message="300 receipts", within=60
@@ -279,7 +272,7 @@ async def test_transient_failures_are_retried_and_persistent_ones_dead_lettered(
     producer = await nodes.start("producer", sqlite_url("p"))
     consumer = await nodes.start("consumer", sqlite_url("c"), consumer=flaky_consumer)
     keys = ["transient", "poison", "refuse", "fine"]
-    await publish(producer, *(ProbeV1(key=key, seq=n) for n, key in enumerate(keys)))
+    await producer.publish(*(ProbeV1(key=key, seq=n) for n, key in enumerate(keys)))
 
     received = await wait_for(
         lambda: receipts_of(consumer), until=lambda r: len(r) == 2, message="transient and fine"

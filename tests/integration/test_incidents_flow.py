@@ -26,7 +26,6 @@ from services.registry.app import create_app as create_registry
 from services.registry.settings import RegistrySettings
 from shared.auth import Role
 from shared.events import ClusterStateV1, CommuneStateV1, SchoolStateV1
-from shared.events.base import EventPayload
 from shared.events.topics import REGISTRY_CLUSTERS, REGISTRY_COMMUNES, REGISTRY_SCHOOLS
 from shared.settings import Environment
 from tests.support.apps import bearer, running, runtime_of
@@ -85,13 +84,6 @@ def school_state(code: str, commune: str, cluster_no: int | None) -> SchoolState
         version=1,
         updated_at=datetime.now(UTC),
     )
-
-
-async def publish(node: MessagingNode, *events: EventPayload) -> None:
-    async with node.messaging.unit_of_work() as uow:
-        for event in events:
-            uow.record(event)
-        await uow.commit()
 
 
 async def known_school(app: FastAPI, code: str) -> ReplicaSchool | None:
@@ -176,8 +168,8 @@ async def test_a_report_is_routed_escalates_once_unless_acknowledged_and_every_s
     kafka_bootstrap_servers: str,
     topic_prefix: str,
 ) -> None:
-    await publish(
-        registry_node, cluster_state(3), commune_state(COMMUNE_IN_3, 3), school_state(SCHOOL, COMMUNE_IN_3, 3)
+    await registry_node.publish(
+        cluster_state(3), commune_state(COMMUNE_IN_3, 3), school_state(SCHOOL, COMMUNE_IN_3, 3)
     )
     app = create_app(settings_for(new_database_url("incidents")), clock=clock)
     async with running(app) as client:
@@ -239,7 +231,7 @@ async def test_a_report_is_routed_escalates_once_unless_acknowledged_and_every_s
         assert ack_steps == [(1, "fired"), (2, "cancelled"), (3, "cancelled"), (4, "cancelled")]
 
         # The school appears in the registry: the waiting incident is routed to its cluster.
-        await publish(registry_node, school_state(NEW_SCHOOL, COMMUNE_IN_3, 3))
+        await registry_node.publish(school_state(NEW_SCHOOL, COMMUNE_IN_3, 3))
 
         async def rerouted() -> dict[str, Any]:
             response = await client.get(f"/incidents/{waiting['id']}", headers=stranger)
@@ -386,8 +378,8 @@ async def test_the_replica_never_steps_back_and_dead_letters_what_it_cannot_read
 ) -> None:
     newer = school_state(SCHOOL, COMMUNE_IN_3, 3).model_copy(update={"version": 2})
     older = school_state(SCHOOL, "17299", 4)  # version 1, delivered late
-    await publish(registry_node, newer)
-    await publish(registry_node, older)
+    await registry_node.publish(newer)
+    await registry_node.publish(older)
     await read_topic(kafka_bootstrap_servers, topic_prefix + "registry.schools", expected=2)  # both on Kafka
     producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap_servers)
     await producer.start()

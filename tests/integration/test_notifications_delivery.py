@@ -253,7 +253,7 @@ async def registry_node(
     node = await MessagingNode.start(
         settings, publishes=[REGISTRY_CLUSTERS, REGISTRY_COMMUNES, REGISTRY_SCHOOLS, REGISTRY_STAFF]
     )
-    await publish(node, *registry_states())
+    await node.publish(*registry_states())
     yield node
     await node.stop()
 
@@ -272,13 +272,6 @@ async def incidents_node(
     node = await MessagingNode.start(settings, publishes=[INCIDENT_EVENTS])
     yield node
     await node.stop()
-
-
-async def publish(node: MessagingNode, *events: EventPayload) -> list[str]:
-    async with node.messaging.unit_of_work() as uow:
-        ids = [uow.record(event) for event in events]
-        await uow.commit()
-    return ids
 
 
 @pytest.fixture
@@ -527,7 +520,7 @@ async def test_a_500_is_retried_and_delivered_once_and_a_410_disables_the_subscr
         receiver.script["/hooks/flaky"] = [503, 429, 200]
         receiver.script["/hooks/gone"] = [410]
 
-        [event_id] = await publish(incidents_node, reported("high"))
+        [event_id] = await incidents_node.publish(reported("high"))
         status = await wait_for(lambda: event_status(app, client, event_id), until=settled, message="settled")
         by_key = {(d["recipient_key"], d["channel"]): d for d in status["deliveries"]}
         sms = by_key[("staff:L001", "sms")]
@@ -555,7 +548,7 @@ async def test_a_500_is_retried_and_delivered_once_and_a_410_disables_the_subscr
         assert subscription["active"] is False and "410" in subscription["disabled_reason"]
 
         # The next event is not even planned for the disabled subscription.
-        [next_id] = await publish(incidents_node, reported("medium"))
+        [next_id] = await incidents_node.publish(reported("medium"))
         later = await wait_for(lambda: event_status(app, client, next_id), until=settled, message="settled")
         assert {d["recipient_key"] for d in later["deliveries"] if d["channel"] == "webhook"} == {
             flaky["recipient_key"]
@@ -593,7 +586,7 @@ async def test_quiet_hours_hold_a_medium_incident_but_not_a_critical_one(
         half = await client.put("/me/preferences", json={"quiet_start": "22:00"}, headers=member)
         assert (half.status_code, half.json()["field"]) == (422, "quiet_end")
 
-        medium_id, critical_id = await publish(incidents_node, reported("medium"), reported("critical"))
+        medium_id, critical_id = await incidents_node.publish(reported("medium"), reported("critical"))
         critical = await wait_for(
             lambda: event_status(app, client, critical_id), until=settled, message="critical"
         )
@@ -657,7 +650,7 @@ async def test_a_bad_template_variable_is_a_clear_422_on_preview_and_falls_back_
         assert saved.status_code == 200, saved.text
 
         event = reported("high")
-        [event_id] = await publish(incidents_node, event)
+        [event_id] = await incidents_node.publish(event)
         status = await wait_for(lambda: event_status(app, client, event_id), until=settled, message="settled")
         emails = [d for d in status["deliveries"] if d["channel"] == "email"]
         assert emails and all(d["state"] == "delivered" and d["used_fallback_text"] for d in emails)
@@ -678,7 +671,7 @@ async def test_the_run_commands_mail_catcher_keeps_the_mail_for_reading(
     async with running(app) as client:
         await wait_for(lambda: replica_ready(app), message="the people in the notifications replica")
         event = reported("medium")
-        await publish(incidents_node, event)
+        await incidents_node.publish(event)
         headers = bearer(app, Role.DEPARTMENT_OFFICER)
 
         async def caught() -> list[dict[str, Any]]:
@@ -764,7 +757,7 @@ async def test_two_instances_on_one_postgresql_database_send_a_slow_delivery_onc
         first, second = create_app(settings), create_app(settings.model_copy(update={"seed_on_start": False}))
         async with running(first) as client, running(second):
             await wait_for(lambda: replica_ready(first), message="the people in the notifications replica")
-            [event_id] = await publish(incidents_node, reported("medium"))
+            [event_id] = await incidents_node.publish(reported("medium"))
 
             async def email_leases() -> list[datetime]:
                 async with runtime_of(first).sessions() as session:
@@ -844,7 +837,7 @@ async def test_a_receiver_that_never_finishes_its_answer_does_not_stall_the_othe
                 headers=token(app, "client-slow", Role.INTEGRATION_CLIENT, grants=["cluster:3"]),
             )
             assert subscribed.status_code == 201, subscribed.text
-            [event_id] = await publish(incidents_node, reported("medium"))
+            [event_id] = await incidents_node.publish(reported("medium"))
 
             def others_settled(status: dict[str, Any]) -> bool:
                 others = [d for d in status["deliveries"] if d["channel"] != "webhook"]

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.db import create_engine, create_schema, session_factory
+from shared.events.base import EventPayload
 from shared.events.topics import TopicSpec
 from shared.messaging import MESSAGING_METADATA, EventConsumer, Messaging
 from shared.settings import Environment, ServiceSettings
@@ -71,6 +72,13 @@ class MessagingNode:
         await self.messaging.stop()
         if dispose:
             await self.engine.dispose()
+
+    async def publish(self, *events: EventPayload) -> list[str]:
+        """Record the events in one unit of work, as a service's use case would; returns their ids."""
+        async with self.messaging.unit_of_work() as uow:
+            ids = [uow.record(event) for event in events]
+            await uow.commit()
+        return ids
 
     def metric(self, name: str, **labels: str) -> float:
         return self.registry.get_sample_value(name, labels) or 0.0
