@@ -20,10 +20,11 @@ from services.incidents.service import escalations, lifecycle
 from services.incidents.settings import IncidentsSettings
 from shared.auth import Principal, Role
 from shared.db import UnitOfWork, create_engine, create_schema, session_factory
-from shared.events.incidents import DeadlineKind, EscalationLevel, IncidentStatus, RouteKind
+from shared.events.incidents import IncidentStatus
 from shared.messaging import MESSAGING_METADATA
 from shared.settings import Environment
 from tests.support.apps import bearer, running
+from tests.support.incidents import incident_with_a_due_step
 from tests.support.waiting import wait_for
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session")]
@@ -40,41 +41,12 @@ async def test_an_acknowledgement_racing_the_scheduler_on_one_incident_never_dea
     engines = [create_engine(url) for _ in range(3)]
     await create_schema(engines[0], MESSAGING_METADATA, INCIDENTS_METADATA)
     now = datetime.now(UTC)
-    async with session_factory(engines[0])() as session:
-        session.add(
-            Incident(
-                id="i-1",
-                reference="INC-1",
-                commune_code="16939",
-                cluster_no=3,
-                route=RouteKind.CLUSTER,
-                category="other",
-                severity="low",
-                status=IncidentStatus.REPORTED,
-                title="t",
-                description="d",
-                occurred_at=now - timedelta(hours=2),
-                reported_at=now - timedelta(hours=2),
-                reporter_subject="s",
-                reporter_role="department_officer",
-                acknowledge_due_at=now - timedelta(minutes=1),
-                resolve_due_at=now + timedelta(days=1),
-            )
-        )
-        await session.flush()
-        job = EscalationJob(
-            incident_id="i-1",
-            deadline=DeadlineKind.ACKNOWLEDGEMENT,
-            deadline_at=now - timedelta(minutes=1),
-            step=1,
-            level=EscalationLevel.CLUSTER_LEADER,
-            notify_role="cluster_leader",
-            due_at=now - timedelta(minutes=1),
-        )
-        session.add(job)
-        await session.commit()
-        job_id = job.id
-    assert job_id is not None
+    job_id = await incident_with_a_due_step(
+        engines[0],
+        reported_at=now - timedelta(hours=2),
+        acknowledge_due_at=now - timedelta(minutes=1),
+        resolve_due_at=now + timedelta(days=1),
+    )
 
     async def lock_waiters() -> int:
         async with engines[2].connect() as connection:

@@ -18,7 +18,6 @@ from services.incidents.app import create_app
 from services.incidents.models import (
     INCIDENTS_METADATA,
     EscalationJob,
-    Incident,
     JobState,
     TimelineEntry,
     TimelineKind,
@@ -28,10 +27,10 @@ from services.incidents.service import escalations
 from services.incidents.settings import IncidentsSettings
 from shared.auth import Role
 from shared.db import UnitOfWork, create_engine, create_schema, session_factory
-from shared.events.incidents import DeadlineKind, EscalationLevel, IncidentStatus, RouteKind
 from shared.messaging import MESSAGING_METADATA, OutboxMessage
 from shared.settings import Environment
 from tests.support.apps import bearer, running
+from tests.support.incidents import incident_with_a_due_step
 from tests.support.kafka_reader import headers_of, read_topic
 from tests.support.waiting import wait_for
 
@@ -147,45 +146,14 @@ async def test_racing_claims_on_one_step_fire_it_once(new_database_url: Callable
     engines = [create_engine(url), create_engine(url)]
     await create_schema(engines[0], MESSAGING_METADATA, INCIDENTS_METADATA)
     now = datetime.now(UTC)
-    async with session_factory(engines[0])() as session:
-        session.add(
-            Incident(
-                id="i-1",
-                reference="INC-1",
-                commune_code="16939",
-                cluster_no=3,
-                route=RouteKind.CLUSTER,
-                category="other",
-                severity="low",
-                status=IncidentStatus.REPORTED,
-                title="t",
-                description="d",
-                occurred_at=now,
-                reported_at=now,
-                reporter_subject="s",
-                reporter_role="department_officer",
-                acknowledge_due_at=now,
-                resolve_due_at=now,
-            )
-        )
-        await session.flush()
-        job = EscalationJob(
-            incident_id="i-1",
-            deadline=DeadlineKind.ACKNOWLEDGEMENT,
-            deadline_at=now,
-            step=1,
-            level=EscalationLevel.CLUSTER_LEADER,
-            notify_role="cluster_leader",
-            due_at=now,
-        )
-        session.add(job)
-        await session.commit()
-        assert job.id is not None
+    job_id = await incident_with_a_due_step(
+        engines[0], reported_at=now, acknowledge_due_at=now, resolve_due_at=now
+    )
 
     async def attempt(n: int) -> object:
         uow = UnitOfWork(session_factory(engines[n % 2]), source="/edu-clusters/incidents")
         async with uow:
-            return await escalations.fire_step(uow=uow, job_id=job.id, now=now, instance=f"i{n}")  # type: ignore[arg-type]
+            return await escalations.fire_step(uow=uow, job_id=job_id, now=now, instance=f"i{n}")
 
     results = await asyncio.gather(*(attempt(n) for n in range(6)))
     async with session_factory(engines[0])() as session:
