@@ -56,7 +56,14 @@ def create_app(settings: ActivitiesSettings | None = None) -> FastAPI:
         publishes=[ACTIVITY_EVENTS],
         consumers=[registry_replica],
         on_startup=seed,
-        background=[closing_job(settings.registration_check_interval_s, utc_now)],
+    )
+    runtime: ServiceRuntime = app.state.runtime
+    runtime.add_job(
+        closing_job(
+            unit_of_work=runtime.messaging.unit_of_work,
+            interval_s=settings.registration_check_interval_s,
+            clock=utc_now,
+        )
     )
     app.add_exception_handler(RuleBroken, _rule_broken)
     return app

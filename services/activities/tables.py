@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy.orm import registry
 from sqlmodel import SQLModel
 
-from shared.db.messaging_tables import utc_now
+from shared.clock import utc_now
 
 
 class ActivitiesTable(SQLModel, registry=registry()):

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import socket
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
@@ -14,10 +12,12 @@ from services.incidents.api import ROUTERS
 from services.incidents.handlers import registry_replica
 from services.incidents.metrics import IncidentMetrics
 from services.incidents.models import INCIDENTS_METADATA
-from services.incidents.scheduler import Clock, EscalationScheduler, system_clock
+from services.incidents.scheduler import EscalationScheduler
 from services.incidents.service import catalog
 from services.incidents.settings import IncidentsSettings
+from shared.clock import Clock, system_clock
 from shared.events.topics import INCIDENT_EVENTS
+from shared.jobs import PeriodicJob
 from shared.web import ServiceRuntime, create_service_app
 
 
@@ -45,7 +45,6 @@ def create_app(settings: IncidentsSettings | None = None, *, clock: Clock = syst
         unit_of_work=runtime.messaging.unit_of_work,
         clock=clock,
         instance_id=settings.scheduler_instance_id or f"{socket.gethostname()}-{uuid.uuid4().hex[:6]}",
-        interval_s=settings.scheduler_interval_s,
         batch_size=settings.scheduler_batch_size,
         metrics=metrics,
     )
@@ -53,19 +52,8 @@ def create_app(settings: IncidentsSettings | None = None, *, clock: Clock = syst
     app.state.incident_metrics = metrics
     app.state.scheduler = scheduler
 
-    # The shared factory owns the lifespan (database, Kafka, seed); the scheduler runs inside it, starting
-    # after the seed and stopping before messaging does, so a tick never meets a stopped relay.
-    shared_lifespan = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with shared_lifespan(app):
-            if settings.scheduler_enabled:
-                scheduler.start()
-            try:
-                yield
-            finally:
-                await scheduler.stop()
-
-    app.router.lifespan_context = lifespan
+    if settings.scheduler_enabled:
+        runtime.add_job(
+            PeriodicJob("escalation-scheduler", scheduler.run_once, interval_s=settings.scheduler_interval_s)
+        )
     return app

@@ -38,6 +38,7 @@ from services.notifications.templates.domain import TemplateRenderer
 from services.notifications.webhooks.api import router as webhooks_router
 from shared.events.notifications import DeliveryChannel
 from shared.events.topics import NOTIFICATION_EVENTS
+from shared.jobs import PeriodicJob
 from shared.settings import Environment
 from shared.web import ServiceRuntime, create_service_app
 
@@ -76,18 +77,12 @@ def create_app(settings: NotificationsSettings | None = None, *, clock: Clock = 
         if catcher is not None:
             await asyncio.to_thread(catcher.start)
 
-    async def deliver(_runtime: ServiceRuntime) -> None:
+    async def stop(_runtime: ServiceRuntime) -> None:
         assert worker is not None
-        try:
-            if settings.delivery_worker_enabled:
-                await worker.run()
-            else:
-                await asyncio.Event().wait()
-        finally:
-            await worker.close()
-            await http_client.aclose()
-            if catcher is not None:
-                await asyncio.to_thread(catcher.stop)
+        await worker.close()
+        await http_client.aclose()
+        if catcher is not None:
+            await asyncio.to_thread(catcher.stop)
 
     routers = [
         replica_router,
@@ -108,7 +103,7 @@ def create_app(settings: NotificationsSettings | None = None, *, clock: Clock = 
         publishes=[NOTIFICATION_EVENTS],
         consumers=[registry_replica, fan_out_consumer(dispatch_config, clock)],
         on_startup=start,
-        background=[deliver],
+        on_shutdown=stop,
     )
     runtime: ServiceRuntime = app.state.runtime
     metrics = DeliveryMetrics(runtime.metrics.registry)
@@ -132,6 +127,10 @@ def create_app(settings: NotificationsSettings | None = None, *, clock: Clock = 
             instance_id=f"{socket.gethostname()}-{uuid.uuid4().hex[:6]}",
         ),
     )
+    if settings.delivery_worker_enabled:
+        runtime.add_job(
+            PeriodicJob("delivery-worker", worker.run_once, interval_s=settings.delivery_poll_interval_s)
+        )
     app.state.clock = clock
     app.state.template_renderer = renderer
     app.state.http_client = http_client

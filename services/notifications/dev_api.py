@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from services.notifications.mailcatcher import MailCatcher
 from shared.auth import CurrentPrincipal
-from shared.web import NotFound
+from shared.errors import NotFound
 
 router = APIRouter(prefix="/dev", tags=["development"])
 

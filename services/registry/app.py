@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from fastapi import FastAPI
@@ -21,6 +20,7 @@ from services.registry.staff.api import router as staff_router
 from shared.auth import Principal, Role
 from shared.clock import today_in_vietnam
 from shared.events.topics import REGISTRY_CLUSTERS, REGISTRY_COMMUNES, REGISTRY_SCHOOLS, REGISTRY_STAFF
+from shared.jobs import PeriodicJob
 from shared.web import ServiceRuntime, create_service_app
 
 log = logging.getLogger(__name__)
@@ -46,17 +46,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
                 )
             log.info("sample data: %d schools and %d staff created", schools.created, staff.created)
 
-    async def apply_due_moves(runtime: ServiceRuntime) -> None:
-        """Moves of communes dated ahead take effect on their day (Vietnam's calendar)."""
-        while True:
-            try:
-                async with runtime.messaging.unit_of_work() as uow:
-                    await communes_service.apply_due_moves(uow=uow, today=today_in_vietnam())
-            except Exception:  # a database hiccup must not end the loop; the next pass retries
-                log.exception("applying due commune moves failed")
-            await asyncio.sleep(settings.due_moves_interval_s)
-
-    return create_service_app(
+    app = create_service_app(
         settings,
         title="edu-clusters registry",
         description="Clusters, communes, schools and staff of Nghe An's education sector.",
@@ -65,5 +55,16 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         routers=[clusters_router, communes_router, bulk_router, schools_router, staff_router, admin_router],
         publishes=[REGISTRY_CLUSTERS, REGISTRY_COMMUNES, REGISTRY_SCHOOLS, REGISTRY_STAFF],
         on_startup=seed,
-        background=[apply_due_moves],
     )
+    runtime: ServiceRuntime = app.state.runtime
+
+    async def apply_due_moves() -> bool:
+        """Moves of communes dated ahead take effect on their day (Vietnam's calendar)."""
+        async with runtime.messaging.unit_of_work() as uow:
+            await communes_service.apply_due_moves(uow=uow, today=today_in_vietnam())
+        return False
+
+    runtime.add_job(
+        PeriodicJob("due-commune-moves", apply_due_moves, interval_s=settings.due_moves_interval_s)
+    )
+    return app

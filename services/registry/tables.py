@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
+from shared.clock import utc_now
 from shared.db import UTCDateTime
-from shared.db.messaging_tables import utc_now
 
 
 class RegistryTable(SQLModel, registry=registry()):

@@ -6,17 +6,14 @@ other service's models.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
+from shared.clock import utc_now
 from shared.db.types import UTCDateTime
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class MessagingTable(SQLModel, registry=registry()):

@@ -30,7 +30,8 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlmodel import col
 
-from shared.db.messaging_tables import InboxMessage, OutboxMessage, utc_now
+from shared.clock import utc_now
+from shared.db.messaging_tables import InboxMessage, OutboxMessage
 from shared.events.envelope import JSON_CONTENT_TYPE, Envelope
 from shared.events.topics import TopicNaming
 

@@ -7,9 +7,8 @@ app with auth, metrics, health, trace propagation, AsyncAPI docs and the messagi
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import MetaData
@@ -26,8 +25,7 @@ from shared.web.errors import install_error_handlers
 from shared.web.runtime import ServiceRuntime
 
 StartupHook = Callable[[ServiceRuntime], Awaitable[None]]
-BackgroundJob = Callable[[ServiceRuntime], Coroutine[Any, Any, None]]
-"""A loop the service runs for its lifetime (a scheduler); cancelled at shutdown, before messaging stops."""
+ShutdownHook = Callable[[ServiceRuntime], Awaitable[None]]
 
 
 def create_service_app(
@@ -40,7 +38,7 @@ def create_service_app(
     publishes: Sequence[TopicSpec] = (),
     consumers: Sequence[EventConsumer] = (),
     on_startup: StartupHook | None = None,
-    background: Sequence[BackgroundJob] = (),
+    on_shutdown: ShutdownHook | None = None,
     version: str = "0.1.0",
 ) -> FastAPI:
     configure_logging(settings.service_name)
@@ -74,15 +72,14 @@ def create_service_app(
         try:
             if on_startup is not None:
                 await on_startup(runtime)
-            jobs = [
-                asyncio.create_task(job(runtime), name=getattr(job, "__name__", "job")) for job in background
-            ]
+            for job in runtime.jobs:
+                job.start()
             try:
                 yield
             finally:
-                for task in jobs:
-                    task.cancel()
-                await asyncio.gather(*jobs, return_exceptions=True)
+                await asyncio.gather(*(job.stop() for job in runtime.jobs))
+                if on_shutdown is not None:
+                    await on_shutdown(runtime)
         finally:
             await messaging.stop()
             await engine.dispose()

@@ -1,6 +1,6 @@
-"""Errors the service layer raises, and their one translation into HTTP answers.
+"""The one translation of ``shared.errors`` into HTTP answers, with one error body for every service.
 
-Use cases raise these plain exceptions (no FastAPI in the domain); the web edge maps them to 4xx with a
+Use cases raise plain exceptions (no FastAPI in the domain); the web edge maps them to 4xx with a
 message that names what was wrong. Anything unexpected is logged and answered with a generic 500 body.
 """
 
@@ -10,41 +10,33 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from shared.errors import ServiceError
 
 log = logging.getLogger(__name__)
 
 
-class ServiceError(Exception):
-    status_code = 400
+class ErrorBody(BaseModel):
+    """The body of every 4xx a service answers for a refused request."""
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-class NotFound(ServiceError):
-    status_code = 404
+    detail: str
+    field: str | None = None
+    rule: str | None = None
 
 
-class Conflict(ServiceError):
-    status_code = 409
-
-
-class Forbidden(ServiceError):
-    status_code = 403
-
-
-class Unprocessable(ServiceError):
-    status_code = 422
+def error_body(exc: ServiceError) -> dict[str, object]:
+    body: dict[str, object] = {"detail": exc.detail}
+    if exc.field:
+        body["field"] = exc.field
+    if exc.rule:
+        body["rule"] = exc.rule
+    return body
 
 
 async def _service_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ServiceError)
-    body: dict[str, object] = {"detail": exc.message}
-    if exc.field:
-        body["field"] = exc.field
-    return JSONResponse(body, status_code=exc.status_code)
+    return JSONResponse(error_body(exc), status_code=exc.status_code)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -6,7 +6,7 @@ through module globals, so tests can run several apps side by side.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.auth import TokenCodec
 from shared.db import UnitOfWork
+from shared.jobs import PeriodicJob
 from shared.messaging import Messaging
 from shared.observability import ServiceMetrics
 from shared.settings import ServiceSettings
@@ -28,6 +29,12 @@ class ServiceRuntime:
     messaging: Messaging
     metrics: ServiceMetrics
     token_codec: TokenCodec
+    jobs: list[PeriodicJob] = field(default_factory=list)
+    """Background loops, started after the start-up hook and stopped before messaging stops."""
+
+    def add_job(self, job: PeriodicJob) -> PeriodicJob:
+        self.jobs.append(job)
+        return job
 
 
 def service_runtime(request: Request) -> ServiceRuntime:

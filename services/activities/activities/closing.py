@@ -7,9 +7,7 @@ one activity: the second finds it already closed and leaves it.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Callable
 from datetime import datetime
 
 from sqlmodel import col, select
@@ -18,11 +16,11 @@ from services.activities.activities import service
 from services.activities.activities.models import Activity, StatusChange
 from services.activities.rules import RuleBroken
 from shared.auth import Principal, Role
+from shared.clock import Clock
 from shared.db import UnitOfWorkFactory
+from shared.errors import ServiceError
 from shared.events.activities import ActivityStatus
-from shared.web import ServiceRuntime
-from shared.web.app import BackgroundJob
-from shared.web.errors import ServiceError
+from shared.jobs import PeriodicJob
 
 log = logging.getLogger(__name__)
 
@@ -57,15 +55,11 @@ async def close_due_registrations(*, unit_of_work: UnitOfWorkFactory, now: datet
     return closed
 
 
-def closing_job(interval_s: float, clock: Callable[[], datetime]) -> BackgroundJob:
+def closing_job(*, unit_of_work: UnitOfWorkFactory, interval_s: float, clock: Clock) -> PeriodicJob:
     """The app's background job: check every ``interval_s`` seconds."""
 
-    async def close_registrations_on_time(runtime: ServiceRuntime) -> None:
-        while True:
-            try:
-                await close_due_registrations(unit_of_work=runtime.messaging.unit_of_work, now=clock())
-            except Exception:  # a database hiccup must not end the loop; the next pass retries
-                log.exception("closing due registrations failed")
-            await asyncio.sleep(interval_s)
+    async def close_registrations_on_time() -> bool:
+        await close_due_registrations(unit_of_work=unit_of_work, now=clock())
+        return False
 
-    return close_registrations_on_time
+    return PeriodicJob("registration-closing", close_registrations_on_time, interval_s=interval_s)

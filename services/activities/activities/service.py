@@ -30,6 +30,7 @@ from services.activities.rules import unprocessable
 from services.activities.tables import new_id, utc_now
 from shared.auth import Principal
 from shared.db import UnitOfWork
+from shared.errors import Forbidden, NotFound
 from shared.events.activities import (
     ActivityCancelledV1,
     ActivityKind,
@@ -42,7 +43,6 @@ from shared.events.activities import (
     RegistrationOpenedV1,
     RegistrationStatus,
 )
-from shared.web.errors import Forbidden, NotFound
 
 S = ActivityStatus
 

@@ -26,6 +26,7 @@ from services.activities.rules import RuleBroken
 from services.activities.tables import utc_now
 from shared.auth import Principal
 from shared.db import UnitOfWork
+from shared.errors import NotFound
 from shared.events.activities import (
     ActivityKind,
     ActivityStatus,
@@ -36,7 +37,6 @@ from shared.events.activities import (
     Eligibility,
     RecommendationV1,
 )
-from shared.web.errors import NotFound
 
 
 async def schedule(*, uow: UnitOfWork, principal: Principal, data: DelegationCreate) -> DelegationPublic:

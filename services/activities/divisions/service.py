@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from services.activities.divisions.models import SEED_DIVISIONS, Division, DivisionCreate, DivisionUpdate
 from shared.db import UnitOfWork
-from shared.web.errors import Conflict, NotFound
+from shared.errors import Conflict, NotFound
 
 
 async def list_divisions(*, uow: UnitOfWork) -> Sequence[Division]:

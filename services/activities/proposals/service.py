@@ -9,8 +9,8 @@ from services.activities.proposals.models import Proposal, ProposalCreate, Propo
 from services.activities.tables import new_id, utc_now
 from shared.auth import Principal, Role
 from shared.db import UnitOfWork
+from shared.errors import Forbidden, NotFound
 from shared.events.activities import ProposalDecidedV1, ProposalDecision
-from shared.web.errors import Forbidden, NotFound
 
 
 async def propose(*, uow: UnitOfWork, principal: Principal, data: ProposalCreate) -> Proposal:

@@ -17,6 +17,7 @@ from services.activities.replica import queries as replica
 from services.activities.tables import new_id, utc_now
 from shared.auth import Principal, Role
 from shared.db import UnitOfWork
+from shared.errors import Forbidden, NotFound
 from shared.events.activities import (
     ActivityKind,
     ActivityStatus,
@@ -26,7 +27,6 @@ from shared.events.activities import (
     ParticipantWithdrawnV1,
     RegistrationStatus,
 )
-from shared.web.errors import Forbidden, NotFound
 
 ACTIVE = (RegistrationStatus.REGISTERED, RegistrationStatus.WAITLISTED)
 

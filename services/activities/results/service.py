@@ -21,6 +21,7 @@ from services.activities.results.models import (
 from services.activities.tables import new_id, utc_now
 from shared.auth import Principal
 from shared.db import UnitOfWork
+from shared.errors import NotFound
 from shared.events.activities import (
     ActivityStatus,
     Award,
@@ -28,7 +29,6 @@ from shared.events.activities import (
     ResultEntryV1,
     ResultsPublishedV1,
 )
-from shared.web.errors import NotFound
 
 
 async def publish(

@@ -21,8 +21,8 @@ from services.activities.support.models import (
 from services.activities.tables import new_id, utc_now
 from shared.auth import Principal, Role
 from shared.db import UnitOfWork
+from shared.errors import Forbidden, NotFound
 from shared.events.activities import ContributionKind, SupportRecordedV1, SupportUnitKind
-from shared.web.errors import Forbidden, NotFound
 
 
 def pairing_public(pairing: Pairing) -> PairingPublic:

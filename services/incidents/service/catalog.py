@@ -19,7 +19,7 @@ from services.incidents.models import (
     SeverityUpdate,
 )
 from shared.db import UnitOfWork
-from shared.web.errors import Conflict, NotFound, Unprocessable
+from shared.errors import Conflict, NotFound, Unprocessable
 
 
 async def seed_catalog(*, uow: UnitOfWork) -> int:

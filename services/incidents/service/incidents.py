@@ -26,11 +26,11 @@ from services.incidents.models import (
 )
 from shared.auth import Principal
 from shared.db import UnitOfWork
+from shared.errors import Forbidden, NotFound
 from shared.events.incidents import (
     IncidentNoteAddedV1,
     IncidentStatus,
 )
-from shared.web.errors import Forbidden, NotFound
 
 
 def record_timeline(

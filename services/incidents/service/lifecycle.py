@@ -24,6 +24,7 @@ from services.incidents.service.incidents import get_visible, record_timeline
 from services.incidents.service.reporting import plan_escalation_steps
 from shared.auth import Principal
 from shared.db import UnitOfWork
+from shared.errors import Conflict, Forbidden, Unprocessable
 from shared.events.incidents import (
     IncidentAcknowledgedV1,
     IncidentClosedV1,
@@ -32,7 +33,6 @@ from shared.events.incidents import (
     IncidentStatus,
     IncidentStatusChangedV1,
 )
-from shared.web.errors import Conflict, Forbidden, Unprocessable
 
 
 async def transition(

@@ -30,12 +30,12 @@ from services.incidents.service.catalog import list_severities, raising_rules
 from services.incidents.service.incidents import record_timeline
 from shared.auth import Principal, Role
 from shared.db import UnitOfWork
+from shared.errors import Conflict, Forbidden, Unprocessable
 from shared.events.incidents import (
     IncidentReportedV1,
     IncidentRoutedV1,
     IncidentStatus,
 )
-from shared.web.errors import Conflict, Forbidden, Unprocessable
 
 
 def request_fingerprint(report: IncidentReport) -> str:

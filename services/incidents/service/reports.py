@@ -25,8 +25,8 @@ from services.incidents.service.incidents import visible_to
 from shared.auth import Principal
 from shared.clock import VIETNAM
 from shared.db import UnitOfWork
+from shared.errors import NotFound, Unprocessable
 from shared.events.incidents import IncidentStatus
-from shared.web.errors import NotFound, Unprocessable
 
 LOCAL_ZONE = VIETNAM
 

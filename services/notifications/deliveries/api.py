@@ -11,8 +11,9 @@ from services.notifications.deliveries.domain import DeliveryState
 from services.notifications.deliveries.models import DeliveryDetail, DeliveryPublic, EventStatus
 from services.notifications.recipients.service import person_key_of
 from shared.auth import CurrentPrincipal, Principal, Role, require_roles
+from shared.errors import NotFound
 from shared.events.notifications import DeliveryChannel
-from shared.web import NotFound, UnitOfWorkDep
+from shared.web import UnitOfWorkDep
 from shared.web.pagination import Page, PageDep
 
 router = APIRouter(tags=["deliveries"])

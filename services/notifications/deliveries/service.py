@@ -33,8 +33,8 @@ from services.notifications.templates.models import Template
 from services.notifications.webhooks.models import Subscription
 from shared.db import UnitOfWork
 from shared.db.queries import fetch_page
+from shared.errors import NotFound
 from shared.events.notifications import DeliveryChannel, DeliveryDeliveredV1, DeliveryFailedV1
-from shared.web import NotFound
 
 WAITING = (DeliveryState.PENDING, DeliveryState.RETRYING)
 

@@ -1,7 +1,7 @@
 """The background loop that works the delivery queue: claim what is due, send it, record what happened.
 
-It runs inside the service (``background=`` of the app factory) and polls the database: a row that was
-planned, or whose retry or quiet hours came due, is picked up within ``poll_interval_s``.
+It runs inside the service as a periodic job and polls the database: a row that was planned, or whose
+retry or quiet hours came due, is picked up within ``poll_interval_s``.
 """
 
 from __future__ import annotations
@@ -61,26 +61,11 @@ class DeliveryWorker:
         self._metrics = metrics
         self._config = config
         self._uniform = uniform
-        self._wake = asyncio.Event()
         self._sends = asyncio.Semaphore(config.concurrency)
 
-    def wake(self) -> None:
-        self._wake.set()
-
-    async def run(self) -> None:
-        """Work until cancelled; a failing tick is logged and the loop goes on."""
-        while True:
-            try:
-                worked = await self.tick()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("delivery tick failed")
-                worked = 0
-            if worked < self._config.batch_size:  # a full batch: more is probably due at once
-                self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=self._config.poll_interval_s)
+    async def run_once(self) -> bool:
+        """The periodic job's pass; a full batch means more is probably due at once."""
+        return await self.tick() >= self._config.batch_size
 
     async def tick(self) -> int:
         """One batch: returns how many rows were claimed."""

@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from services.notifications.inbox.models import InboxItem
 from shared.db import UnitOfWork
 from shared.db.queries import fetch_page
-from shared.web import NotFound
+from shared.errors import NotFound
 
 
 async def list_items(

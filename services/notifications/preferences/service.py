@@ -9,8 +9,8 @@ from sqlmodel import col, select
 from services.notifications.preferences.domain import Preferences
 from services.notifications.preferences.models import PersonPreferences, PreferencesBody
 from shared.db import UnitOfWork
+from shared.errors import Unprocessable
 from shared.events.notifications import DeliveryChannel
-from shared.web import Unprocessable
 
 
 async def get(*, uow: UnitOfWork, recipient_key: str) -> PersonPreferences:

@@ -11,10 +11,10 @@ from services.notifications.rules.domain import SEVERITY_RANK, Priority, RuleSpe
 from services.notifications.rules.models import Rule, RuleCreate, RuleUpdate
 from services.notifications.rules.seed import default_rules
 from shared.db import UnitOfWork
+from shared.errors import NotFound, Unprocessable
 from shared.events.catalog import all_event_specs
 from shared.events.notifications import DeliveryChannel
 from shared.events.topics import ACTIVITY_EVENTS, INCIDENT_EVENTS
-from shared.web import NotFound, Unprocessable
 
 NOTIFIABLE_TOPICS = (INCIDENT_EVENTS.name, ACTIVITY_EVENTS.name)
 

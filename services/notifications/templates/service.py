@@ -18,8 +18,8 @@ from services.notifications.templates.models import PreviewRequest, Template, Te
 from services.notifications.templates.samples import sample_context
 from services.notifications.templates.seed import default_templates
 from shared.db import UnitOfWork
+from shared.errors import Unprocessable
 from shared.events.notifications import DeliveryChannel
-from shared.web import Unprocessable
 
 
 async def seed_templates(*, uow: UnitOfWork) -> None:

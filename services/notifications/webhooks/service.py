@@ -26,7 +26,7 @@ from services.notifications.webhooks.domain import (
 from services.notifications.webhooks.models import Subscription, SubscriptionCreate
 from shared.auth import Principal
 from shared.db import UnitOfWork
-from shared.web import NotFound, Unprocessable
+from shared.errors import NotFound, Unprocessable
 
 VERIFICATION_TYPE = "webhook.verification"
 

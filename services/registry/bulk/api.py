@@ -20,8 +20,8 @@ from services.registry.staff import models as staff_models
 from services.registry.staff import service as staff_service
 from services.registry.staff.api import Filters as StaffFilterDep
 from shared.auth import CurrentPrincipal, Principal, Role, require_roles
+from shared.errors import Unprocessable
 from shared.web import UnitOfWorkDep
-from shared.web.errors import Unprocessable
 
 router = APIRouter(tags=["import and export"])
 

@@ -11,7 +11,7 @@ from services.registry.bulk.models import FileFormat, ImportReport, RowErrorPubl
 from services.registry.domain.rows import UnreadableFile, check_rows, read_csv, read_json, write_csv
 from services.registry.domain.versioning import apply_changes
 from shared.db import UnitOfWork
-from shared.web.errors import Unprocessable
+from shared.errors import Unprocessable
 
 KEY = "code"
 """Schools and staff are both identified by their code: a row with a known code updates that entity."""

@@ -28,8 +28,8 @@ from services.registry.schools.models import School, SchoolStatus
 from services.registry.staff import service as staff_service
 from services.registry.staff.models import Staff
 from shared.db import UnitOfWork
+from shared.errors import Conflict, NotFound, Unprocessable
 from shared.events import ClusterStateV1
-from shared.web.errors import Conflict, NotFound, Unprocessable
 
 
 def record_cluster(uow: UnitOfWork, cluster: Cluster) -> None:

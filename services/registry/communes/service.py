@@ -25,8 +25,8 @@ from services.registry.domain.versioning import apply_changes, touch
 from services.registry.schools.service import record_school, schools_of_commune
 from shared.db import UnitOfWork
 from shared.db.queries import fetch_page
+from shared.errors import Conflict, NotFound, Unprocessable
 from shared.events import CommuneStateV1
-from shared.web.errors import Conflict, NotFound, Unprocessable
 
 
 async def record_commune(uow: UnitOfWork, commune: Commune) -> None:

@@ -19,8 +19,8 @@ from services.registry.schools.models import (
     SchoolUpdate,
 )
 from shared.auth import CurrentPrincipal, Principal, Role, require_roles
+from shared.errors import Forbidden
 from shared.web import UnitOfWorkDep
-from shared.web.errors import Forbidden
 from shared.web.pagination import Page, PageDep
 
 router = APIRouter(tags=["schools"])

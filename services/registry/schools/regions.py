@@ -17,7 +17,7 @@ from services.registry.schools.models import (
 from services.registry.schools.service import MAX_REGION_SIZE
 from services.registry.staff.models import Staff
 from shared.db import UnitOfWork
-from shared.web.errors import NotFound, Unprocessable
+from shared.errors import NotFound, Unprocessable
 
 MIN_REGION_SIZE = 5
 

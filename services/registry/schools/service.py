@@ -28,8 +28,8 @@ from services.registry.staff.models import Staff
 from shared.auth import Principal
 from shared.db import UnitOfWork
 from shared.db.queries import fetch_page
+from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
 from shared.events import SchoolStateV1
-from shared.web.errors import Conflict, Forbidden, NotFound, Unprocessable
 
 MAX_REGION_SIZE = 10
 """A core principal's region has 5 to 10 schools; more cannot be led by one core principal."""

@@ -21,8 +21,8 @@ from services.registry.staff.models import Staff, StaffCreate, StaffRole, StaffU
 from shared.auth import Principal
 from shared.db import UnitOfWork
 from shared.db.queries import fetch_page
+from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
 from shared.events import StaffStateV1
-from shared.web.errors import Conflict, Forbidden, NotFound, Unprocessable
 
 
 async def staff_state(uow: UnitOfWork, person: Staff) -> StaffStateV1:
