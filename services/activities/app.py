@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
@@ -44,6 +46,7 @@ def create_app(settings: ActivitiesSettings | None = None) -> FastAPI:
         title="edu-clusters activities",
         description="Professional activities, contests, delegations, the support program and proposals.",
         metadata=ACTIVITIES_METADATA,
+        migrations=Path(__file__).parent / "migrations",
         routers=[
             divisions_router,
             activities_router,

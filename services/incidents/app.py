@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 import uuid
+from pathlib import Path
 
 from fastapi import FastAPI
 
@@ -34,6 +35,7 @@ def create_app(settings: IncidentsSettings | None = None, *, clock: Clock = syst
         title="edu-clusters incidents",
         description="Report, route, acknowledge, escalate and resolve unusual incidents at schools.",
         metadata=INCIDENTS_METADATA,
+        migrations=Path(__file__).parent / "migrations",
         routers=ROUTERS,
         publishes=[INCIDENT_EVENTS],
         consumers=[registry_replica],

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import uuid
+from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
@@ -99,6 +100,7 @@ def create_app(settings: NotificationsSettings | None = None, *, clock: Clock = 
         description="Delivers the events that matter to the people who must hear of them: email, SMS, "
         "signed webhooks and an in-app inbox, once each, with retries, quiet hours and digests.",
         metadata=NOTIFICATIONS_METADATA,
+        migrations=Path(__file__).parent / "migrations",
         routers=[*routers, dev_api.router] if development else routers,
         publishes=[NOTIFICATION_EVENTS],
         consumers=[registry_replica, fan_out_consumer(dispatch_config, clock)],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from fastapi import FastAPI
 
@@ -51,6 +52,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         title="edu-clusters registry",
         description="Clusters, communes, schools and staff of Nghe An's education sector.",
         metadata=REGISTRY_METADATA,
+        migrations=Path(__file__).parent / "migrations",
         # bulk first: its /schools/export and /staff/export must win over /schools/{code} and /staff/{code}
         routers=[clusters_router, communes_router, bulk_router, schools_router, staff_router, admin_router],
         publishes=[REGISTRY_CLUSTERS, REGISTRY_COMMUNES, REGISTRY_SCHOOLS, REGISTRY_STAFF],

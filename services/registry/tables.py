@@ -20,3 +20,6 @@ class VersionedColumns(SQLModel):
 
     version: int = 1
     updated_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+REGISTRY_METADATA = RegistryTable.metadata

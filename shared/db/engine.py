@@ -46,14 +46,14 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 
 class SchemaOutOfDate(RuntimeError):
-    """The database was made by an older version of the code: its tables lack columns the code reads."""
+    """The database is not at the schema this code needs, and this start-up may not change it."""
 
 
 async def create_schema(engine: AsyncEngine, *metadatas: MetaData) -> None:
-    """Create missing tables, then check the existing ones have every column the code expects.
+    """Create missing tables that no migration owns (test probes, benchmark tables), then check columns.
 
-    Creating is idempotent; changing an existing table is a migration's job. Without this check an old
-    database fails later, at the first query, with "no such column"; here it fails at start, saying what.
+    A service's own tables are made by its Alembic history (``shared.db.migrations``), never here.
+    Without the check an old database fails later, at the first query, with "no such column".
     """
     async with engine.begin() as connection:
         for metadata in metadatas:

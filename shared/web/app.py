@@ -9,17 +9,19 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import MetaData
 
 from shared.auth import TokenCodec
-from shared.db import create_engine, create_schema, ping, session_factory
+from shared.db import create_engine, ping, session_factory
+from shared.db.migrations import migrate_on_start
 from shared.events.topics import TopicSpec
 from shared.messaging import MESSAGING_METADATA, EventConsumer, Messaging
 from shared.observability import ServiceMetrics, TraceContextMiddleware, configure_logging, health_router
 from shared.observability.exporter import configure_tracing
-from shared.settings import ServiceSettings
+from shared.settings import Environment, ServiceSettings
 from shared.web.asyncapi import asyncapi_router
 from shared.web.errors import install_error_handlers
 from shared.web.runtime import ServiceRuntime
@@ -34,6 +36,7 @@ def create_service_app(
     title: str,
     description: str,
     metadata: MetaData,
+    migrations: Path,
     routers: Sequence[APIRouter] = (),
     publishes: Sequence[TopicSpec] = (),
     consumers: Sequence[EventConsumer] = (),
@@ -67,7 +70,13 @@ def create_service_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        await create_schema(engine, MESSAGING_METADATA, metadata)
+        await migrate_on_start(
+            engine,
+            migrations,
+            (MESSAGING_METADATA, metadata),
+            may_upgrade=settings.environment is not Environment.PRODUCTION,
+            upgrade_command=f"edu-clusters db upgrade {settings.service_name}",
+        )
         await messaging.start()
         try:
             if on_startup is not None:

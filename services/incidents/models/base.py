@@ -1,13 +1,5 @@
-"""The base of the incidents service's tables: one metadata, the service's whole schema."""
+"""The base of the incidents service's tables (now in ``services.incidents.tables``)."""
 
-from __future__ import annotations
+from services.incidents.tables import INCIDENTS_METADATA, IncidentsTable
 
-from sqlalchemy.orm import registry
-from sqlmodel import SQLModel
-
-
-class IncidentsTable(SQLModel, registry=registry()):
-    """Base of the incidents service's own tables."""
-
-
-INCIDENTS_METADATA = IncidentsTable.metadata
+__all__ = ["INCIDENTS_METADATA", "IncidentsTable"]

@@ -1,0 +1,13 @@
+"""The base of the incidents service's tables: one metadata, the service's whole schema."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import registry
+from sqlmodel import SQLModel
+
+
+class IncidentsTable(SQLModel, registry=registry()):
+    """Base of the incidents service's own tables."""
+
+
+INCIDENTS_METADATA = IncidentsTable.metadata
