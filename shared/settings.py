@@ -66,6 +66,14 @@ class ServiceSettings(BaseSettings):
     # 5 minutes would let one stuck handler stall a whole group (and a shutdown) that long.
     kafka_max_poll_interval_ms: int = Field(default=60_000, ge=1_000)
 
+    oidc_issuer: str | None = Field(
+        default=None,
+        description="The identity provider's issuer URL (its realm); its RS256/ES256 tokens are accepted",
+    )
+    oidc_audience: str = Field(default="edu-clusters-api", description="The audience our tokens must name")
+    oidc_jwks_uri: str | None = Field(default=None, description="Overrides the JWKS URL from discovery")
+
+    # Shared-secret (HS256) tokens: tests and local development only; production refuses them.
     jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
     jwt_algorithm: str = "HS256"
     jwt_issuer: str = "edu-clusters"
@@ -90,15 +98,23 @@ class ServiceSettings(BaseSettings):
         return f"sqlite+aiosqlite:///{self.data_dir / (self.service_name + '.db')}"
 
     @property
+    def accepts_shared_secret_tokens(self) -> bool:
+        return self.environment is not Environment.PRODUCTION
+
+    @property
     def dead_letter_topic(self) -> str:
         return f"{self.service_name}.dead-letter"
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Self:
         if self.environment is Environment.PRODUCTION:
-            secret = self.jwt_secret.get_secret_value()
-            if secret == DEV_JWT_SECRET or len(secret) < 32:
-                raise ValueError("JWT_SECRET must be set to a real secret of 32+ characters in production")
+            if not self.oidc_issuer:
+                raise ValueError(
+                    "OIDC_ISSUER must name the identity provider in production: shared-secret (HS256) "
+                    "tokens are for tests and local development only"
+                )
+            if not self.oidc_issuer.startswith("https://"):
+                raise ValueError("OIDC_ISSUER must be an https:// URL in production")
             if self.kafka_security_protocol is KafkaSecurityProtocol.PLAINTEXT:
                 raise ValueError("KAFKA_SECURITY_PROTOCOL must not be PLAINTEXT in production")
         if self.kafka_security_protocol in (

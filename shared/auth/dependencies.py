@@ -1,7 +1,7 @@
 """FastAPI dependencies that turn a bearer token into a Principal, or answer 401/403 as RFC 6750 asks.
 
-The codec is read from ``app.state.token_codec``, set by each service's app factory, so several apps
-with different secrets can live in one process (tests) and nothing is configured at import time.
+The authenticator is read from ``app.state.authenticator``, set by each service's app factory, so several
+apps with different settings can live in one process (tests) and nothing is configured at import time.
 """
 
 from __future__ import annotations
@@ -13,23 +13,34 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from shared.auth.authenticator import Authenticator
 from shared.auth.principal import Principal
 from shared.auth.roles import Role
+from shared.auth.scope import NotKnownToRegistry
 from shared.auth.tokens import InvalidToken, TokenCodec
 
 # auto_error=False: we answer 401 ourselves, with the reason and the RFC 6750 challenge.
-_bearer_scheme = HTTPBearer(auto_error=False, bearerFormat="JWT", description="A JWT minted by edu-clusters")
+_bearer_scheme = HTTPBearer(
+    auto_error=False, bearerFormat="JWT", description="An access token of the identity provider (OIDC_ISSUER)"
+)
 
 # RFC 6750 §3: error_description may only hold these characters.
 _NOT_ALLOWED_IN_DESCRIPTION = re.compile(r"[^\x20-\x21\x23-\x5b\x5d-\x7e]")
 
 
 def token_codec(request: Request) -> TokenCodec:
-    """The app's codec; a missing one is a wiring bug in the app factory, so it fails loudly."""
+    """The app's development codec (tests mint with it); a missing one is a wiring bug, so it fails loudly."""
     codec = getattr(request.app.state, "token_codec", None)
     if not isinstance(codec, TokenCodec):
         raise RuntimeError("app.state.token_codec must hold a TokenCodec; set it in the app factory")
     return codec
+
+
+def authenticator(request: Request) -> Authenticator:
+    found = getattr(request.app.state, "authenticator", None)
+    if not isinstance(found, Authenticator):
+        raise RuntimeError("app.state.authenticator must hold an Authenticator; set it in the app factory")
+    return found
 
 
 async def current_principal(
@@ -46,7 +57,9 @@ async def current_principal(
         # RFC 6750 §3.1: a request without bearer credentials gets the bare challenge, no error code.
         raise _unauthorized(reason, challenge="Bearer")
     try:
-        return token_codec(request).decode(credentials.credentials)
+        return await authenticator(request).principal(credentials.credentials)
+    except NotKnownToRegistry as exc:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=str(exc)) from exc
     except InvalidToken as exc:
         description = _NOT_ALLOWED_IN_DESCRIPTION.sub("?", exc.reason)
         raise _unauthorized(

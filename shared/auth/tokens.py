@@ -1,7 +1,9 @@
-"""Signed bearer tokens (JWT) that carry a Principal between the issuer and every service.
+"""Shared-secret bearer tokens (HS256) that carry a whole Principal: for tests and local development only.
 
-Only HMAC algorithms are supported, and decoding accepts only the configured one: a token cannot pick its
-own algorithm (``alg: none``, or an RSA public key used as an HMAC secret).
+Whoever can verify such a token can mint one, so production refuses them at start (``shared.settings``):
+there, people and systems sign in through the identity provider (``shared.auth.oidc``). Decoding accepts
+only the configured HMAC algorithm: a token cannot pick its own (``alg: none``, or an RSA public key
+used as an HMAC secret).
 """
 
 from __future__ import annotations
@@ -124,11 +126,12 @@ class TokenCodec:
                 options={"require": _REQUIRED_CLAIMS, "strict_aud": True},
             )
         except jwt.PyJWTError as exc:
-            raise InvalidToken(_reason_for(exc)) from exc
+            raise InvalidToken(reason_for(exc)) from exc
         return _principal_from(claims), float(claims["exp"])
 
 
-def _reason_for(error: jwt.PyJWTError) -> str:
+def reason_for(error: jwt.PyJWTError) -> str:
+    """A short reason safe to tell the caller."""
     match error:
         case jwt.ExpiredSignatureError():
             return "token expired"

@@ -13,8 +13,10 @@ from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import MetaData
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.auth import TokenCodec
+from shared.auth.authenticator import PersonLookup
 from shared.db import create_engine, ping, session_factory
 from shared.db.migrations import migrate_on_start
 from shared.events.topics import TopicSpec
@@ -24,8 +26,11 @@ from shared.observability.exporter import configure_tracing
 from shared.settings import Environment, ServiceSettings
 from shared.web.asyncapi import asyncapi_router
 from shared.web.errors import install_error_handlers
+from shared.web.identity import IdentityParts
 from shared.web.runtime import ServiceRuntime
 
+PeopleLookupFactory = Callable[[async_sessionmaker[AsyncSession]], PersonLookup]
+"""Given the service's sessions, finds a person in its registry replica (scope comes from there)."""
 StartupHook = Callable[[ServiceRuntime], Awaitable[None]]
 ShutdownHook = Callable[[ServiceRuntime], Awaitable[None]]
 
@@ -42,6 +47,7 @@ def create_service_app(
     consumers: Sequence[EventConsumer] = (),
     on_startup: StartupHook | None = None,
     on_shutdown: ShutdownHook | None = None,
+    people: PeopleLookupFactory | None = None,
     version: str = "0.1.0",
 ) -> FastAPI:
     configure_logging(settings.service_name)
@@ -51,6 +57,7 @@ def create_service_app(
     engine = create_engine(settings.resolved_database_url)
     sessions = session_factory(engine)
     metrics = ServiceMetrics()
+    identity = IdentityParts(settings, people(sessions) if people is not None else None)
     messaging = Messaging(
         settings,
         engine=engine,
@@ -65,7 +72,8 @@ def create_service_app(
         sessions=sessions,
         messaging=messaging,
         metrics=metrics,
-        token_codec=TokenCodec.from_settings(settings),
+        token_codec=identity.codec,
+        authenticator=identity.authenticator,
     )
 
     @asynccontextmanager
@@ -77,6 +85,7 @@ def create_service_app(
             may_upgrade=settings.environment is not Environment.PRODUCTION,
             upgrade_command=f"edu-clusters db upgrade {settings.service_name}",
         )
+        await identity.start()
         await messaging.start()
         try:
             if on_startup is not None:
@@ -91,16 +100,21 @@ def create_service_app(
                     await on_shutdown(runtime)
         finally:
             await messaging.stop()
+            await identity.close()
             await engine.dispose()
             spans.shutdown()
 
     app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
     app.state.runtime = runtime
     app.state.token_codec = runtime.token_codec
+    app.state.authenticator = runtime.authenticator
     install_error_handlers(app)
     metrics.instrument(app)
     app.add_middleware(TraceContextMiddleware)
-    app.include_router(health_router({"database": lambda: ping(engine), "kafka": messaging.ping}))
+    checks = {"database": lambda: ping(engine), "kafka": messaging.ping}
+    if identity.oidc is not None:
+        checks["identity_provider"] = identity.ready
+    app.include_router(health_router(checks))
     app.include_router(
         asyncapi_router(messaging.broker, title=f"{title} events", version=version, description=description)
     )

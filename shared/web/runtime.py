@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.auth import TokenCodec
+from shared.auth.authenticator import Authenticator
 from shared.db import UnitOfWork
 from shared.jobs import PeriodicJob
 from shared.messaging import Messaging
@@ -29,6 +30,7 @@ class ServiceRuntime:
     messaging: Messaging
     metrics: ServiceMetrics
     token_codec: TokenCodec
+    authenticator: Authenticator
     jobs: list[PeriodicJob] = field(default_factory=list)
     """Background loops, started after the start-up hook and stopped before messaging stops."""
 

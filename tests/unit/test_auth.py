@@ -14,6 +14,7 @@ from fastapi import Depends, FastAPI
 from pydantic import ValidationError
 
 from shared.auth import CurrentPrincipal, InvalidToken, Principal, Role, TokenCodec, require_roles
+from shared.auth.authenticator import Authenticator
 from shared.settings import DEV_JWT_SECRET
 
 CODEC = TokenCodec(secret=DEV_JWT_SECRET, algorithm="HS256", issuer="edu-clusters", audience="edu-clusters")
@@ -23,6 +24,7 @@ LEADER_3 = Principal(subject="leader3@so", role=Role.CLUSTER_LEADER, cluster_no=
 def build_app() -> FastAPI:
     app = FastAPI()
     app.state.token_codec = CODEC
+    app.state.authenticator = Authenticator(oidc=None, shared_secret=CODEC)
 
     @app.get("/me")
     async def me(principal: CurrentPrincipal) -> dict[str, object]:

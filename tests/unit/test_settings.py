@@ -13,21 +13,45 @@ def test_default_database_is_a_sqlite_file_named_after_the_service() -> None:
     assert settings.resolved_database_url == "sqlite+aiosqlite:///var/registry.db"
 
 
-def test_production_refuses_the_development_jwt_secret() -> None:
-    with pytest.raises(ValidationError, match="JWT_SECRET"):
+SAFE_KAFKA = {
+    "kafka_security_protocol": "SASL_SSL",
+    "kafka_sasl_mechanism": "SCRAM-SHA-512",
+    "kafka_sasl_username": "u",
+    "kafka_sasl_password": "p",
+}
+
+
+def test_production_refuses_to_run_without_the_identity_provider() -> None:
+    """Without OIDC_ISSUER only shared-secret tokens could be checked, and production accepts none."""
+    with pytest.raises(ValidationError, match="OIDC_ISSUER must name the identity provider"):
+        ServiceSettings(service_name="registry", environment=Environment.PRODUCTION, **SAFE_KAFKA)
+    with pytest.raises(ValidationError, match="https://"):
         ServiceSettings(
             service_name="registry",
             environment=Environment.PRODUCTION,
-            kafka_security_protocol="SASL_SSL",
-            kafka_sasl_mechanism="SCRAM-SHA-512",
-            kafka_sasl_username="u",
-            kafka_sasl_password="p",
+            oidc_issuer="http://sso.example/realms/edu",
+            **SAFE_KAFKA,
         )
+
+
+def test_production_accepts_no_shared_secret_token() -> None:
+    production = ServiceSettings(
+        service_name="registry",
+        environment=Environment.PRODUCTION,
+        oidc_issuer="https://sso.nghean.edu.vn/realms/edu-clusters",
+        **SAFE_KAFKA,
+    )
+    assert not production.accepts_shared_secret_tokens
+    assert ServiceSettings(service_name="registry").accepts_shared_secret_tokens
 
 
 def test_production_refuses_plaintext_kafka() -> None:
     with pytest.raises(ValidationError, match="PLAINTEXT"):
-        ServiceSettings(service_name="registry", environment=Environment.PRODUCTION, jwt_secret="s" * 40)
+        ServiceSettings(
+            service_name="registry",
+            environment=Environment.PRODUCTION,
+            oidc_issuer="https://sso.nghean.edu.vn/realms/edu-clusters",
+        )
 
 
 def test_sasl_needs_its_credentials() -> None:
