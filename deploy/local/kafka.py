@@ -81,8 +81,13 @@ def free_port() -> int:
 
 
 def port_is_free(port: int) -> bool:
-    """Whether we could bind the loopback port, i.e. no other broker (or anything else) holds it."""
+    """Whether a listener could bind the loopback port, i.e. no other broker (or anything else) holds it.
+
+    With address reuse, as the broker itself binds: connections of a killed broker lingering in
+    TIME-WAIT do not hold the port, so a broker can be restarted on its port at once.
+    """
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((HOST, port))
         except OSError:
@@ -326,6 +331,17 @@ class KafkaLauncher:
                 self._log.close()
                 self._log = None
 
+    def kill(self) -> None:
+        """SIGKILL the broker, as a crash would (the fault tests); ``start()`` brings it back."""
+        process, self._process = self._process, None
+        atexit.unregister(self.stop)
+        if process is not None and process.poll() is None:
+            _signal_group(process, signal.SIGKILL)
+            process.wait()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
     def is_running(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
@@ -395,6 +411,10 @@ class KafkaLauncher:
             "share.coordinator.state.topic.min.isr": "1",
             "group.initial.rebalance.delay.ms": "0",
             "group.min.session.timeout.ms": "1000",  # lets test clients use short session timeouts
+            # A broker killed and restarted at once finds its old registration still alive in the
+            # metadata log (DUPLICATE_BROKER_REGISTRATION) until that session expires: keep it short.
+            "broker.session.timeout.ms": "3000",
+            "broker.heartbeat.interval.ms": "500",
             "num.partitions": "3",
             "auto.create.topics.enable": "true",
         }

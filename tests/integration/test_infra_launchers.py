@@ -67,6 +67,20 @@ async def test_messages_survive_a_broker_restart_on_the_same_folder(tmp_path: Pa
         assert await _consume_one(second.bootstrap_servers, topic) == (b"k", b"kept")
 
 
+@pytest.mark.asyncio(loop_scope="session")
+async def test_a_killed_broker_restarts_on_its_own_port_at_once(tmp_path: Path) -> None:
+    """As an operator or the fault suite does: SIGKILL, then start again on the same port and folder."""
+    launcher = KafkaLauncher(tmp_path / "kafka")
+    with launcher:
+        await _produce(launcher.bootstrap_servers, "crash", b"k", b"before the crash")
+        port = launcher.port
+        launcher.kill()
+        assert not launcher.is_running()
+        launcher.start()  # same port (kept by the launcher), same storage
+        assert launcher.port == port
+        assert await _consume_one(launcher.bootstrap_servers, "crash") == (b"k", b"before the crash")
+
+
 def test_an_old_java_is_named_in_one_clear_sentence(tmp_path: Path) -> None:
     old_java = tmp_path / "java"
     old_java.write_text("#!/bin/sh\necho 'openjdk version \"11.0.22\" 2024-01-16' >&2\n")
