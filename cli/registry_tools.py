@@ -37,8 +37,10 @@ class SeedReport:
 
 async def seed_registry(*, sample_schools: int = 0, **settings: Any) -> SeedReport:
     # The registry's modules are imported when seeding is asked for, not when the CLI starts.
-    # TODO(merge): REGISTRY_METADATA moves to services.registry.tables (and the schema may come from the
-    # registry's migrations instead of create_schema).
+    # TODO(merge): REGISTRY_METADATA is services.registry.tables' once the registry has the shape. And with
+    # the registry's migrations, create_schema would make its tables without a revision, so the registry
+    # would then refuse the database ("made before migrations existed"): bring it to head with
+    # shared.db.migrations.migrate_on_start(engine, <registry migrations>, ..., may_upgrade=...) instead.
     from services.registry.schema import REGISTRY_METADATA
     from services.registry.settings import RegistrySettings
 
