@@ -5,10 +5,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_
 WORKDIR /app
 # Dependencies first, in their own layer: a code change does not reinstall them.
 COPY pyproject.toml README.md ./
-RUN mkdir -p shared services && touch shared/__init__.py services/__init__.py \
+RUN mkdir -p shared services cli && touch shared/__init__.py services/__init__.py cli/__init__.py \
     && pip install . && pip uninstall -y edu-clusters
 COPY shared ./shared
 COPY services ./services
+COPY cli ./cli
 RUN pip install --no-deps . \
     && useradd --system --uid 10001 --home-dir /app edu \
     && mkdir -p /app/var && chown edu /app/var

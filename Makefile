@@ -19,20 +19,23 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/python -m deploy.local.run $(RUN_ARGS)
 
-## make test: lint, type checks and the whole suite on a real Kafka broker, SQLite and PostgreSQL,
-## with promtool's unit tests of the alert rules and a real Prometheus scraping the services.
+## make test: lint, type checks, the import contracts (pyproject's [tool.importlinter]) and the whole
+## suite on a real Kafka broker, SQLite and PostgreSQL, with promtool's unit tests of the alert rules and
+## a real Prometheus scraping the services.
 test: $(STAMP)
 	bash deploy/local/ensure-postgres.sh
 	bash deploy/local/ensure-prometheus.sh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 ## make bench: the benchmarks under bench/, each printing ratios against a baseline of the same run.
 bench: $(STAMP)
@@ -48,4 +51,4 @@ contract: $(STAMP)
 	$(BIN)/edu-clusters contract write
 
 clean:
-	rm -rf var .pytest_cache .ruff_cache .mypy_cache
+	rm -rf var .pytest_cache .ruff_cache .mypy_cache .import_linter_cache

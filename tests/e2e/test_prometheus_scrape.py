@@ -21,8 +21,8 @@ import httpx
 import pytest
 import yaml
 
+from cli.services import built_services
 from deploy.local.kafka import free_port
-from shared.cli.services import built_services
 from shared.settings import Environment
 from tests.support.operations import (
     PROMETHEUS_DIR,

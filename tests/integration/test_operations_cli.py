@@ -16,11 +16,11 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from typer.testing import CliRunner
 
+from cli.main import app as cli
 from deploy.local.kafka import REPO_ROOT, free_port
 from services.registry.app import create_app as create_registry
 from services.registry.settings import RegistrySettings
 from shared.auth import Role, TokenCodec
-from shared.cli.main import app as cli
 from shared.events.envelope import Envelope
 from shared.events.topics import REGISTRY_CLUSTERS, TopicNaming
 from shared.messaging import Delivery, EventConsumer, PermanentError
@@ -37,7 +37,7 @@ async def edu_clusters(*args: str, env: dict[str, str]) -> tuple[int, str]:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "shared.cli",
+        "cli",
         *args,
         cwd=REPO_ROOT,
         env={**os.environ, "COLUMNS": "200", **env},

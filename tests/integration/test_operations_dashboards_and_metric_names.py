@@ -11,7 +11,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from shared.cli.services import built_services
+from cli.services import built_services
 from tests.support.operations import (
     PROMETHEUS_SYNTHETIC,
     dashboards,

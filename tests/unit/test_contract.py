@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from shared.cli import contract
-from shared.cli.services import built_services
+from cli import contract
+from cli.services import built_services
 from shared.events.catalog import all_event_specs
 from shared.events.topics import ALL_TOPICS
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from shared.cli.services import built_services
+from cli.services import built_services
 from tests.support.operations import PROMETHEUS_DIR, REPO_ROOT
 
 COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"

@@ -23,7 +23,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from shared.cli.services import built_services
+from cli.services import built_services
 from shared.events.topics import ALL_TOPICS, dead_letter_topic
 from tests.support.operations import PROMETHEUS_DIR, REPO_ROOT
 

@@ -26,10 +26,8 @@ from rich.console import Console
 from rich.json import JSON
 from rich.table import Table
 
-from shared.auth import Role
-from shared.auth.mint import mint_dev_token
-from shared.cli import contract as event_contract
-from shared.cli.kafka_tools import (
+from cli import contract as event_contract
+from cli.kafka_tools import (
     DeadLetter,
     OperatorError,
     Record,
@@ -39,8 +37,11 @@ from shared.cli.kafka_tools import (
     read_topic,
     replay,
 )
-from shared.cli.registry_tools import republish_registry, seed_registry
+from cli.registry_tools import republish_registry, seed_registry
+from shared.auth import Role
+from shared.auth.mint import mint_dev_token
 from shared.clock import VIETNAM
+from shared.events.topics import Owner
 from shared.settings import ServiceSettings
 
 app = typer.Typer(
@@ -55,7 +56,7 @@ app.add_typer(dead_letters_app, name="dead-letters")
 app.add_typer(contract_app, name="contract")
 
 console = Console(highlight=False, soft_wrap=True)
-SERVICES = ["registry", "incidents", "activities", "notifications"]
+SERVICES = [owner.value for owner in Owner]  # the services, in the design's order
 
 
 class _CliSettings(ServiceSettings):

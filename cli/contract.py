@@ -25,7 +25,7 @@ import httpx
 from shared.events.catalog import all_event_specs
 from shared.events.topics import ALL_TOPICS
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 CONTRACT_DIR = REPO_ROOT / "contract"
 REGENERATE_COMMAND = "make contract"
 """What the stale-contract message tells a developer to run (it runs ``edu-clusters contract write``)."""
@@ -60,7 +60,7 @@ def event_schemas() -> dict[str, dict[str, Any]]:
 
 def asyncapi_documents() -> dict[str, dict[str, Any]]:
     """``asyncapi/<service>.json`` → what each built service serves at ``/asyncapi.json``."""
-    from shared.cli.services import built_services  # the services, only when documents are asked for
+    from cli.services import built_services  # the services, only when documents are asked for
 
     async def fetch_all(data_dir: str) -> dict[str, dict[str, Any]]:
         documents = {}

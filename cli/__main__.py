@@ -1,0 +1,5 @@
+"""``python -m cli`` is ``edu-clusters``."""
+
+from cli.main import main
+
+main()
