@@ -7,6 +7,7 @@
     edu-clusters dead-letters replay notifications --position 0:12 [--position 1:4] | --all
     edu-clusters republish-registry --registry-url http://127.0.0.1:8001
     edu-clusters contract write | check
+    edu-clusters db upgrade incidents [--url postgresql+asyncpg://...] | db current incidents
 
 Every command reads the services' environment variables (KAFKA_BOOTSTRAP_SERVERS, KAFKA_TOPIC_PREFIX,
 JWT_SECRET, DATABASE_URL, ...), so it acts on whatever deployment that environment names.
@@ -27,6 +28,7 @@ from rich.json import JSON
 from rich.table import Table
 
 from cli import contract as event_contract
+from cli import migrations
 from cli.kafka_tools import (
     DeadLetter,
     OperatorError,
@@ -53,7 +55,9 @@ app = typer.Typer(
 dead_letters_app = typer.Typer(help="List and replay what a service parked in its dead-letter topic.")
 contract_app = typer.Typer(help="The committed event contract: JSON Schemas and AsyncAPI documents.")
 app.add_typer(dead_letters_app, name="dead-letters")
+db_app = typer.Typer(help="A service's database schema: its Alembic migrations.")
 app.add_typer(contract_app, name="contract")
+app.add_typer(db_app, name="db")
 
 console = Console(highlight=False, soft_wrap=True)
 SERVICES = [owner.value for owner in Owner]  # the services, in the design's order
@@ -264,6 +268,38 @@ def contract_check() -> None:
         console.print(comparison.message(), markup=False)
         raise typer.Exit(1)
     console.print("contract/ is up to date")
+
+
+DatabaseUrl = Annotated[
+    str | None, typer.Option("--url", help="The database (default: DATABASE_URL, else the local SQLite file)")
+]
+
+
+@db_app.command("upgrade")
+def db_upgrade(service: str, url: DatabaseUrl = None, revision: str = "head") -> None:
+    """Upgrade a service's database to its newest migration (or to --revision)."""
+    _migrate(lambda: migrations.upgrade(service, url=url, revision=revision))
+    console.print(f"{service}: database at {revision}")
+
+
+@db_app.command("downgrade")
+def db_downgrade(service: str, revision: str, url: DatabaseUrl = None) -> None:
+    """Step a service's database back to REVISION (e.g. -1 for one step)."""
+    _migrate(lambda: migrations.downgrade(service, revision, url=url))
+
+
+@db_app.command("current")
+def db_current(service: str, url: DatabaseUrl = None) -> None:
+    """Show the revision a service's database is at."""
+    _migrate(lambda: migrations.current(service, url=url))
+
+
+def _migrate(step: Any) -> None:
+    try:
+        step()
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
 
 
 def _local(moment: datetime) -> str:

@@ -211,3 +211,16 @@ async def test_republish_registry_asks_the_running_registry_with_a_minted_token(
 
     code, output = await edu_clusters("republish-registry", "--registry-url", url, env={})
     assert code == 2 and "does not answer" in output
+
+
+@pytest.mark.asyncio(loop_scope="session")
+async def test_db_upgrade_brings_a_service_database_to_head_and_names_unknown_services(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'incidents.db'}"
+    code, output = await edu_clusters("db", "upgrade", "incidents", "--url", url, env={})
+    assert code == 0, output
+    code, output = await edu_clusters("db", "current", "incidents", "--url", url, env={})
+    assert code == 0 and "(head)" in output, output
+    code, output = await edu_clusters("db", "upgrade", "nosuch", "--url", url, env={})
+    assert code == 2 and "no service 'nosuch' keeps migrations" in output, output
