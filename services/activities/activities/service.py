@@ -58,7 +58,9 @@ class Places(Protocol):
         """Give the seats that are free now to the waiting list, in order of arrival."""
         ...
 
-    async def tally(self, uow: UnitOfWork, activity_id: str) -> PlacesTally: ...
+    async def tally(self, uow: UnitOfWork, activity_id: str) -> PlacesTally:
+        """How many are registered and waiting, and their schools, for closing and cancelling."""
+        ...
 
 
 async def create_activity(
