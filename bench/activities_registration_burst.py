@@ -36,8 +36,10 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from deploy.local.kafka import KafkaLauncher
+from services.activities.activities.models import Activity
 from services.activities.app import create_app
-from services.activities.models import Activity, Registration, SchoolReplica
+from services.activities.registrations.models import Registration
+from services.activities.replica.models import SchoolReplica
 from services.activities.settings import ActivitiesSettings
 from shared.auth import Principal, Role
 from shared.db.messaging_tables import OutboxMessage

@@ -1,4 +1,8 @@
-"""The base of the activities service's tables, and the id and clock helpers every concept uses."""
+"""The base of the activities service's tables and the id every concept's rows take.
+
+Each concept's ``models.py`` subclasses ``ActivitiesTable``; ``app.py`` (and the migrations) import the
+concepts, which completes ``ACTIVITIES_METADATA``.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,6 @@ import uuid
 
 from sqlalchemy.orm import registry
 from sqlmodel import SQLModel
-
-from shared.clock import utc_now
 
 
 class ActivitiesTable(SQLModel, registry=registry()):
@@ -21,4 +23,4 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
-__all__ = ["ACTIVITIES_METADATA", "ActivitiesTable", "new_id", "utc_now"]
+__all__ = ["ACTIVITIES_METADATA", "ActivitiesTable", "new_id"]

@@ -17,8 +17,8 @@ from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
 from sqlmodel import select
 
-from services.activities.activities.closing import close_due_registrations
 from services.activities.app import create_app
+from services.activities.jobs.registration_closing import close_due_registrations
 from services.activities.replica.models import SchoolReplica, StaffReplica
 from services.activities.settings import ActivitiesSettings
 from shared.auth import Role

@@ -7,17 +7,18 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from services.activities import access
+from services.activities.access import domain as access
 from services.activities.activities import domain as activity_rules
+from services.activities.activities.domain import Audience, SchoolFacts, Seats
 from services.activities.proposals import domain as proposal_rules
-from services.activities.proposals.models import ProposalStatus
+from services.activities.proposals.domain import ProposalStatus
 from services.activities.registrations import domain as registration_rules
-from services.activities.registrations.domain import Audience, SchoolFacts, StaffFacts
+from services.activities.registrations.domain import StaffFacts
 from services.activities.results import domain as result_rules
 from services.activities.results.domain import RankedLine, ScoreLine
-from services.activities.rules import RuleBroken
 from services.activities.support import domain as support_rules
 from shared.auth import Principal, Role
+from shared.errors import ServiceError
 from shared.events.activities import ActivityStatus, Award, Eligibility, ParticipantKind, RegistrationStatus
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
@@ -60,9 +61,11 @@ def check(aud: Audience, **changes: object) -> None:
 
 def rule_of(call: object) -> str:
     assert callable(call)
-    with pytest.raises(RuleBroken) as broken:
+    with pytest.raises(ServiceError) as broken:
         call()
-    return broken.value.rule
+    rule = broken.value.rule
+    assert rule is not None
+    return rule
 
 
 # --- eligibility -------------------------------------------------------------------------------------
@@ -104,14 +107,14 @@ def test_a_province_wide_activity_admits_schools_in_no_cluster_unless_clusters_a
     province = Audience(
         whole_province=True, cluster_nos=[1, 2, 3, 4, 5], levels=["primary"], eligibility=Eligibility()
     )
-    assert registration_rules.school_refusal(province, school(cluster_no=None), "S1") is None
+    assert activity_rules.school_refusal(province, school(cluster_no=None), "S1") is None
     only_3 = Audience(
         whole_province=True,
         cluster_nos=[1, 2, 3, 4, 5],
         levels=["primary"],
         eligibility=Eligibility(cluster_nos=[3]),
     )
-    refusal = registration_rules.school_refusal(only_3, school(cluster_no=None), "S1")
+    refusal = activity_rules.school_refusal(only_3, school(cluster_no=None), "S1")
     assert refusal is not None and refusal.rule == "eligibility_cluster"
 
 
@@ -119,8 +122,8 @@ def test_eligibility_clusters_narrow_the_activitys_clusters() -> None:
     two = Audience(
         whole_province=False, cluster_nos=[3, 4], levels=["primary"], eligibility=Eligibility(cluster_nos=[4])
     )
-    assert registration_rules.school_refusal(two, school(cluster_no=3), "S1") is not None
-    assert registration_rules.school_refusal(two, school(cluster_no=4), "S1") is None
+    assert activity_rules.school_refusal(two, school(cluster_no=3), "S1") is not None
+    assert activity_rules.school_refusal(two, school(cluster_no=4), "S1") is None
 
 
 def test_the_same_person_gets_the_same_key_whatever_the_spelling_of_spaces_and_case() -> None:
@@ -159,29 +162,25 @@ def test_registration_only_inside_the_window_of_an_open_activity() -> None:
 
 
 def test_places_then_the_waiting_list_then_a_refusal() -> None:
-    assert (
-        registration_rules.place(capacity=2, seats_taken=1, waitlist_enabled=True)
-        is RegistrationStatus.REGISTERED
-    )
-    assert (
-        registration_rules.place(capacity=2, seats_taken=2, waitlist_enabled=True)
-        is RegistrationStatus.WAITLISTED
-    )
-    assert (
-        registration_rules.place(capacity=None, seats_taken=999, waitlist_enabled=False)
-        is RegistrationStatus.REGISTERED
-    )
-    assert (
-        rule_of(lambda: registration_rules.place(capacity=2, seats_taken=2, waitlist_enabled=False))
-        == "capacity"
-    )
+    assert Seats(capacity=2, taken=1, waitlist_enabled=True).place() is RegistrationStatus.REGISTERED
+    assert Seats(capacity=2, taken=2, waitlist_enabled=True).place() is RegistrationStatus.WAITLISTED
+    assert Seats(capacity=None, taken=999, waitlist_enabled=False).place() is RegistrationStatus.REGISTERED
+    assert rule_of(lambda: Seats(capacity=2, taken=2, waitlist_enabled=False).place()) == "capacity"
 
 
 def test_freed_places_go_to_as_many_waiting_as_fit() -> None:
-    assert registration_rules.to_promote([5, 7, 9], capacity=10, seats_taken=9) == 1
-    assert registration_rules.to_promote([5, 7, 9], capacity=20, seats_taken=9) == 3
-    assert registration_rules.to_promote([5], capacity=10, seats_taken=10) == 0
-    assert registration_rules.to_promote([5, 7], capacity=None, seats_taken=10) == 2
+    assert Seats(capacity=10, taken=9, waitlist_enabled=True).promotable(3) == 1
+    assert Seats(capacity=20, taken=9, waitlist_enabled=True).promotable(3) == 3
+    assert Seats(capacity=10, taken=10, waitlist_enabled=True).promotable(1) == 0
+    assert Seats(capacity=None, taken=10, waitlist_enabled=True).promotable(2) == 2
+
+
+def test_a_capacity_cannot_drop_below_the_seats_taken() -> None:
+    Seats(capacity=3, taken=3, waitlist_enabled=True).check_holds_taken()
+    Seats(capacity=None, taken=3, waitlist_enabled=True).check_holds_taken()
+    assert (
+        rule_of(lambda: Seats(capacity=2, taken=3, waitlist_enabled=True).check_holds_taken()) == "capacity"
+    )
 
 
 def test_no_withdrawal_once_the_activity_runs() -> None:

@@ -11,7 +11,9 @@ from pydantic import Field as PydanticField
 from sqlalchemy import JSON
 from sqlmodel import Field, SQLModel
 
-from services.activities.tables import ActivitiesTable, utc_now
+from services.activities.activities.domain import Audience, Seats
+from services.activities.tables import ActivitiesTable
+from shared.clock import utc_now
 from shared.db import UTCDateTime
 from shared.events.activities import ActivityKind, ActivityStatus, Eligibility, SchoolLevel
 from shared.web.patch import PatchModel
@@ -44,6 +46,9 @@ class Activity(ActivitiesTable, table=True):
     created_by: str
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+    def seats(self) -> Seats:
+        return Seats(capacity=self.capacity, taken=self.seats_taken, waitlist_enabled=self.waitlist_enabled)
 
 
 class ActivityCluster(ActivitiesTable, table=True):
@@ -147,3 +152,21 @@ class LoadedActivity:
 
     activity: Activity
     cluster_nos: list[int]
+
+    def audience(self) -> Audience:
+        return Audience(
+            whole_province=self.activity.whole_province,
+            cluster_nos=self.cluster_nos,
+            levels=self.activity.levels,
+            eligibility=Eligibility.model_validate(self.activity.eligibility),
+        )
+
+
+@dataclass(frozen=True)
+class PlacesTally:
+    """An activity's registrations as its events report them."""
+
+    registered: int
+    waitlisted: int
+    school_codes: list[str]
+    """The schools with someone registered or waiting, sorted."""

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from services.activities.delegations import service
+from services.activities.delegations import queries, service
 from services.activities.delegations.models import (
     DelegationCreate,
     DelegationPublic,
@@ -33,13 +33,13 @@ async def list_follow_ups(
     uow: UnitOfWorkDep, principal: CurrentPrincipal, due_before: date | None = None, open_only: bool = True
 ) -> object:
     """Recommendations with follow-up deadlines, soonest first."""
-    return await service.follow_ups(uow=uow, principal=principal, due_before=due_before, open_only=open_only)
+    return await queries.follow_ups(uow=uow, principal=principal, due_before=due_before, open_only=open_only)
 
 
 @router.get("/{activity_id}", response_model=DelegationPublic)
 async def get_delegation(activity_id: str, uow: UnitOfWorkDep, principal: CurrentPrincipal) -> object:
     """A delegation with its members, visits, report and recommendations."""
-    return await service.get(uow=uow, principal=principal, activity_id=activity_id)
+    return await queries.get(uow=uow, principal=principal, activity_id=activity_id)
 
 
 @router.post("/{activity_id}/report", response_model=DelegationPublic)

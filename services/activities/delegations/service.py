@@ -1,32 +1,28 @@
-"""Delegation use cases: set one up, file its report, track the follow-ups of its recommendations."""
+"""Delegation commands: set one up, file its report, mark a recommendation's follow-up done."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlmodel import col, select
 
-from services.activities.activities import service as activities
+from services.activities.activities import queries as activities
+from services.activities.activities import service as activity_service
 from services.activities.activities.domain import overlaps
-from services.activities.activities.models import Activity, ActivityCreate, LoadedActivity
-from services.activities.delegations import domain
+from services.activities.activities.models import Activity, ActivityCreate
+from services.activities.delegations import domain, queries
 from services.activities.delegations.models import (
     Delegation,
     DelegationCreate,
     DelegationMember,
     DelegationPublic,
     DelegationVisit,
-    MemberIn,
     Recommendation,
     RecommendationPublic,
     ReportIn,
-    VisitIn,
 )
-from services.activities.rules import RuleBroken
-from services.activities.tables import utc_now
 from shared.auth import Principal
+from shared.clock import utc_now
 from shared.db import UnitOfWork
-from shared.errors import NotFound
+from shared.errors import NotFound, rule_broken
 from shared.events.activities import (
     ActivityKind,
     ActivityStatus,
@@ -47,7 +43,7 @@ async def schedule(*, uow: UnitOfWork, principal: Principal, data: DelegationCre
         ends_at=data.ends_at,
     )
     await _check_members_free(uow, data)
-    loaded = await activities.create_activity(
+    loaded = await activity_service.create_activity(
         uow=uow,
         principal=principal,
         data=ActivityCreate(
@@ -79,7 +75,7 @@ async def schedule(*, uow: UnitOfWork, principal: Principal, data: DelegationCre
         )
     )
     await uow.commit()
-    return await _public(uow, loaded)
+    return await queries.delegation_public(uow, loaded)
 
 
 async def _check_members_free(uow: UnitOfWork, data: DelegationCreate) -> None:
@@ -94,23 +90,18 @@ async def _check_members_free(uow: UnitOfWork, data: DelegationCreate) -> None:
     )
     for activity, staff_code in (await uow.session.exec(query)).all():
         if overlaps(activity.starts_at, activity.ends_at, data.starts_at, data.ends_at):
-            raise RuleBroken(
+            raise rule_broken(
                 "member_double_booked",
                 f"{staff_code} is already on delegation {activity.title!r} then",
                 field="members",
             )
 
 
-async def get(*, uow: UnitOfWork, principal: Principal, activity_id: str) -> DelegationPublic:
-    loaded = await activities.load_for_reading(uow, principal, activity_id)
-    return await _public(uow, loaded)
-
-
 async def file_report(
     *, uow: UnitOfWork, principal: Principal, activity_id: str, report: ReportIn
 ) -> DelegationPublic:
     loaded = await activities.load_for_managing(uow, principal, activity_id)
-    delegation = await _delegation(uow, activity_id)
+    delegation = await queries.get_delegation(uow, activity_id)
     domain.check_report(
         status=ActivityStatus(loaded.activity.status),
         already_filed=delegation.report_filed_at is not None,
@@ -123,7 +114,7 @@ async def file_report(
     uow.session.add_all(
         Recommendation(activity_id=activity_id, **r.model_dump()) for r in report.recommendations
     )
-    visits = await _visits(uow, activity_id)
+    visits = await queries.visits_of(uow, activity_id)
     uow.record(
         DelegationReportFiledV1(
             activity_id=activity_id,
@@ -138,26 +129,7 @@ async def file_report(
         )
     )
     await uow.commit()
-    return await _public(uow, loaded)
-
-
-async def follow_ups(
-    *, uow: UnitOfWork, principal: Principal, due_before: date | None, open_only: bool
-) -> list[RecommendationPublic]:
-    """Recommendations with a follow-up deadline, soonest first, within the caller's scope."""
-    visible = {
-        loaded.activity.id
-        for loaded in await activities.list_activities(
-            uow=uow, principal=principal, kind=ActivityKind.DELEGATION
-        )
-    }
-    query = select(Recommendation).where(col(Recommendation.follow_up_due).is_not(None))
-    if due_before is not None:
-        query = query.where(col(Recommendation.follow_up_due) < due_before)
-    if open_only:
-        query = query.where(col(Recommendation.done_at).is_(None))
-    rows = (await uow.session.exec(query.order_by(col(Recommendation.follow_up_due)))).all()
-    return [RecommendationPublic.model_validate(r.model_dump()) for r in rows if r.activity_id in visible]
+    return await queries.delegation_public(uow, loaded)
 
 
 async def mark_done(
@@ -171,55 +143,3 @@ async def mark_done(
         recommendation.done_at = utc_now()
         await uow.commit()
     return RecommendationPublic.model_validate(recommendation.model_dump())
-
-
-async def _delegation(uow: UnitOfWork, activity_id: str) -> Delegation:
-    delegation = await uow.session.get(Delegation, activity_id)
-    if delegation is None:
-        raise NotFound(f"activity {activity_id} is not a delegation", field="activity_id")
-    return delegation
-
-
-async def _visits(uow: UnitOfWork, activity_id: str) -> list[DelegationVisit]:
-    query = (
-        select(DelegationVisit)
-        .where(DelegationVisit.activity_id == activity_id)
-        .order_by(col(DelegationVisit.id))
-    )
-    return list((await uow.session.exec(query)).all())
-
-
-async def _public(uow: UnitOfWork, loaded: LoadedActivity) -> DelegationPublic:
-    activity_id = loaded.activity.id
-    delegation = await _delegation(uow, activity_id)
-    members = (
-        await uow.session.exec(
-            select(DelegationMember)
-            .where(DelegationMember.activity_id == activity_id)
-            .order_by(col(DelegationMember.id))
-        )
-    ).all()
-    recommendations = (
-        await uow.session.exec(
-            select(Recommendation)
-            .where(Recommendation.activity_id == activity_id)
-            .order_by(col(Recommendation.id))
-        )
-    ).all()
-    return DelegationPublic(
-        activity_id=activity_id,
-        title=loaded.activity.title,
-        status=loaded.activity.status,
-        cluster_nos=loaded.cluster_nos,
-        starts_at=loaded.activity.starts_at,
-        ends_at=loaded.activity.ends_at,
-        purpose=delegation.purpose,
-        members=[MemberIn.model_validate(m.model_dump(exclude={"id", "activity_id"})) for m in members],
-        visits=[
-            VisitIn.model_validate(v.model_dump(exclude={"id", "activity_id"}))
-            for v in await _visits(uow, activity_id)
-        ],
-        findings=delegation.findings,
-        report_filed_at=delegation.report_filed_at,
-        recommendations=[RecommendationPublic.model_validate(r.model_dump()) for r in recommendations],
-    )

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from services.activities.divisions import service
+from services.activities.divisions import queries, service
 from services.activities.divisions.models import DivisionCreate, DivisionPublic, DivisionUpdate
 from shared.auth import CurrentPrincipal, Principal, Role, require_roles
 from shared.web import UnitOfWorkDep
@@ -18,7 +18,7 @@ Admin = Annotated[Principal, Depends(require_roles(Role.DEPARTMENT_ADMIN))]
 @router.get("", response_model=list[DivisionPublic])
 async def list_divisions(uow: UnitOfWorkDep, _principal: CurrentPrincipal) -> object:
     """The Department's specialized divisions that can organise activities."""
-    return await service.list_divisions(uow=uow)
+    return await queries.list_divisions(uow=uow)
 
 
 @router.post("", response_model=DivisionPublic, status_code=201)

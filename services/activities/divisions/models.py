@@ -31,16 +31,3 @@ class DivisionUpdate(PatchModel):
 
 class DivisionPublic(DivisionBase):
     code: str
-
-
-# The Department's divisions that chair professional activities, as seeded on a fresh database.
-SEED_DIVISIONS: tuple[tuple[str, str], ...] = (
-    ("GDMN", "Phòng Giáo dục Mầm non"),
-    ("GDPT", "Phòng Giáo dục Phổ thông"),
-    ("GDTX", "Phòng Giáo dục Thường xuyên - Giáo dục Nghề nghiệp"),
-    ("KTKD", "Phòng Khảo thí và Kiểm định chất lượng giáo dục"),
-    ("TCCB", "Phòng Tổ chức cán bộ"),
-    ("KHTC", "Phòng Kế hoạch - Tài chính"),
-    ("TTRA", "Thanh tra Sở"),
-    ("VP", "Văn phòng Sở"),
-)

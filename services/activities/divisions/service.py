@@ -1,25 +1,11 @@
-"""Use cases of the divisions catalog."""
+"""Commands of the divisions catalog: an admin adds, renames or retires a division."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from sqlmodel import select
-
-from services.activities.divisions.models import SEED_DIVISIONS, Division, DivisionCreate, DivisionUpdate
+from services.activities.divisions import queries
+from services.activities.divisions.models import Division, DivisionCreate, DivisionUpdate
 from shared.db import UnitOfWork
-from shared.errors import Conflict, NotFound
-
-
-async def list_divisions(*, uow: UnitOfWork) -> Sequence[Division]:
-    return (await uow.session.exec(select(Division).order_by(Division.code))).all()
-
-
-async def get_division(*, uow: UnitOfWork, code: str) -> Division:
-    division = await uow.session.get(Division, code)
-    if division is None:
-        raise NotFound(f"division {code} is not in the catalog", field="division_code")
-    return division
+from shared.errors import Conflict
 
 
 async def create_division(*, uow: UnitOfWork, data: DivisionCreate) -> Division:
@@ -32,17 +18,8 @@ async def create_division(*, uow: UnitOfWork, data: DivisionCreate) -> Division:
 
 
 async def update_division(*, uow: UnitOfWork, code: str, data: DivisionUpdate) -> Division:
-    division = await get_division(uow=uow, code=code)
+    division = await queries.get_division(uow=uow, code=code)
     for name, value in data.model_dump(exclude_unset=True).items():
         setattr(division, name, value)
     await uow.commit()
     return division
-
-
-async def seed_divisions(*, uow: UnitOfWork) -> int:
-    """Add the seeded divisions that are missing; an admin's edits are never overwritten."""
-    existing = set((await uow.session.exec(select(Division.code))).all())
-    missing = [Division(code=code, name=name) for code, name in SEED_DIVISIONS if code not in existing]
-    uow.session.add_all(missing)
-    await uow.commit()
-    return len(missing)

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from services.activities.proposals import service
-from services.activities.proposals.models import (
-    ProposalCreate,
-    ProposalPublic,
-    ProposalStatus,
-    ProposalTransition,
-)
+from services.activities.proposals import queries, service
+from services.activities.proposals.domain import ProposalStatus
+from services.activities.proposals.models import ProposalCreate, ProposalPublic, ProposalTransition
 from shared.auth import CurrentPrincipal
 from shared.web import UnitOfWorkDep
 
@@ -28,13 +24,13 @@ async def list_proposals(
     uow: UnitOfWorkDep, principal: CurrentPrincipal, status: ProposalStatus | None = None
 ) -> object:
     """Proposals the caller may see."""
-    return await service.list_proposals(uow=uow, principal=principal, status=status)
+    return await queries.list_proposals(uow=uow, principal=principal, status=status)
 
 
 @router.get("/{proposal_id}", response_model=ProposalPublic)
 async def get_proposal(proposal_id: str, uow: UnitOfWorkDep, principal: CurrentPrincipal) -> object:
     """One proposal."""
-    return await service.get(uow=uow, principal=principal, proposal_id=proposal_id)
+    return await queries.get(uow=uow, principal=principal, proposal_id=proposal_id)
 
 
 @router.post("/{proposal_id}/status", response_model=ProposalPublic)

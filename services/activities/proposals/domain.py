@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from services.activities.proposals.models import ProposalStatus
-from services.activities.rules import RuleBroken, unprocessable
+from enum import StrEnum
+
+from shared.errors import rule_broken
+
+
+class ProposalStatus(StrEnum):
+    PROPOSED = "proposed"
+    UNDER_REVIEW = "under_review"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
 
 P = ProposalStatus
 TRANSITIONS: dict[ProposalStatus, frozenset[ProposalStatus]] = {
@@ -17,8 +26,10 @@ DECISIONS = frozenset({P.APPROVED, P.REJECTED})
 
 def check_transition(current: ProposalStatus, target: ProposalStatus, *, reasons: str | None) -> None:
     if target not in TRANSITIONS[current]:
-        raise RuleBroken(
+        raise rule_broken(
             "proposal_transition", f"a proposal cannot go from {current} to {target}", field="status"
         )
     if target in DECISIONS and not (reasons and reasons.strip()):
-        raise unprocessable("decision_reasons", "a decision on a proposal needs its reasons", field="reasons")
+        raise rule_broken(
+            "decision_reasons", "a decision on a proposal needs its reasons", field="reasons", conflict=False
+        )

@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
-from services.activities.tables import ActivitiesTable, utc_now
+from services.activities.proposals.domain import ProposalStatus
+from services.activities.tables import ActivitiesTable
+from shared.clock import utc_now
 from shared.db import UTCDateTime
-
-
-class ProposalStatus(StrEnum):
-    PROPOSED = "proposed"
-    UNDER_REVIEW = "under_review"
-    APPROVED = "approved"
-    REJECTED = "rejected"
 
 
 class Proposal(ActivitiesTable, table=True):

@@ -1,15 +1,15 @@
-"""Proposal use cases: a cluster leader proposes, the Department reviews, the Director decides."""
+"""Proposal commands: a cluster leader proposes, the Department reviews, the Director decides."""
 
 from __future__ import annotations
 
-from sqlmodel import col, select
-
-from services.activities.proposals import domain
-from services.activities.proposals.models import Proposal, ProposalCreate, ProposalStatus, ProposalTransition
-from services.activities.tables import new_id, utc_now
+from services.activities.proposals import domain, queries
+from services.activities.proposals.domain import ProposalStatus
+from services.activities.proposals.models import Proposal, ProposalCreate, ProposalTransition
+from services.activities.tables import new_id
 from shared.auth import Principal, Role
+from shared.clock import utc_now
 from shared.db import UnitOfWork
-from shared.errors import Forbidden, NotFound
+from shared.errors import Forbidden
 from shared.events.activities import ProposalDecidedV1, ProposalDecision
 
 
@@ -22,28 +22,10 @@ async def propose(*, uow: UnitOfWork, principal: Principal, data: ProposalCreate
     return proposal
 
 
-async def get(*, uow: UnitOfWork, principal: Principal, proposal_id: str) -> Proposal:
-    proposal = await uow.session.get(Proposal, proposal_id)
-    if proposal is None or not principal.can_see_cluster(proposal.cluster_no):
-        raise NotFound(f"proposal {proposal_id} does not exist", field="proposal_id")
-    return proposal
-
-
-async def list_proposals(
-    *, uow: UnitOfWork, principal: Principal, status: ProposalStatus | None = None
-) -> list[Proposal]:
-    query = select(Proposal).order_by(col(Proposal.created_at))
-    if status is not None:
-        query = query.where(Proposal.status == status)
-    if not principal.sees_everything:
-        query = query.where(col(Proposal.cluster_no).in_(principal.scoped_clusters))
-    return list((await uow.session.exec(query)).all())
-
-
 async def transition(
     *, uow: UnitOfWork, principal: Principal, proposal_id: str, change: ProposalTransition
 ) -> Proposal:
-    proposal = await get(uow=uow, principal=principal, proposal_id=proposal_id)
+    proposal = await queries.get(uow=uow, principal=principal, proposal_id=proposal_id)
     if change.status in domain.DECISIONS and principal.role is not Role.DEPARTMENT_ADMIN:
         raise Forbidden("the Director (a department admin) decides proposals")
     if not principal.is_department_staff:

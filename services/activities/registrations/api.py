@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from services.activities.registrations import service
+from services.activities.registrations import queries, service
 from services.activities.registrations.models import RegistrationCreate, RegistrationPublic
 from shared.auth import CurrentPrincipal
 from shared.events.activities import RegistrationStatus
@@ -43,7 +43,7 @@ async def list_registrations(
     status: RegistrationStatus | None = None,
 ) -> object:
     """An activity's registrations with waiting-list positions (a principal sees their own school's)."""
-    return await service.list_registrations(
+    return await queries.list_registrations(
         uow=uow, principal=principal, activity_id=activity_id, status=status
     )
 

@@ -1,7 +1,8 @@
 """The registry replica's tables: only the fields eligibility, scoping and routing need.
 
-Written only by the registry-replica consumer; each row keeps the registry's ``version`` so an older
-state delivered late never overwrites a newer one.
+Written only by the registry-replica consumer (``replica.handlers``), which copies a state's fields by name:
+a column here is named as the field of the registry's state event. Each row keeps the registry's
+``version`` (``VersionedRow``) so an older state delivered late never overwrites a newer one.
 """
 
 from __future__ import annotations
@@ -10,28 +11,27 @@ from sqlalchemy import JSON
 from sqlmodel import Field
 
 from services.activities.tables import ActivitiesTable
+from shared.replica import VersionedRow
 
 
-class ClusterReplica(ActivitiesTable, table=True):
+class ClusterReplica(ActivitiesTable, VersionedRow, table=True):
     __tablename__ = "replica_clusters"
 
     cluster_no: int = Field(primary_key=True)
     name: str
     active: bool = True
     leader_staff_code: str | None = None
-    version: int
 
 
-class CommuneReplica(ActivitiesTable, table=True):
+class CommuneReplica(ActivitiesTable, VersionedRow, table=True):
     __tablename__ = "replica_communes"
 
     gso_code: str = Field(primary_key=True, max_length=10)
     name: str
     cluster_no: int | None = Field(default=None, index=True)
-    version: int
 
 
-class SchoolReplica(ActivitiesTable, table=True):
+class SchoolReplica(ActivitiesTable, VersionedRow, table=True):
     __tablename__ = "replica_schools"
 
     code: str = Field(primary_key=True, max_length=20)
@@ -41,10 +41,9 @@ class SchoolReplica(ActivitiesTable, table=True):
     cluster_no: int | None = Field(default=None, index=True)
     status: str = "active"
     principal_staff_code: str | None = None
-    version: int
 
 
-class StaffReplica(ActivitiesTable, table=True):
+class StaffReplica(ActivitiesTable, VersionedRow, table=True):
     __tablename__ = "replica_staff"
 
     code: str = Field(primary_key=True, max_length=40)
@@ -53,4 +52,3 @@ class StaffReplica(ActivitiesTable, table=True):
     school_code: str | None = Field(default=None, index=True)
     teaching_subject: str | None = None
     active: bool = True
-    version: int

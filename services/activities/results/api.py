@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from fastapi import APIRouter, Query, Response
 
-from services.activities.results import service
+from services.activities.results import queries, service
 from services.activities.results.models import ResultsPublic, ResultsPublish
 from shared.auth import CurrentPrincipal
 from shared.web import UnitOfWorkDep
@@ -36,13 +36,13 @@ async def get_results(
     version: int | None = Query(default=None, ge=1, le=1_000_000),
 ) -> object:
     """The latest published results, or a given version."""
-    return await service.get_results(uow=uow, principal=principal, activity_id=activity_id, version=version)
+    return await queries.get_results(uow=uow, principal=principal, activity_id=activity_id, version=version)
 
 
 @router.get("/activities/{activity_id}/results/versions")
 async def list_result_versions(activity_id: str, uow: UnitOfWorkDep, principal: CurrentPrincipal) -> object:
     """Every published version, the superseded ones included."""
-    sheets = await service.list_versions(uow=uow, principal=principal, activity_id=activity_id)
+    sheets = await queries.list_versions(uow=uow, principal=principal, activity_id=activity_id)
     return [sheet.model_dump(exclude={"id"}) for sheet in sheets]
 
 
@@ -54,11 +54,11 @@ async def export_awards(
     format: ExportFormat = ExportFormat.JSON,
 ) -> Response:
     """The award list of the latest results, as CSV or JSON."""
-    results = await service.get_results(uow=uow, principal=principal, activity_id=activity_id)
-    rows = service.award_rows(results)
+    results = await queries.get_results(uow=uow, principal=principal, activity_id=activity_id)
+    rows = queries.award_rows(results)
     if format is ExportFormat.CSV:
         return Response(
-            service.awards_csv(rows),
+            queries.awards_csv(rows),
             media_type="text/csv; charset=utf-8",
             headers={
                 "Content-Disposition": f'attachment; filename="awards-{activity_id}-v{results.version}.csv"'

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from services.activities.rules import RuleBroken, unprocessable
+from shared.errors import rule_broken
 from shared.events.activities import ActivityStatus, Award
 
 SCORE_DECIMALS = 2
@@ -68,22 +68,26 @@ def _rounded(score: float | None) -> float:
 def check_entries(lines: Sequence[ScoreLine], *, participants: Collection[str]) -> None:
     """Every line is a distinct registered participant."""
     if not lines:
-        raise unprocessable("results_empty", "results need at least one entry", field="entries")
+        raise rule_broken("results_empty", "results need at least one entry", field="entries", conflict=False)
     seen: set[str] = set()
     for line in lines:
         if line.registration_id in seen:
-            raise unprocessable(
-                "results_duplicate", f"registration {line.registration_id} appears twice", field="entries"
+            raise rule_broken(
+                "results_duplicate",
+                f"registration {line.registration_id} appears twice",
+                field="entries",
+                conflict=False,
             )
         seen.add(line.registration_id)
         if line.registration_id not in participants:
-            raise unprocessable(
+            raise rule_broken(
                 "results_participant",
                 f"registration {line.registration_id} is not a registered participant",
                 field="entries",
+                conflict=False,
             )
         if line.score is not None and line.score < 0:
-            raise unprocessable("results_score", "scores cannot be negative", field="entries")
+            raise rule_broken("results_score", "scores cannot be negative", field="entries", conflict=False)
 
 
 def check_award_order(ranked: Sequence[RankedLine]) -> None:
@@ -92,32 +96,38 @@ def check_award_order(ranked: Sequence[RankedLine]) -> None:
     for rank in sorted({line.rank for line in ranked if line.rank is not None}):
         group = [AWARD_ORDER[line.award] for line in ranked if line.rank == rank]
         if min(group) < worst_above:
-            raise unprocessable(
+            raise rule_broken(
                 "award_order",
                 f"rank {rank} gets a better award than a better-ranked participant",
                 field="entries",
+                conflict=False,
             )
         worst_above = max(worst_above, *group)
     unranked_awards = [line for line in ranked if line.rank is None and line.award not in (None, Award.PASS)]
     if unranked_awards:
-        raise unprocessable("award_order", "a prize needs a score", field="entries")
+        raise rule_broken("award_order", "a prize needs a score", field="entries", conflict=False)
 
 
 def check_can_publish(status: ActivityStatus) -> None:
     if status not in (ActivityStatus.IN_PROGRESS, ActivityStatus.COMPLETED):
-        raise RuleBroken("results_timing", f"results are published once the activity runs, not when {status}")
+        raise rule_broken(
+            "results_timing", f"results are published once the activity runs, not when {status}"
+        )
 
 
 def next_version(latest: int | None, *, correction_reason: str | None) -> tuple[int, int | None]:
     """The version to publish and the one it supersedes; a correction must say why."""
     if latest is None:
         if correction_reason:
-            raise unprocessable(
-                "correction_reason", "there is nothing to correct yet", field="correction_reason"
+            raise rule_broken(
+                "correction_reason",
+                "there is nothing to correct yet",
+                field="correction_reason",
+                conflict=False,
             )
         return 1, None
     if not (correction_reason and correction_reason.strip()):
-        raise RuleBroken(
+        raise rule_broken(
             "results_final",
             f"version {latest} is published and final; publish a correction with a reason",
             field="correction_reason",

@@ -9,7 +9,8 @@ from pydantic import Field as PydanticField
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from services.activities.tables import ActivitiesTable, utc_now
+from services.activities.tables import ActivitiesTable
+from shared.clock import utc_now
 from shared.db import UTCDateTime
 from shared.events.activities import Award
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query
 
-from services.activities.support import service
+from services.activities.support import queries, service
 from services.activities.support.domain import TotalsBy
 from services.activities.support.models import (
     AwardCreate,
@@ -14,6 +14,7 @@ from services.activities.support.models import (
     PairingCreate,
     PairingPublic,
     TotalLine,
+    pairing_public,
 )
 from shared.auth import CurrentPrincipal
 from shared.events.activities import ContributionKind
@@ -25,13 +26,13 @@ router = APIRouter(prefix="/support", tags=["support program"])
 @router.post("/pairings", response_model=PairingPublic, status_code=201)
 async def create_pairing(data: PairingCreate, uow: UnitOfWorkDep, principal: CurrentPrincipal) -> object:
     """Pair a helper unit with a helped unit for a period (Department staff)."""
-    return service.pairing_public(await service.create_pairing(uow=uow, principal=principal, data=data))
+    return pairing_public(await service.create_pairing(uow=uow, principal=principal, data=data))
 
 
 @router.get("/pairings", response_model=list[PairingPublic])
 async def list_pairings(uow: UnitOfWorkDep, principal: CurrentPrincipal) -> object:
     """The pairings the caller may see."""
-    return [service.pairing_public(p) for p in await service.list_pairings(uow=uow, principal=principal)]
+    return [pairing_public(p) for p in await queries.list_pairings(uow=uow, principal=principal)]
 
 
 @router.post("/pairings/{pairing_id}/contributions", response_model=ContributionPublic, status_code=201)
@@ -45,7 +46,7 @@ async def record_contribution(
 @router.get("/pairings/{pairing_id}/contributions", response_model=list[ContributionPublic])
 async def list_contributions(pairing_id: str, uow: UnitOfWorkDep, principal: CurrentPrincipal) -> object:
     """A pairing's contributions in date order."""
-    return await service.list_contributions(uow=uow, principal=principal, pairing_id=pairing_id)
+    return await queries.list_contributions(uow=uow, principal=principal, pairing_id=pairing_id)
 
 
 @router.get("/totals", response_model=list[TotalLine])
@@ -58,7 +59,7 @@ async def support_totals(
     kind: ContributionKind | None = None,
 ) -> object:
     """Totals in whole VND by school year, kind, unit or cluster, with filters."""
-    return await service.totals(
+    return await queries.totals(
         uow=uow, principal=principal, by=by, school_year=school_year, cluster_no=cluster_no, kind=kind
     )
 
@@ -74,4 +75,4 @@ async def list_awards(
     uow: UnitOfWorkDep, principal: CurrentPrincipal, school_year: str | None = None
 ) -> object:
     """The program's awards, by school year."""
-    return await service.list_awards(uow=uow, principal=principal, school_year=school_year)
+    return await queries.list_awards(uow=uow, principal=principal, school_year=school_year)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from services.activities.rules import unprocessable
+from shared.errors import rule_broken
 from shared.events.activities import ContributionKind
 
 VALUED_KINDS = frozenset({ContributionKind.MONEY, ContributionKind.GOODS, ContributionKind.EQUIPMENT})
@@ -23,19 +23,28 @@ def check_pairing(
     *, helper: tuple[str, str], helped: tuple[str, str], period_from: date, period_to: date | None
 ) -> None:
     if helper == helped:
-        raise unprocessable("pairing_self", "a unit cannot be paired with itself", field="helped")
+        raise rule_broken(
+            "pairing_self", "a unit cannot be paired with itself", field="helped", conflict=False
+        )
     if period_to is not None and period_to < period_from:
-        raise unprocessable("pairing_period", "the pairing must end after it starts", field="period_to")
+        raise rule_broken(
+            "pairing_period", "the pairing must end after it starts", field="period_to", conflict=False
+        )
 
 
 def check_contribution(
     *, kind: ContributionKind, value_vnd: int, on: date, period_from: date, period_to: date | None
 ) -> None:
     if kind in VALUED_KINDS and value_vnd <= 0:
-        raise unprocessable("contribution_value", f"{kind} needs its value in whole VND", field="value_vnd")
+        raise rule_broken(
+            "contribution_value", f"{kind} needs its value in whole VND", field="value_vnd", conflict=False
+        )
     if on < period_from or (period_to is not None and on > period_to):
-        raise unprocessable(
-            "contribution_period", f"{on} is outside the pairing's period", field="contributed_on"
+        raise rule_broken(
+            "contribution_period",
+            f"{on} is outside the pairing's period",
+            field="contributed_on",
+            conflict=False,
         )
 
 

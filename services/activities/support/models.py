@@ -9,7 +9,8 @@ from pydantic import Field as PydanticField
 from sqlalchemy import BigInteger
 from sqlmodel import Field, SQLModel
 
-from services.activities.tables import ActivitiesTable, utc_now
+from services.activities.tables import ActivitiesTable
+from shared.clock import utc_now
 from shared.db import UTCDateTime
 from shared.events.activities import ContributionKind, SupportUnitKind, SupportUnitV1
 
@@ -155,3 +156,9 @@ class TotalLine(SQLModel):
     group: str
     contributions: int
     value_vnd: int
+
+
+def pairing_public(pairing: Pairing) -> PairingPublic:
+    return PairingPublic.model_validate(
+        {**pairing.model_dump(), "helper": pairing.helper(), "helped": pairing.helped()}
+    )

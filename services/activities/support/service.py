@@ -1,52 +1,46 @@
-"""Support program use cases: pair units, record contributions, sum them up, record awards."""
+"""Support program commands: pair units, record contributions, record awards."""
 
 from __future__ import annotations
 
-from sqlmodel import col, or_, select
-
-from services.activities.replica.models import CommuneReplica, SchoolReplica
-from services.activities.rules import unprocessable
-from services.activities.support import domain
+from services.activities.replica import queries as replica
+from services.activities.support import domain, queries
 from services.activities.support.models import (
     AwardCreate,
     Contribution,
     ContributionCreate,
     Pairing,
     PairingCreate,
-    PairingPublic,
     SupportAward,
-    TotalLine,
     UnitIn,
 )
-from services.activities.tables import new_id, utc_now
+from services.activities.tables import new_id
 from shared.auth import Principal, Role
+from shared.clock import utc_now
 from shared.db import UnitOfWork
-from shared.errors import Forbidden, NotFound
+from shared.errors import Forbidden, rule_broken
 from shared.events.activities import ContributionKind, SupportRecordedV1, SupportUnitKind
-
-
-def pairing_public(pairing: Pairing) -> PairingPublic:
-    return PairingPublic.model_validate(
-        {**pairing.model_dump(), "helper": pairing.helper(), "helped": pairing.helped()}
-    )
 
 
 async def _resolve(uow: UnitOfWork, unit: UnitIn, field: str) -> tuple[str, int | None]:
     """A school's or commune's name and cluster come from the registry replica, not from the caller."""
     if unit.kind is SupportUnitKind.SCHOOL:
-        school = await uow.session.get(SchoolReplica, unit.code)
+        school = await replica.school(uow, unit.code)
         if school is None:
-            raise unprocessable("unit_unknown", f"school {unit.code} is not in the registry", field=field)
+            raise rule_broken(
+                "unit_unknown", f"school {unit.code} is not in the registry", field=field, conflict=False
+            )
         return school.name, school.cluster_no
     if unit.kind is SupportUnitKind.COMMUNE:
-        commune = await uow.session.get(CommuneReplica, unit.code)
+        commune = await replica.commune(uow, unit.code)
         if commune is None:
-            raise unprocessable("unit_unknown", f"commune {unit.code} is not in the registry", field=field)
+            raise rule_broken(
+                "unit_unknown", f"commune {unit.code} is not in the registry", field=field, conflict=False
+            )
         return commune.name, commune.cluster_no
     if unit.kind is SupportUnitKind.CLUSTER:
         return unit.name or f"Cụm chuyên môn số {unit.code}", int(unit.code) if unit.code.isdigit() else None
     if not unit.name:
-        raise unprocessable("unit_name", "name the unit", field=f"{field}.name")
+        raise rule_broken("unit_name", "name the unit", field=f"{field}.name", conflict=False)
     return unit.name, unit.cluster_no
 
 
@@ -56,14 +50,6 @@ def _can_manage(principal: Principal, pairing: Pairing | None = None) -> bool:
     if principal.role is Role.CLUSTER_LEADER and pairing is not None:
         return principal.cluster_no in (pairing.helper_cluster_no, pairing.helped_cluster_no)
     return False
-
-
-def _can_read(principal: Principal, pairing: Pairing) -> bool:
-    if principal.sees_everything:
-        return True
-    if {pairing.helper_cluster_no, pairing.helped_cluster_no} & principal.scoped_clusters:
-        return True
-    return bool({pairing.helper_code, pairing.helped_code} & principal.scoped_schools)
 
 
 async def create_pairing(*, uow: UnitOfWork, principal: Principal, data: PairingCreate) -> Pairing:
@@ -97,22 +83,10 @@ async def create_pairing(*, uow: UnitOfWork, principal: Principal, data: Pairing
     return pairing
 
 
-async def get_pairing(*, uow: UnitOfWork, principal: Principal, pairing_id: str) -> Pairing:
-    pairing = await uow.session.get(Pairing, pairing_id)
-    if pairing is None or not _can_read(principal, pairing):
-        raise NotFound(f"pairing {pairing_id} does not exist", field="pairing_id")
-    return pairing
-
-
-async def list_pairings(*, uow: UnitOfWork, principal: Principal) -> list[Pairing]:
-    rows = (await uow.session.exec(select(Pairing).order_by(col(Pairing.created_at)))).all()
-    return [pairing for pairing in rows if _can_read(principal, pairing)]
-
-
 async def record_contribution(
     *, uow: UnitOfWork, principal: Principal, pairing_id: str, data: ContributionCreate
 ) -> Contribution:
-    pairing = await get_pairing(uow=uow, principal=principal, pairing_id=pairing_id)
+    pairing = await queries.get_pairing(uow=uow, principal=principal, pairing_id=pairing_id)
     if not _can_manage(principal, pairing):
         raise Forbidden("the Department or the leader of a paired unit's cluster records contributions")
     domain.check_contribution(
@@ -153,50 +127,6 @@ async def record_contribution(
     return contribution
 
 
-async def list_contributions(*, uow: UnitOfWork, principal: Principal, pairing_id: str) -> list[Contribution]:
-    await get_pairing(uow=uow, principal=principal, pairing_id=pairing_id)
-    query = (
-        select(Contribution)
-        .where(Contribution.pairing_id == pairing_id)
-        .order_by(col(Contribution.contributed_on))
-    )
-    return list((await uow.session.exec(query)).all())
-
-
-async def totals(
-    *,
-    uow: UnitOfWork,
-    principal: Principal,
-    by: domain.TotalsBy,
-    school_year: str | None = None,
-    cluster_no: int | None = None,
-    kind: ContributionKind | None = None,
-) -> list[TotalLine]:
-    query = select(Contribution, Pairing).join(Pairing, col(Pairing.id) == col(Contribution.pairing_id))
-    if school_year is not None:
-        query = query.where(Contribution.school_year == school_year)
-    if kind is not None:
-        query = query.where(Contribution.kind == kind)
-    if cluster_no is not None:
-        query = query.where(
-            or_(Pairing.helper_cluster_no == cluster_no, Pairing.helped_cluster_no == cluster_no)
-        )
-    facts = [
-        domain.ContributionFacts(
-            school_year=c.school_year,
-            kind=c.kind,
-            value_vnd=c.value_vnd,
-            helper_code=p.helper_code,
-            helped_code=p.helped_code,
-            helper_cluster_no=p.helper_cluster_no,
-            helped_cluster_no=p.helped_cluster_no,
-        )
-        for c, p in (await uow.session.exec(query)).all()
-        if _can_read(principal, p)
-    ]
-    return [TotalLine(group=g, contributions=n, value_vnd=v) for g, n, v in domain.totals(facts, by)]
-
-
 async def record_award(*, uow: UnitOfWork, principal: Principal, data: AwardCreate) -> SupportAward:
     if not principal.is_department_staff:
         raise Forbidden("the Department awards the program's groups and individuals")
@@ -204,19 +134,3 @@ async def record_award(*, uow: UnitOfWork, principal: Principal, data: AwardCrea
     uow.session.add(award)
     await uow.commit()
     return award
-
-
-async def list_awards(
-    *, uow: UnitOfWork, principal: Principal, school_year: str | None
-) -> list[SupportAward]:
-    query = select(SupportAward).order_by(col(SupportAward.decision_date))
-    if school_year is not None:
-        query = query.where(SupportAward.school_year == school_year)
-    rows = (await uow.session.exec(query)).all()
-    return [
-        a
-        for a in rows
-        if principal.sees_everything
-        or a.cluster_no in principal.scoped_clusters
-        or (a.unit_code is not None and a.unit_code in principal.scoped_schools)
-    ]

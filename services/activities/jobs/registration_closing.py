@@ -12,9 +12,9 @@ from datetime import datetime
 
 from sqlmodel import col, select
 
-from services.activities.activities import service
+from services.activities.activities import service as activities
 from services.activities.activities.models import Activity, StatusChange
-from services.activities.rules import RuleBroken
+from services.activities.registrations.service import PLACES
 from shared.auth import Principal, Role
 from shared.clock import Clock
 from shared.db import UnitOfWorkFactory
@@ -43,19 +43,22 @@ async def close_due_registrations(*, unit_of_work: UnitOfWorkFactory, now: datet
     for activity_id in due:
         try:
             async with unit_of_work() as uow:
-                await service.change_status(
+                await activities.change_status(
                     uow=uow,
                     principal=CLOSER,
                     activity_id=activity_id,
                     change=StatusChange(status=ActivityStatus.REGISTRATION_CLOSED),
+                    places=PLACES,
                 )
             closed.append(activity_id)
-        except (RuleBroken, ServiceError):  # closed or cancelled meanwhile, by a person or another instance
+        except ServiceError:  # closed or cancelled meanwhile, by a person or another instance
             log.info("registration of %s was no longer open", activity_id)
     return closed
 
 
-def closing_job(*, unit_of_work: UnitOfWorkFactory, interval_s: float, clock: Clock) -> PeriodicJob:
+def registration_closing_job(
+    *, unit_of_work: UnitOfWorkFactory, interval_s: float, clock: Clock
+) -> PeriodicJob:
     """The app's background job: check every ``interval_s`` seconds."""
 
     async def close_registrations_on_time() -> bool:

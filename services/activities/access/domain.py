@@ -3,14 +3,15 @@
 Department staff (the organising divisions sit in the Department) manage everything. A cluster leader
 manages the activities that involve their cluster and are not province-wide. Principals register their
 own school's people. Everyone reads what involves their cluster; the cluster of a principal's school or a
-commune officer's commune is looked up in the replica by the caller and handed in as ``home_cluster``.
+commune officer's commune is looked up in the replica (``access.queries``) and handed in as ``home_cluster``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 
-from shared.auth import Principal, Role
+from shared.auth.principal import Principal
+from shared.auth.roles import Role
 
 
 def can_manage(principal: Principal, *, cluster_nos: Collection[int], whole_province: bool) -> bool:
