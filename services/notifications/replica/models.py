@@ -1,7 +1,7 @@
 """The registry replica's tables: only what resolving a role in a scope to people and addresses needs.
 
-Written only by the registry-replica consumer; each row keeps the registry's ``version`` so an older
-state delivered late never overwrites a newer one.
+Written only by the registry-replica consumer (``handlers``); each row keeps the registry's ``version``
+(``VersionedRow``) so an older state delivered late never overwrites a newer one.
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ from sqlmodel import Field, SQLModel
 
 from services.notifications.tables import NotificationsTable
 from shared.db import UTCDateTime
+from shared.replica import VersionedRow
 
 
-class ClusterReplica(NotificationsTable, table=True):
+class ClusterReplica(NotificationsTable, VersionedRow, table=True):
     __tablename__ = "replica_clusters"
 
     cluster_no: int = Field(primary_key=True)
@@ -23,7 +24,6 @@ class ClusterReplica(NotificationsTable, table=True):
     office_host_unit: str
     active: bool
     leader_staff_code: str | None = None
-    version: int
     updated_at: datetime = Field(sa_type=UTCDateTime)
 
 
@@ -37,7 +37,7 @@ class ClusterReplicaPublic(SQLModel):
     updated_at: datetime
 
 
-class CommuneReplica(NotificationsTable, table=True):
+class CommuneReplica(NotificationsTable, VersionedRow, table=True):
     """A commune with the contacts of its Office of Culture and Social Affairs and People's Committee."""
 
     __tablename__ = "replica_communes"
@@ -49,10 +49,9 @@ class CommuneReplica(NotificationsTable, table=True):
     culture_office_head: str | None = None
     culture_office_email: str | None = None
     culture_office_phone: str | None = None
-    version: int
 
 
-class SchoolReplica(NotificationsTable, table=True):
+class SchoolReplica(NotificationsTable, VersionedRow, table=True):
     __tablename__ = "replica_schools"
 
     code: str = Field(primary_key=True, max_length=20)
@@ -65,10 +64,9 @@ class SchoolReplica(NotificationsTable, table=True):
     principal_name: str | None = None
     email: str | None = None
     phone: str | None = None
-    version: int
 
 
-class StaffReplica(NotificationsTable, table=True):
+class StaffReplica(NotificationsTable, VersionedRow, table=True):
     __tablename__ = "replica_staff"
 
     code: str = Field(primary_key=True, max_length=40)
@@ -79,7 +77,6 @@ class StaffReplica(NotificationsTable, table=True):
     email: str | None = Field(default=None, index=True)
     phone: str | None = None
     active: bool = True
-    version: int
 
 
 class MembershipReplica(NotificationsTable, table=True):

@@ -1,4 +1,5 @@
-"""What every channel is given (a ``Message``) and what it answers (a ``SendResult``).
+"""What every channel is given (a ``Message``), what it answers (a ``SendResult``), and how an HTTP answer
+is read, without I/O.
 
 Channels do I/O and nothing else: they never touch the database and never decide about retries. They
 classify what happened (delivered, transient, permanent); the delivery domain decides what follows.
