@@ -13,6 +13,7 @@ from email.utils import parsedate_to_datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
+from shared.clock import utc_now
 from shared.events.notifications import DeliveryChannel
 
 
@@ -88,7 +89,7 @@ def parse_retry_after(
         return None
     if until.tzinfo is None:  # an HTTP date is GMT, whether or not it says so
         until = until.replace(tzinfo=UTC)
-    waited = (until - (now or datetime.now(UTC))).total_seconds()
+    waited = (until - (now or utc_now())).total_seconds()
     return min(max(waited, 0.0), cap_s)
 
 

@@ -9,9 +9,10 @@ replica and the Department's addresses in settings.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
 
+from shared.clock import utc_now
 from shared.events import EventPayload
 from shared.events.activities import (
     ActivityCancelledV1,
@@ -181,7 +182,7 @@ def escalation_targets(facts: EventFacts) -> list[Target]:
 def facts_of(
     event: EventPayload, *, event_id: str, subject: str | None, event_time: datetime | None
 ) -> EventFacts:
-    occurred_at = event_time or getattr(event, "occurred_at", None) or datetime.now(UTC)
+    occurred_at = event_time or getattr(event, "occurred_at", None) or utc_now()
     if isinstance(event, IncidentFactsV1):
         return EventFacts(
             event_id=event_id,
