@@ -7,8 +7,6 @@ every applied staff state rewrites them, and a staff tombstone clears them.
 
 from __future__ import annotations
 
-from sqlmodel import col, delete
-
 from services.notifications.replica.models import (
     ClusterReplica,
     CommuneReplica,
@@ -16,24 +14,13 @@ from services.notifications.replica.models import (
     SchoolReplica,
     StaffReplica,
 )
-from shared.events import StaffStateV1
-from shared.messaging import Delivery
 from shared.replica import ReplicaTable, registry_replica
-
-
-async def replace_memberships(delivery: Delivery, state: StaffStateV1 | None) -> None:
-    """The person's membership rows become those of ``state``; none after a tombstone (``None``)."""
-    staff_code = state.code if state is not None else delivery.tombstone_key
-    session = delivery.uow.session
-    await session.exec(delete(MembershipReplica).where(col(MembershipReplica.staff_code) == staff_code))
-    for membership in state.memberships if state is not None else []:
-        session.add(MembershipReplica(staff_code=staff_code, **membership.model_dump()))
-
+from shared.replica.people import replace_memberships
 
 replica_consumer = registry_replica(
     "notifications.registry-replica",
     clusters=ReplicaTable(ClusterReplica),
     communes=ReplicaTable(CommuneReplica),
     schools=ReplicaTable(SchoolReplica),
-    staff=ReplicaTable(StaffReplica, after_change=replace_memberships),
+    staff=ReplicaTable(StaffReplica, after_change=replace_memberships(MembershipReplica)),
 )

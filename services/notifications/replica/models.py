@@ -6,14 +6,14 @@ Written only by the registry-replica consumer (``handlers``); each row keeps the
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
-from sqlalchemy import JSON
 from sqlmodel import Field, SQLModel
 
 from services.notifications.tables import NotificationsTable
 from shared.db import UTCDateTime
 from shared.replica import VersionedRow
+from shared.replica.people import MembershipColumns, StaffColumns
 
 
 class ClusterReplica(NotificationsTable, VersionedRow, table=True):
@@ -66,27 +66,17 @@ class SchoolReplica(NotificationsTable, VersionedRow, table=True):
     phone: str | None = None
 
 
-class StaffReplica(NotificationsTable, VersionedRow, table=True):
+class StaffReplica(NotificationsTable, StaffColumns, table=True):
+    """A person, with the columns every service that acts for people mirrors (``StaffColumns``)."""
+
     __tablename__ = "replica_staff"
 
     code: str = Field(primary_key=True, max_length=40)
-    full_name: str
-    roles: list[str] = Field(default_factory=list, sa_type=JSON)
-    school_code: str | None = Field(default=None, index=True)
-    commune_code: str | None = None
-    email: str | None = Field(default=None, index=True)
-    phone: str | None = None
-    active: bool = True
 
 
-class MembershipReplica(NotificationsTable, table=True):
+class MembershipReplica(NotificationsTable, MembershipColumns, table=True):
     """One period of a person's cluster membership; rewritten whenever the person's state changes."""
 
     __tablename__ = "replica_memberships"
 
     id: int | None = Field(default=None, primary_key=True)
-    staff_code: str = Field(index=True, max_length=40)
-    cluster_no: int = Field(index=True)
-    role: str
-    valid_from: date
-    valid_to: date | None = None
