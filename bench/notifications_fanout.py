@@ -39,7 +39,7 @@ from bench.broker import bench_broker
 from services.notifications.app import create_app
 from services.notifications.deliveries.domain import DeliveryState
 from services.notifications.deliveries.models import Delivery
-from services.notifications.mailcatcher import free_port
+from services.notifications.devmail.adapters import free_port
 from services.notifications.replica.models import StaffReplica
 from services.notifications.settings import NotificationsSettings
 from shared.db import create_engine, create_schema, session_factory

@@ -4,42 +4,49 @@ consumers, the channels, the delivery worker and (in development) the mail catch
 from __future__ import annotations
 
 import asyncio
-import socket
-import uuid
 from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
 
-from services.notifications import dev_api
-from services.notifications.channels.base import Channel
-from services.notifications.channels.email import EmailChannel, SmtpConfig
-from services.notifications.channels.http import SmsChannel, SmsGatewayConfig, WebhookChannel
-from services.notifications.channels.inbox import InboxChannel
+from services.notifications.channels.adapters import (
+    Channels,
+    EmailChannel,
+    InboxChannel,
+    SmsChannel,
+    SmsGatewayConfig,
+    SmtpConfig,
+)
+from services.notifications.channels.domain import Channel
 from services.notifications.deliveries.api import router as deliveries_router
-from services.notifications.deliveries.dispatch import DispatchConfig
-from services.notifications.deliveries.domain import BackoffPolicy
-from services.notifications.deliveries.worker import DeliveryWorker, WorkerConfig
-from services.notifications.handlers import fan_out_consumer, registry_replica
+from services.notifications.deliveries.handlers import fan_out_consumer
+from services.notifications.deliveries.service import DispatchConfig
+from services.notifications.devmail import api as devmail_api
+from services.notifications.devmail.adapters import MailCatcher
 from services.notifications.inbox.api import router as inbox_router
-from services.notifications.mailcatcher import MailCatcher
+from services.notifications.jobs.deliveries import delivery_job
 from services.notifications.metrics import DeliveryMetrics
-from services.notifications.models import NOTIFICATIONS_METADATA
 from services.notifications.preferences.api import router as preferences_router
-from services.notifications.recipients.domain import DepartmentDesk, Recipient, department_key
-from services.notifications.recipients.service import DepartmentContacts
+from services.notifications.recipients.domain import (
+    DepartmentContacts,
+    DepartmentDesk,
+    Recipient,
+    department_key,
+)
 from services.notifications.replica.api import router as replica_router
+from services.notifications.replica.handlers import replica_consumer
 from services.notifications.rules import service as rules
 from services.notifications.rules.api import router as rules_router
 from services.notifications.settings import NotificationsSettings
-from services.notifications.tables import Clock, system_clock
+from services.notifications.tables import NOTIFICATIONS_METADATA
 from services.notifications.templates import service as templates
 from services.notifications.templates.api import router as templates_router
 from services.notifications.templates.domain import TemplateRenderer
+from services.notifications.webhooks.adapters import WebhookChannel
 from services.notifications.webhooks.api import router as webhooks_router
+from shared.clock import Clock, system_clock
 from shared.events.notifications import DeliveryChannel
 from shared.events.topics import NOTIFICATION_EVENTS
-from shared.jobs import PeriodicJob
 from shared.settings import Environment
 from shared.web import ServiceRuntime, create_service_app
 
@@ -49,25 +56,28 @@ def create_app(settings: NotificationsSettings | None = None, *, clock: Clock = 
     development = settings.environment in (Environment.DEVELOPMENT, Environment.TEST)
     catcher = MailCatcher(port=settings.mail_catcher_port) if settings.mail_catcher and development else None
     http_client = httpx.AsyncClient(timeout=settings.http_timeout_s)
-    channels: dict[DeliveryChannel, Channel] = {
+    webhook_channel = WebhookChannel(
+        http_client, allow_private=development, timeout_s=settings.http_timeout_s
+    )
+    by_kind: dict[DeliveryChannel, Channel] = {
         DeliveryChannel.EMAIL: EmailChannel(_smtp_config(settings, catcher)),
         DeliveryChannel.IN_APP: InboxChannel(),
-        DeliveryChannel.WEBHOOK: WebhookChannel(
-            http_client, allow_private=development, timeout_s=settings.http_timeout_s
-        ),
+        DeliveryChannel.WEBHOOK: webhook_channel,
     }
     if settings.sms_gateway_url:
         token = settings.sms_gateway_token.get_secret_value() if settings.sms_gateway_token else None
         gateway = SmsGatewayConfig(
             settings.sms_gateway_url, token, settings.sms_sender, settings.http_timeout_s
         )
-        channels[DeliveryChannel.SMS] = SmsChannel(gateway, http_client)
+        by_kind[DeliveryChannel.SMS] = SmsChannel(gateway, http_client)
+    channels = Channels(
+        by_kind, concurrency=settings.delivery_concurrency, send_deadline_s=settings.delivery_send_deadline_s
+    )
     dispatch_config = DispatchConfig(
         department=_department(settings),
-        channels=frozenset(channels) - {DeliveryChannel.WEBHOOK},
+        channels=channels.kinds - {DeliveryChannel.WEBHOOK},
     )
     renderer = TemplateRenderer()
-    worker: DeliveryWorker | None = None
 
     async def start(runtime: ServiceRuntime) -> None:
         if settings.seed_on_start:
@@ -79,8 +89,7 @@ def create_app(settings: NotificationsSettings | None = None, *, clock: Clock = 
             await asyncio.to_thread(catcher.start)
 
     async def stop(_runtime: ServiceRuntime) -> None:
-        assert worker is not None
-        await worker.close()
+        await channels.close()
         await http_client.aclose()
         if catcher is not None:
             await asyncio.to_thread(catcher.stop)
@@ -101,43 +110,30 @@ def create_app(settings: NotificationsSettings | None = None, *, clock: Clock = 
         "signed webhooks and an in-app inbox, once each, with retries, quiet hours and digests.",
         metadata=NOTIFICATIONS_METADATA,
         migrations=Path(__file__).parent / "migrations",
-        routers=[*routers, dev_api.router] if development else routers,
+        routers=[*routers, devmail_api.router] if development else routers,
         publishes=[NOTIFICATION_EVENTS],
-        consumers=[registry_replica, fan_out_consumer(dispatch_config, clock)],
+        consumers=[replica_consumer, fan_out_consumer(dispatch_config, clock)],
         on_startup=start,
         on_shutdown=stop,
     )
     runtime: ServiceRuntime = app.state.runtime
     metrics = DeliveryMetrics(runtime.metrics.registry)
-    worker = DeliveryWorker(
-        unit_of_work=runtime.messaging.unit_of_work,
-        channels=channels,
-        renderer=renderer,
-        clock=clock,
-        policy=BackoffPolicy(
-            max_attempts=settings.delivery_max_attempts,
-            base_delay_s=settings.delivery_retry_base_s,
-            max_delay_s=settings.delivery_retry_max_s,
-        ),
-        metrics=metrics,
-        config=WorkerConfig(
-            batch_size=settings.delivery_batch_size,
-            concurrency=settings.delivery_concurrency,
-            poll_interval_s=settings.delivery_poll_interval_s,
-            lease_s=settings.delivery_lease_s,
-            send_deadline_s=settings.delivery_send_deadline_s,
-            instance_id=f"{socket.gethostname()}-{uuid.uuid4().hex[:6]}",
-        ),
-    )
     if settings.delivery_worker_enabled:
         runtime.add_job(
-            PeriodicJob("delivery-worker", worker.run_once, interval_s=settings.delivery_poll_interval_s)
+            delivery_job(
+                settings=settings,
+                unit_of_work=runtime.messaging.unit_of_work,
+                channels=channels,
+                renderer=renderer,
+                clock=clock,
+                metrics=metrics,
+            )
         )
     app.state.clock = clock
     app.state.template_renderer = renderer
     app.state.http_client = http_client
+    app.state.webhook_channel = webhook_channel
     app.state.mail_catcher = catcher
-    app.state.delivery_worker = worker
     app.state.delivery_metrics = metrics
     return app
 

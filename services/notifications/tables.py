@@ -1,10 +1,11 @@
-"""The base of the notifications service's tables, and the id and clock helpers every concept uses."""
+"""The base of the notifications service's tables, and the id helper every concept uses.
+
+Concept models import it; app.py (and migrations) import the concepts, which completes the metadata.
+"""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from datetime import UTC, datetime
 
 from sqlalchemy.orm import registry
 from sqlmodel import SQLModel
@@ -15,13 +16,6 @@ class NotificationsTable(SQLModel, registry=registry()):
 
 
 NOTIFICATIONS_METADATA = NotificationsTable.metadata
-
-Clock = Callable[[], datetime]
-"""Now, as a UTC-aware datetime; injected so quiet hours and retries can be tested at any hour."""
-
-
-def system_clock() -> datetime:
-    return datetime.now(UTC)
 
 
 def new_id() -> str:

@@ -31,8 +31,8 @@ from services.incidents.models import ReplicaSchool
 from services.incidents.settings import IncidentsSettings
 from services.notifications.app import create_app
 from services.notifications.deliveries.models import Delivery as DeliveryRow
-from services.notifications.mailcatcher import CaughtMail, MailCatcher, free_port
-from services.notifications.mailcatcher import _Handler as _CatcherHandler
+from services.notifications.devmail.adapters import CaughtMail, MailCatcher, free_port
+from services.notifications.devmail.adapters import _Handler as _CatcherHandler
 from services.notifications.replica.models import StaffReplica
 from services.notifications.settings import NotificationsSettings
 from services.notifications.webhooks.domain import verify

@@ -8,7 +8,7 @@ from email.utils import format_datetime
 
 import pytest
 
-from services.notifications.channels.base import ResultKind, SendResult, classify_http, parse_retry_after
+from services.notifications.channels.domain import ResultKind, SendResult, classify_http, parse_retry_after
 from services.notifications.deliveries.domain import BackoffPolicy, DeliveryState, after_attempt, plan
 from services.notifications.preferences.domain import HoldReason, Preferences, hold_for, in_quiet_hours
 from services.notifications.recipients.domain import (
@@ -17,9 +17,9 @@ from services.notifications.recipients.domain import (
     RecipientRole,
     Target,
     TargetKind,
+    membership_is_current,
     targets_for,
 )
-from services.notifications.replica.domain import membership_is_current
 from services.notifications.rules.domain import Priority, RuleSpec, matches, priority_of
 from services.notifications.templates.domain import (
     Language,
@@ -28,7 +28,7 @@ from services.notifications.templates.domain import (
     fallback_message,
     local_time,
 )
-from services.notifications.templates.samples import sample_context
+from services.notifications.templates.queries import sample_context
 from services.notifications.webhooks.domain import (
     UnsafeUrl,
     accepts,

@@ -1,1 +1,1 @@
-"""The channels that carry a message out: email (SMTP), SMS (an HTTP gateway), webhooks, the inbox."""
+"""The channels that carry a message to people: email (SMTP), SMS (an HTTP gateway), the inbox."""

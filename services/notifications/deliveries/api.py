@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from services.notifications.deliveries import service
+from services.notifications.deliveries import queries
 from services.notifications.deliveries.domain import DeliveryState
 from services.notifications.deliveries.models import DeliveryDetail, DeliveryPublic, EventStatus
-from services.notifications.recipients.service import person_key_of
+from services.notifications.recipients.queries import person_key_of
 from shared.auth import CurrentPrincipal, Principal, Role, require_roles
 from shared.errors import NotFound
 from shared.events.notifications import DeliveryChannel
@@ -23,7 +23,7 @@ DepartmentStaff = Annotated[Principal, Depends(require_roles(Role.DEPARTMENT_ADM
 @router.get("/events/{event_id}/deliveries", response_model=EventStatus)
 async def event_status(event_id: str, uow: UnitOfWorkDep, _staff: DepartmentStaff) -> object:
     """Every delivery one source event caused, and how many are in each state."""
-    return await service.event_status(uow=uow, event_id=event_id)
+    return await queries.event_status(uow=uow, event_id=event_id)
 
 
 @router.get("/deliveries", response_model=Page[DeliveryPublic])
@@ -38,7 +38,7 @@ async def list_deliveries(
     channel: DeliveryChannel | None = None,
 ) -> object:
     """Deliveries, newest first, filtered by person, source event, its subject (``incident/<id>``)..."""
-    rows, total = await service.list_deliveries(
+    rows, total = await queries.list_deliveries(
         uow=uow,
         limit=page.limit,
         offset=page.offset,
@@ -55,7 +55,7 @@ async def list_deliveries(
 async def my_deliveries(uow: UnitOfWorkDep, principal: CurrentPrincipal, page: PageDep) -> object:
     """What was sent to the caller, on every channel, and where each stands."""
     me = await person_key_of(uow=uow, subject=principal.subject)
-    rows, total = await service.list_deliveries(
+    rows, total = await queries.list_deliveries(
         uow=uow, limit=page.limit, offset=page.offset, recipient_key=me
     )
     return page.page(rows, total)
@@ -64,7 +64,7 @@ async def my_deliveries(uow: UnitOfWorkDep, principal: CurrentPrincipal, page: P
 @router.get("/deliveries/{delivery_id}", response_model=DeliveryDetail)
 async def delivery_detail(delivery_id: str, uow: UnitOfWorkDep, principal: CurrentPrincipal) -> object:
     """One delivery with its attempt log; visible to the Department and to its recipient."""
-    row, detail = await service.delivery_detail(uow=uow, delivery_id=delivery_id)
+    row, detail = await queries.delivery_detail(uow=uow, delivery_id=delivery_id)
     if not principal.is_department_staff and row.recipient_key != await person_key_of(
         uow=uow, subject=principal.subject
     ):

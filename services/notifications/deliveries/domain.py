@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from services.notifications.channels.base import ResultKind, SendResult
+from services.notifications.channels.domain import ResultKind, SendResult
 from services.notifications.preferences.domain import HoldReason, Preferences, channels_for, hold_for
 from services.notifications.recipients.domain import Recipient
 from services.notifications.rules.domain import Priority
@@ -24,6 +24,10 @@ class DeliveryState(StrEnum):
     DELIVERED = "delivered"
     FAILED = "failed"
     """Dead-lettered: a permanent failure, or the attempts ran out."""
+
+
+WAITING = (DeliveryState.PENDING, DeliveryState.RETRYING)
+"""The states of a row the queue has still to work."""
 
 
 @dataclass(frozen=True)

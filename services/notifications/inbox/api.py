@@ -8,9 +8,9 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 
 from services.notifications.inbox import service
 from services.notifications.inbox.models import InboxItemPublic, UnreadCount
-from services.notifications.recipients.service import person_key_of
-from services.notifications.tables import Clock
+from services.notifications.recipients.queries import person_key_of
 from shared.auth import CurrentPrincipal
+from shared.clock import Clock
 from shared.web import UnitOfWorkDep
 from shared.web.pagination import Page, PageDep
 

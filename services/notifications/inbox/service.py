@@ -1,4 +1,4 @@
-"""Use cases of the inbox: a person's items, their unread count, marking read."""
+"""Use cases of the inbox: a person's items, their unread count, marking read, and adding a delivered one."""
 
 from __future__ import annotations
 
@@ -49,3 +49,28 @@ async def mark_all_read(*, uow: UnitOfWork, recipient_key: str, now: datetime) -
         .values(read_at=now)
     )
     await uow.commit()
+
+
+def add_item(
+    *,
+    uow: UnitOfWork,
+    delivery_id: str,
+    recipient_key: str,
+    source_event_id: str,
+    event_type: str,
+    title: str,
+    body: str,
+    now: datetime,
+) -> None:
+    """An in-app delivery was delivered: it shows in the person's inbox (in the caller's unit of work)."""
+    uow.session.add(
+        InboxItem(
+            delivery_id=delivery_id,
+            recipient_key=recipient_key,
+            source_event_id=source_event_id,
+            event_type=event_type,
+            title=title,
+            body=body,
+            created_at=now,
+        )
+    )

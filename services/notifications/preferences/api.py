@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends
 
 from services.notifications.preferences import service
 from services.notifications.preferences.models import PreferencesBody, PreferencesPublic
-from services.notifications.recipients.service import person_key_of
+from services.notifications.recipients.queries import person_key_of
 from shared.auth import CurrentPrincipal, Principal, Role, require_roles
 from shared.web import UnitOfWorkDep
 

@@ -1,15 +1,30 @@
 """From a rule's roles and an event's facts to the places to look people up, without I/O.
 
 A rule says "the cluster leader" or "the principals of the eligible schools"; the event says which
-cluster, commune or schools. ``targets_for`` joins the two into lookups (``Target``) that the service
-answers from the registry replica and the Department's addresses in settings.
+cluster, commune or schools (``facts_of`` reads them out of any incident or activity event).
+``targets_for`` joins the two into lookups (``Target``) that the service answers from the registry
+replica and the Department's addresses in settings.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
+
+from shared.clock import utc_now
+from shared.events import EventPayload
+from shared.events.activities import (
+    ActivityCancelledV1,
+    ActivitySummaryV1,
+    ParticipantRegisteredV1,
+    ParticipantWithdrawnV1,
+    RegistrationClosedV1,
+    RegistrationOpenedV1,
+    ResultsPublishedV1,
+)
+from shared.events.incidents import IncidentEscalatedV1, IncidentFactsV1
+from shared.events.registry import ClusterMembershipV1
 
 
 class RecipientRole(StrEnum):
@@ -79,6 +94,22 @@ class Recipient:
     phone: str | None = None
 
 
+@dataclass(frozen=True)
+class DepartmentContacts:
+    """The Department's own addresses, from settings: they are not people in the registry."""
+
+    duty_desk: Recipient
+    leadership: Recipient
+
+    def of(self, desk: DepartmentDesk) -> Recipient:
+        return self.duty_desk if desk is DepartmentDesk.DUTY_DESK else self.leadership
+
+
+def membership_is_current(membership: ClusterMembershipV1, today: date) -> bool:
+    """A membership counts from its first day to its last (``valid_to`` inclusive, None: open)."""
+    return membership.valid_from <= today and (membership.valid_to is None or today <= membership.valid_to)
+
+
 def staff_key(code: str) -> str:
     return f"staff:{code}"
 
@@ -141,3 +172,50 @@ def escalation_targets(facts: EventFacts) -> list[Target]:
     if level in ("department_leadership", "province"):
         return [_LEADERSHIP]
     return [_DUTY_DESK]  # an unknown level still reaches someone who can act
+
+
+# Reading the routing facts out of any source event: incident events all carry the incident's facts
+# (school, commune, cluster, severity, restricted); activity events carry their clusters and the lists of
+# schools concerned. Anything else routes on its type alone.
+
+
+def facts_of(
+    event: EventPayload, *, event_id: str, subject: str | None, event_time: datetime | None
+) -> EventFacts:
+    occurred_at = event_time or getattr(event, "occurred_at", None) or utc_now()
+    if isinstance(event, IncidentFactsV1):
+        return EventFacts(
+            event_id=event_id,
+            event_type=event.event_type,
+            occurred_at=occurred_at,
+            subject=subject,
+            reference=event.reference,
+            severity=event.severity,
+            restricted=event.restricted,
+            cluster_nos=(event.cluster_no,) if event.cluster_no is not None else (),
+            commune_code=event.commune_code,
+            school_code=event.school_code,
+            escalation_level=event.level if isinstance(event, IncidentEscalatedV1) else None,
+        )
+    activity: ActivitySummaryV1 | None = getattr(event, "activity", None)
+    cluster_nos = tuple(activity.cluster_nos if activity else getattr(event, "cluster_nos", ()) or ())
+    lists: dict[str, tuple[str, ...]] = {}
+    school_code = None
+    if isinstance(event, RegistrationOpenedV1):
+        lists["eligible"] = tuple(event.eligible_school_codes)
+    if isinstance(event, ResultsPublishedV1):
+        lists["participants"] = tuple(event.participant_school_codes)
+    if isinstance(event, ActivityCancelledV1 | RegistrationClosedV1):
+        lists["registered"] = tuple(event.registered_school_codes)
+    if isinstance(event, ParticipantRegisteredV1 | ParticipantWithdrawnV1):
+        school_code = event.participant.school_code
+    return EventFacts(
+        event_id=event_id,
+        event_type=event.event_type,
+        occurred_at=occurred_at,
+        subject=subject,
+        reference=activity.title if activity else getattr(event, "title", None),
+        cluster_nos=cluster_nos,
+        school_code=school_code,
+        school_codes=lists,
+    )

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from sqlmodel import select
 
-from services.notifications.replica.models import ClusterReplica, ClusterReplicaPublic
+from services.notifications.replica import queries
+from services.notifications.replica.models import ClusterReplicaPublic
 from shared.auth import CurrentPrincipal
 from shared.web import UnitOfWorkDep
 
@@ -15,4 +15,4 @@ router = APIRouter(tags=["registry replica"])
 @router.get("/replica/clusters", response_model=list[ClusterReplicaPublic])
 async def list_replica_clusters(uow: UnitOfWorkDep, _principal: CurrentPrincipal) -> object:
     """The clusters as this service last heard of them from the registry's events."""
-    return (await uow.session.exec(select(ClusterReplica).order_by(ClusterReplica.cluster_no))).all()  # type: ignore[arg-type]
+    return await queries.list_clusters(uow=uow)

@@ -1,21 +1,22 @@
 """The registry replica's tables: only what resolving a role in a scope to people and addresses needs.
 
-Written only by the registry-replica consumer; each row keeps the registry's ``version`` so an older
-state delivered late never overwrites a newer one.
+Written only by the registry-replica consumer (``handlers``); each row keeps the registry's ``version``
+(``VersionedRow``) so an older state delivered late never overwrites a newer one.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
-from sqlalchemy import JSON
 from sqlmodel import Field, SQLModel
 
 from services.notifications.tables import NotificationsTable
 from shared.db import UTCDateTime
+from shared.replica import VersionedRow
+from shared.replica.people import MembershipColumns, StaffColumns
 
 
-class ClusterReplica(NotificationsTable, table=True):
+class ClusterReplica(NotificationsTable, VersionedRow, table=True):
     __tablename__ = "replica_clusters"
 
     cluster_no: int = Field(primary_key=True)
@@ -23,7 +24,6 @@ class ClusterReplica(NotificationsTable, table=True):
     office_host_unit: str
     active: bool
     leader_staff_code: str | None = None
-    version: int
     updated_at: datetime = Field(sa_type=UTCDateTime)
 
 
@@ -37,7 +37,7 @@ class ClusterReplicaPublic(SQLModel):
     updated_at: datetime
 
 
-class CommuneReplica(NotificationsTable, table=True):
+class CommuneReplica(NotificationsTable, VersionedRow, table=True):
     """A commune with the contacts of its Office of Culture and Social Affairs and People's Committee."""
 
     __tablename__ = "replica_communes"
@@ -49,10 +49,9 @@ class CommuneReplica(NotificationsTable, table=True):
     culture_office_head: str | None = None
     culture_office_email: str | None = None
     culture_office_phone: str | None = None
-    version: int
 
 
-class SchoolReplica(NotificationsTable, table=True):
+class SchoolReplica(NotificationsTable, VersionedRow, table=True):
     __tablename__ = "replica_schools"
 
     code: str = Field(primary_key=True, max_length=20)
@@ -65,31 +64,19 @@ class SchoolReplica(NotificationsTable, table=True):
     principal_name: str | None = None
     email: str | None = None
     phone: str | None = None
-    version: int
 
 
-class StaffReplica(NotificationsTable, table=True):
+class StaffReplica(NotificationsTable, StaffColumns, table=True):
+    """A person, with the columns every service that acts for people mirrors (``StaffColumns``)."""
+
     __tablename__ = "replica_staff"
 
     code: str = Field(primary_key=True, max_length=40)
-    full_name: str
-    roles: list[str] = Field(default_factory=list, sa_type=JSON)
-    school_code: str | None = Field(default=None, index=True)
-    commune_code: str | None = None
-    email: str | None = Field(default=None, index=True)
-    phone: str | None = None
-    active: bool = True
-    version: int
 
 
-class MembershipReplica(NotificationsTable, table=True):
+class MembershipReplica(NotificationsTable, MembershipColumns, table=True):
     """One period of a person's cluster membership; rewritten whenever the person's state changes."""
 
     __tablename__ = "replica_memberships"
 
     id: int | None = Field(default=None, primary_key=True)
-    staff_code: str = Field(index=True, max_length=40)
-    cluster_no: int = Field(index=True)
-    role: str
-    valid_from: date
-    valid_to: date | None = None

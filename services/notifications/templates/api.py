@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
-from services.notifications.templates import service
+from services.notifications.templates import queries, service
 from services.notifications.templates.domain import Language, TemplateRenderer
 from services.notifications.templates.models import (
     PreviewPublic,
@@ -40,7 +40,7 @@ async def list_templates(
     language: Language | None = None,
 ) -> object:
     """The templates, filtered by event type, channel or language."""
-    return await service.list_templates(uow=uow, event_type=event_type, channel=channel, language=language)
+    return await queries.list_templates(uow=uow, event_type=event_type, channel=channel, language=language)
 
 
 @router.put("/{event_type}/{channel}/{language}", response_model=TemplatePublic)
@@ -64,4 +64,4 @@ async def preview_template(
     request: PreviewRequest, renderer: Renderer, _principal: DepartmentStaff
 ) -> object:
     """Render a template against a sample of its event type (or a given context); 422 names what failed."""
-    return service.preview(renderer=renderer, request=request)
+    return queries.preview(renderer=renderer, request=request)

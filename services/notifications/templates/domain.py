@@ -1,4 +1,5 @@
-"""Rendering templates in jinja2's sandbox, and the plain fallback text when a template fails.
+"""Rendering templates in jinja2's sandbox, what they render from, and the plain fallback text when a
+template fails.
 
 Templates are data an administrator edits, so they are untrusted: the sandbox refuses attribute tricks
 (``__class__`` and friends), and ``StrictUndefined`` turns a misspelt variable into an error rather than
@@ -18,6 +19,7 @@ from jinja2 import StrictUndefined, TemplateError
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
+from services.notifications.recipients.domain import EventFacts
 from shared.clock import VIETNAM
 
 
@@ -41,6 +43,48 @@ SEVERITY_LABELS: dict[Language, dict[str, str]] = {
 class Rendered:
     subject: str
     body: str
+
+
+# What a template can use: the event's JSON, and names the event only has as codes.
+
+
+def event_context(
+    facts: EventFacts,
+    payload: Mapping[str, Any],
+    *,
+    school_name: str | None = None,
+    commune_name: str | None = None,
+) -> dict[str, Any]:
+    """The part of the context every recipient shares; kept with the source event for rendering later."""
+    local = facts.occurred_at.astimezone(VIETNAM)
+    return {
+        "event_type": facts.event_type,
+        "event": dict(payload),
+        "reference": facts.reference or "",
+        "severity": facts.severity or "",
+        "restricted": facts.restricted,
+        "cluster_nos": list(facts.cluster_nos),
+        "school": {"code": facts.school_code, "name": school_name or facts.school_code}
+        if facts.school_code
+        else None,
+        "commune": (
+            {"code": facts.commune_code, "name": commune_name or facts.commune_code}
+            if facts.commune_code
+            else None
+        ),
+        "occurred_at": local.isoformat(),
+        "occurred_at_local": local.strftime("%H:%M %d/%m/%Y"),
+    }
+
+
+def recipient_context(base: Mapping[str, Any], *, recipient_name: str, language: Language) -> dict[str, Any]:
+    severity = str(base.get("severity") or "")
+    return {
+        **base,
+        "recipient": {"name": recipient_name},
+        "language": language.value,
+        "severity_label": SEVERITY_LABELS[language].get(severity, severity),
+    }
 
 
 def local_time(value: str | datetime | None) -> str:

@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from services.notifications.tables import Clock
-from services.notifications.webhooks import service
+from services.notifications.webhooks import queries, service
 from services.notifications.webhooks.models import SubscriptionCreate, SubscriptionCreated, SubscriptionPublic
 from shared.auth import Principal, Role, require_roles
+from shared.clock import Clock
 from shared.settings import Environment
 from shared.web import UnitOfWorkDep
 
@@ -30,7 +30,7 @@ async def subscribe(
         uow=uow,
         principal=principal,
         request=body,
-        client=request.app.state.http_client,
+        webhook_channel=request.app.state.webhook_channel,
         allow_private=settings.environment in (Environment.DEVELOPMENT, Environment.TEST),
         now=clock(),
     )
@@ -39,7 +39,7 @@ async def subscribe(
 @router.get("", response_model=list[SubscriptionPublic])
 async def list_subscriptions(uow: UnitOfWorkDep, principal: Subscriber) -> object:
     """The caller's subscriptions (the Department sees all), with whether each is still active."""
-    return await service.list_for(uow=uow, principal=principal)
+    return await queries.list_for(uow=uow, principal=principal)
 
 
 @router.delete("/{subscription_id}", status_code=204)

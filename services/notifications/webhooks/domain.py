@@ -14,6 +14,7 @@ import hmac
 import ipaddress
 import secrets
 import time
+from collections.abc import Sequence
 from fnmatch import fnmatchcase
 from urllib.parse import urlsplit
 
@@ -75,6 +76,13 @@ def accepts(event_types: list[str], event_type: str) -> bool:
     """A subscription's filter: exact types or shell patterns (``*.incident.*``); empty takes everything."""
     short = event_type.removeprefix("vn.gov.nghean.edu.")
     return not event_types or any(fnmatchcase(event_type, p) or fnmatchcase(short, p) for p in event_types)
+
+
+def grant_covers(grant: Sequence[int] | None, cluster_nos: Sequence[int]) -> bool:
+    """An integration client hears only of the clusters its grant covered when it subscribed (None: all)."""
+    if grant is None:
+        return True
+    return bool(set(grant) & set(cluster_nos))
 
 
 def check_url(url: str, *, allow_private: bool) -> str:

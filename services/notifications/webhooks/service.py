@@ -1,19 +1,13 @@
-"""Use cases of webhook subscriptions: register (URL checked, handshake passed), list, delete."""
+"""Use cases of webhook subscriptions: register (URL checked, handshake passed), delete, and disable one
+whose receiver answered 410 Gone."""
 
 from __future__ import annotations
 
-import asyncio
-import json
-import secrets
-import time
-from collections.abc import Sequence
 from datetime import datetime
-
-import httpx
-from sqlmodel import col, select
 
 from services.notifications.rules.service import notifiable_event_types
 from services.notifications.tables import new_id
+from services.notifications.webhooks.adapters import WebhookChannel, addresses_of
 from services.notifications.webhooks.domain import (
     UnsafeUrl,
     accepts,
@@ -21,14 +15,11 @@ from services.notifications.webhooks.domain import (
     check_url,
     is_valid_secret,
     new_secret,
-    signature_headers,
 )
 from services.notifications.webhooks.models import Subscription, SubscriptionCreate
 from shared.auth import Principal
 from shared.db import UnitOfWork
 from shared.errors import NotFound, Unprocessable
-
-VERIFICATION_TYPE = "webhook.verification"
 
 
 async def register(
@@ -36,7 +27,7 @@ async def register(
     uow: UnitOfWork,
     principal: Principal,
     request: SubscriptionCreate,
-    client: httpx.AsyncClient,
+    webhook_channel: WebhookChannel,
     allow_private: bool,
     now: datetime,
 ) -> Subscription:
@@ -52,14 +43,13 @@ async def register(
     try:
         host = check_url(url, allow_private=allow_private)
         if not allow_private:
-            infos = await asyncio.get_running_loop().getaddrinfo(host, 443)
-            check_addresses([str(info[4][0]) for info in infos])
+            check_addresses(await addresses_of(host))
     except UnsafeUrl as exc:
         raise Unprocessable(str(exc), field="url") from exc
     except OSError as exc:
         raise Unprocessable(f"cannot resolve {host}: {exc}", field="url") from exc
     secret = request.secret or new_secret()
-    await _handshake(client, url, secret)
+    await webhook_channel.verify_receiver(url, secret)
     subscription = Subscription(
         id=new_id(),
         owner=principal.subject,
@@ -76,43 +66,18 @@ async def register(
     return subscription
 
 
-async def _handshake(client: httpx.AsyncClient, url: str, secret: str) -> None:
-    """POST ``{"type": "webhook.verification", "challenge": …}``, signed; the receiver answers 2xx with the
-    challenge echoed (``{"challenge": …}``), which shows the URL is one that expects our deliveries.
-
-    A client that chose its own secret can verify the handshake's signature too; one that lets the service
-    generate it learns it from the registration's answer, before any event is sent."""
-    challenge = secrets.token_urlsafe(24)
-    body = json.dumps({"type": VERIFICATION_TYPE, "challenge": challenge}).encode()
-    message_id = f"verify_{new_id()}"
-    headers = signature_headers(secret, message_id=message_id, timestamp=int(time.time()), body=body)
-    try:
-        response = await client.post(url, content=body, headers=headers, timeout=10.0, follow_redirects=False)
-    except httpx.HTTPError as exc:
-        raise Unprocessable(
-            f"the verification request failed: {type(exc).__name__}: {exc}", field="url"
-        ) from exc
-    try:
-        echoed = response.json().get("challenge")
-    except (ValueError, AttributeError):
-        echoed = None
-    if not (200 <= response.status_code < 300) or echoed != challenge:
-        raise Unprocessable(
-            f"the receiver did not echo the verification challenge (status {response.status_code})",
-            field="url",
-        )
-
-
-async def list_for(*, uow: UnitOfWork, principal: Principal) -> Sequence[Subscription]:
-    query = select(Subscription).order_by(col(Subscription.created_at))
-    if not principal.is_department_staff:
-        query = query.where(col(Subscription.owner) == principal.subject)
-    return (await uow.session.exec(query)).all()
-
-
 async def delete(*, uow: UnitOfWork, principal: Principal, subscription_id: str) -> None:
     subscription = await uow.session.get(Subscription, subscription_id)
     if subscription is None or not (principal.is_department_staff or subscription.owner == principal.subject):
         raise NotFound(f"subscription {subscription_id} does not exist", field="subscription_id")
     await uow.session.delete(subscription)
     await uow.commit()
+
+
+async def disable_gone(*, uow: UnitOfWork, subscription_id: str, now: datetime) -> None:
+    """The receiver answered 410 Gone: nothing more is sent to it (in the caller's unit of work)."""
+    subscription = await uow.session.get(Subscription, subscription_id)
+    if subscription is not None and subscription.active:
+        subscription.active = False
+        subscription.disabled_reason = f"the receiver answered 410 Gone at {now.isoformat()}"
+        uow.session.add(subscription)

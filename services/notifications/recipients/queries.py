@@ -1,14 +1,15 @@
-"""Resolves lookups (``Target``) to people and addresses from the registry replica and the settings."""
+"""Resolves lookups (``Target``) to people and addresses from the registry replica and the settings, and a
+token's subject to the recipient key it names."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
 
 from sqlmodel import col, select
 
 from services.notifications.recipients.domain import (
+    DepartmentContacts,
     DepartmentDesk,
     Recipient,
     Target,
@@ -25,17 +26,6 @@ from services.notifications.replica.models import (
     StaffReplica,
 )
 from shared.db import UnitOfWork
-
-
-@dataclass(frozen=True)
-class DepartmentContacts:
-    """The Department's own addresses, from settings: they are not people in the registry."""
-
-    duty_desk: Recipient
-    leadership: Recipient
-
-    def of(self, desk: DepartmentDesk) -> Recipient:
-        return self.duty_desk if desk is DepartmentDesk.DUTY_DESK else self.leadership
 
 
 async def resolve(

@@ -1,29 +1,34 @@
-"""Turns claimed delivery rows into messages: templates rendered, a fallback when they fail, digests joined.
+"""From claimed delivery rows to messages, and from an attempt's result to what is written, without I/O.
 
-A digest is one email for several low-priority rows of one person; the rows share its outcome.
+Templates are rendered, with the plain fallback text when one fails (the message must not be lost to a
+broken template). A digest is one email for several low-priority rows of one person; the rows share its
+outcome.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from services.notifications.channels.base import Message, SendResult
+from services.notifications.channels.domain import Message, SendResult
 from services.notifications.deliveries.models import Delivery, SourceEvent
 from services.notifications.preferences.domain import HoldReason
-from services.notifications.templates.context import recipient_context
 from services.notifications.templates.domain import (
     Language,
     Rendered,
     TemplateProblem,
     TemplateRenderer,
     fallback_message,
+    recipient_context,
 )
 from services.notifications.templates.models import Template
 from services.notifications.webhooks.models import Subscription
-from shared.events.notifications import DeliveryChannel
+from shared.events.notifications import DeliveryChannel, DeliveryDeliveredV1, DeliveryFailedV1
 
 TemplateKey = tuple[str, str, str]
+"""(event type, channel, language)"""
 
 
 @dataclass
@@ -127,3 +132,30 @@ def _digest(
     title = "Bản tin thông báo trong ngày" if language is Language.VI else "Your daily digest"
     rendered = Rendered(f"{title} ({len(rows)})", "\n\n".join(parts))
     return Work(rows, _message(first, rendered), fallback, "; ".join(problems) or None)
+
+
+def error_text(result: SendResult, work: Work) -> str | None:
+    parts = [
+        part for part in (result.error, work.template_error and f"template: {work.template_error}") if part
+    ]
+    return "; ".join(parts)[:2000] or None
+
+
+def _outcome_fields(row: Delivery) -> dict[str, Any]:
+    return {
+        "source_event_id": row.source_event_id,
+        "source_event_type": row.event_type,
+        "delivery_id": row.id,
+        "recipient_key": row.recipient_key,
+        "channel": row.channel,
+        "attempts": row.attempts,
+        "used_fallback_text": row.used_fallback_text,
+    }
+
+
+def delivered_event(row: Delivery, now: datetime, latency_s: float) -> DeliveryDeliveredV1:
+    return DeliveryDeliveredV1(**_outcome_fields(row), delivered_at=now, latency_s=latency_s)
+
+
+def failed_event(row: Delivery, now: datetime, reason: str) -> DeliveryFailedV1:
+    return DeliveryFailedV1(**_outcome_fields(row), failed_at=now, reason=reason[:1000])

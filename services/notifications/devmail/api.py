@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, Request
-from pydantic import BaseModel
 
-from services.notifications.mailcatcher import MailCatcher
+from services.notifications.devmail.adapters import MailCatcher
+from services.notifications.devmail.models import CaughtMailPublic
 from shared.auth import CurrentPrincipal
 from shared.errors import NotFound
 
 router = APIRouter(prefix="/dev", tags=["development"])
-
-
-class CaughtMailPublic(BaseModel):
-    sender: str
-    recipients: list[str]
-    subject: str
-    body: str
-    message_id: str | None
-    received_at: datetime
 
 
 @router.get("/mail", response_model=list[CaughtMailPublic])

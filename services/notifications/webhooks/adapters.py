@@ -1,59 +1,30 @@
-"""The two channels that speak HTTP: an SMS gateway (a generic JSON contract) and signed webhooks."""
+"""Webhooks on the wire: a delivery POSTed signed the Standard Webhooks way, the registration handshake,
+and a receiver's name resolved (checked at registration, and again at each send)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import secrets
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
-from services.notifications.channels.base import Message, SendResult, classify_http
+from services.notifications.channels.domain import Message, SendResult, classify_http
+from services.notifications.tables import new_id
 from services.notifications.webhooks.domain import UnsafeUrl, check_addresses, signature_headers
+from shared.errors import Unprocessable
+
+VERIFICATION_TYPE = "webhook.verification"
 
 
-@dataclass(frozen=True)
-class SmsGatewayConfig:
-    url: str
-    token: str | None
-    sender: str = "SoGDDT-NA"
-    timeout_s: float = 10.0
-
-
-class SmsChannel:
-    """POSTs ``{"to", "text", "sender", "reference"}`` with a bearer token; any 2xx is accepted.
-
-    ``reference`` is the delivery id: a gateway that dedupes on it sends a retried SMS once.
-    """
-
-    def __init__(self, config: SmsGatewayConfig, client: httpx.AsyncClient) -> None:
-        self._config = config
-        self._client = client
-
-    async def send(self, message: Message) -> SendResult:
-        headers = {"Authorization": f"Bearer {self._config.token}"} if self._config.token else {}
-        body = {
-            "to": message.address,
-            "text": message.body,
-            "sender": self._config.sender,
-            "reference": message.delivery_id,
-        }
-        try:
-            response = await self._client.post(
-                self._config.url, json=body, headers=headers, timeout=self._config.timeout_s
-            )
-        except httpx.TimeoutException as exc:
-            return SendResult.transient(f"the SMS gateway timed out: {type(exc).__name__}")
-        except httpx.HTTPError as exc:
-            return SendResult.transient(f"cannot reach the SMS gateway: {type(exc).__name__}: {exc}")
-        return classify_http(response.status_code, response.headers.get("retry-after"))
-
-    async def close(self) -> None:
-        return None
+async def addresses_of(host: str) -> list[str]:
+    """The addresses ``host`` resolves to now; raises ``OSError`` when it does not resolve."""
+    infos = await asyncio.get_running_loop().getaddrinfo(host, 443)
+    return [str(info[4][0]) for info in infos]
 
 
 def webhook_body(message: Message, *, timestamp: datetime) -> bytes:
@@ -99,6 +70,35 @@ class WebhookChannel:
             return SendResult.transient(f"cannot reach the receiver: {type(exc).__name__}: {exc}")
         return classify_http(response.status_code, response.headers.get("retry-after"))
 
+    async def verify_receiver(self, url: str, secret: str) -> None:
+        """The registration handshake: POST ``{"type": "webhook.verification", "challenge": …}``, signed; the
+        receiver answers 2xx with the challenge echoed (``{"challenge": …}``), which shows the URL is one
+        that expects our deliveries. Raises ``Unprocessable`` (field ``url``) otherwise.
+
+        A client that chose its own secret can verify the handshake's signature too; one that lets the
+        service generate it learns it from the registration's answer, before any event is sent."""
+        challenge = secrets.token_urlsafe(24)
+        body = json.dumps({"type": VERIFICATION_TYPE, "challenge": challenge}).encode()
+        message_id = f"verify_{new_id()}"
+        headers = signature_headers(secret, message_id=message_id, timestamp=int(time.time()), body=body)
+        try:
+            response = await self._client.post(
+                url, content=body, headers=headers, timeout=10.0, follow_redirects=False
+            )
+        except httpx.HTTPError as exc:
+            raise Unprocessable(
+                f"the verification request failed: {type(exc).__name__}: {exc}", field="url"
+            ) from exc
+        try:
+            echoed = response.json().get("challenge")
+        except (ValueError, AttributeError):
+            echoed = None
+        if not (200 <= response.status_code < 300) or echoed != challenge:
+            raise Unprocessable(
+                f"the receiver did not echo the verification challenge (status {response.status_code})",
+                field="url",
+            )
+
     async def close(self) -> None:
         return None
 
@@ -107,8 +107,7 @@ async def _resolves_to_private(url: str) -> str | None:
     """A name that resolved to a public address at registration may not point inside later."""
     host = urlsplit(url).hostname or ""
     try:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, 443)
-        check_addresses([str(info[4][0]) for info in infos])
+        check_addresses(await addresses_of(host))
     except UnsafeUrl as exc:
         return str(exc)
     except OSError:

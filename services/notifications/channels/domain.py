@@ -1,4 +1,5 @@
-"""What every channel is given (a ``Message``) and what it answers (a ``SendResult``).
+"""What every channel is given (a ``Message``), what it answers (a ``SendResult``), and how an HTTP answer
+is read, without I/O.
 
 Channels do I/O and nothing else: they never touch the database and never decide about retries. They
 classify what happened (delivered, transient, permanent); the delivery domain decides what follows.
@@ -12,6 +13,7 @@ from email.utils import parsedate_to_datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
+from shared.clock import utc_now
 from shared.events.notifications import DeliveryChannel
 
 
@@ -87,7 +89,7 @@ def parse_retry_after(
         return None
     if until.tzinfo is None:  # an HTTP date is GMT, whether or not it says so
         until = until.replace(tzinfo=UTC)
-    waited = (until - (now or datetime.now(UTC))).total_seconds()
+    waited = (until - (now or utc_now())).total_seconds()
     return min(max(waited, 0.0), cap_s)
 
 

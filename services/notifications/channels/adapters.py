@@ -1,17 +1,24 @@
-"""Email over SMTP with aiosmtplib: a few kept-open connections, STARTTLS and login from settings."""
+"""The channels to people: email over SMTP, SMS through an HTTP gateway, the in-app inbox; and ``Channels``,
+the one door the delivery worker sends through (webhooks, for machines, are in ``webhooks.adapters``).
+
+Email keeps a few SMTP connections open (aiosmtplib), with STARTTLS and login from settings.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr
 
 import aiosmtplib
+import httpx
 
-from services.notifications.channels.base import Message, SendResult
+from services.notifications.channels.domain import Channel, Message, SendResult, classify_http
+from shared.events.notifications import DeliveryChannel
 
 log = logging.getLogger(__name__)
 
@@ -111,3 +118,91 @@ def build_email(message: Message, *, sender: str) -> EmailMessage:
     email["X-Edu-Clusters-Event-Type"] = message.source_event_type
     email.set_content(message.body)
     return email
+
+
+@dataclass(frozen=True)
+class SmsGatewayConfig:
+    url: str
+    token: str | None
+    sender: str = "SoGDDT-NA"
+    timeout_s: float = 10.0
+
+
+class SmsChannel:
+    """POSTs ``{"to", "text", "sender", "reference"}`` with a bearer token; any 2xx is accepted.
+
+    ``reference`` is the delivery id: a gateway that dedupes on it sends a retried SMS once.
+    """
+
+    def __init__(self, config: SmsGatewayConfig, client: httpx.AsyncClient) -> None:
+        self._config = config
+        self._client = client
+
+    async def send(self, message: Message) -> SendResult:
+        headers = {"Authorization": f"Bearer {self._config.token}"} if self._config.token else {}
+        body = {
+            "to": message.address,
+            "text": message.body,
+            "sender": self._config.sender,
+            "reference": message.delivery_id,
+        }
+        try:
+            response = await self._client.post(
+                self._config.url, json=body, headers=headers, timeout=self._config.timeout_s
+            )
+        except httpx.TimeoutException as exc:
+            return SendResult.transient(f"the SMS gateway timed out: {type(exc).__name__}")
+        except httpx.HTTPError as exc:
+            return SendResult.transient(f"cannot reach the SMS gateway: {type(exc).__name__}: {exc}")
+        return classify_http(response.status_code, response.headers.get("retry-after"))
+
+    async def close(self) -> None:
+        return None
+
+
+class InboxChannel:
+    """The in-app inbox: nothing leaves the service, the item is written with the outcome."""
+
+    async def send(self, message: Message) -> SendResult:
+        return SendResult.delivered()
+
+    async def close(self) -> None:
+        return None
+
+
+class Channels:
+    """The channels this instance sends on, behind one door: at most ``concurrency`` sends at a time, none
+    taking longer than ``send_deadline_s`` in all, and a channel that raises is a transient failure."""
+
+    def __init__(
+        self, channels: Mapping[DeliveryChannel, Channel], *, concurrency: int, send_deadline_s: float
+    ) -> None:
+        self._channels = dict(channels)
+        self._sends = asyncio.Semaphore(concurrency)
+        # Read timeouts reset with every byte: a receiver that trickles its answer would otherwise hold the
+        # whole batch (and, renewed, its lease) for ever.
+        self._send_deadline_s = send_deadline_s
+
+    def __contains__(self, channel: object) -> bool:
+        return channel in self._channels
+
+    @property
+    def kinds(self) -> frozenset[DeliveryChannel]:
+        return frozenset(self._channels)
+
+    async def send(self, message: Message) -> SendResult:
+        """Send on the message's channel, which the caller has checked is one of these."""
+        channel = self._channels[message.channel]
+        async with self._sends:
+            try:
+                async with asyncio.timeout(self._send_deadline_s):
+                    return await channel.send(message)
+            except TimeoutError:
+                return SendResult.transient(f"no answer within {self._send_deadline_s:g} s in all")
+            except Exception as exc:
+                log.exception("channel %s failed", message.channel)
+                return SendResult.transient(f"{type(exc).__name__}: {exc}")
+
+    async def close(self) -> None:
+        for channel in self._channels.values():
+            await channel.close()

@@ -1,12 +1,28 @@
-"""Sample events for previews: real event objects (so they validate), rendered through the same context."""
+"""Reads of the templates: list them, and preview one against a sample of its event type.
+
+The samples are real event objects (so they validate), rendered through the same context as a delivery.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from services.notifications.recipients.facts import facts_of
-from services.notifications.templates.context import event_context
+from sqlmodel import col, select
+
+from services.notifications.recipients.domain import facts_of
+from services.notifications.templates.domain import (
+    Language,
+    Rendered,
+    TemplateProblem,
+    TemplateRenderer,
+    event_context,
+    recipient_context,
+)
+from services.notifications.templates.models import PreviewRequest, Template
+from shared.db import UnitOfWork
+from shared.errors import Unprocessable
 from shared.events import EventPayload
 from shared.events.activities import (
     ActivityCancelledV1,
@@ -24,6 +40,37 @@ from shared.events.incidents import (
     IncidentStatus,
     RouteKind,
 )
+from shared.events.notifications import DeliveryChannel
+
+
+async def list_templates(
+    *, uow: UnitOfWork, event_type: str | None, channel: DeliveryChannel | None, language: Language | None
+) -> Sequence[Template]:
+    query = select(Template).order_by(col(Template.event_type), col(Template.channel), col(Template.language))
+    if event_type:
+        query = query.where(col(Template.event_type) == event_type)
+    if channel:
+        query = query.where(col(Template.channel) == channel)
+    if language:
+        query = query.where(col(Template.language) == language)
+    return (await uow.session.exec(query)).all()
+
+
+def preview(*, renderer: TemplateRenderer, request: PreviewRequest) -> Rendered:
+    """Render against the request's context or a sample of the event type; a bad variable is a 422."""
+    base = request.context if request.context is not None else sample_context(request.event_type)
+    if base is None:
+        raise Unprocessable(
+            f"no sample for {request.event_type!r}: give a context to render with", field="context"
+        )
+    context = recipient_context(base, recipient_name="Nguyễn Văn A", language=request.language)
+    try:
+        return renderer.render(subject=request.subject, body=request.body, context=context)
+    except TemplateProblem as problem:
+        raise Unprocessable(f"template {problem.part}: {problem.reason}", field=problem.part) from problem
+
+
+# The samples a preview renders against.
 
 _AT = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
 _INCIDENT: dict[str, Any] = {

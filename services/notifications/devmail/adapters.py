@@ -11,10 +11,12 @@ import socket
 import threading
 from collections import deque
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
+
+from shared.clock import utc_now
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,7 @@ class _Handler:
                 body=body_part.get_content().strip() if body_part is not None else "",
                 message_id=parsed.get("Message-ID"),
                 headers={name: str(value) for name, value in parsed.items()},
-                received_at=datetime.now(UTC),
+                received_at=utc_now(),
             )
         )
         return "250 Message accepted for delivery"

@@ -1,0 +1,1 @@
+"""The development mail catcher: a local SMTP server that keeps what it receives, and ``GET /dev/mail``."""

@@ -1,0 +1,50 @@
+"""The delivery worker as a periodic job: a pass over the queue every poll interval, at once again after a
+full batch (more is probably due)."""
+
+from __future__ import annotations
+
+import socket
+import uuid
+
+from services.notifications.channels.adapters import Channels
+from services.notifications.deliveries.domain import BackoffPolicy
+from services.notifications.metrics import DeliveryMetrics
+from services.notifications.sending.service import DeliveryWorker, WorkerConfig
+from services.notifications.settings import NotificationsSettings
+from services.notifications.templates.domain import TemplateRenderer
+from shared.clock import Clock
+from shared.db import UnitOfWorkFactory
+from shared.jobs import PeriodicJob
+
+
+def delivery_job(
+    *,
+    settings: NotificationsSettings,
+    unit_of_work: UnitOfWorkFactory,
+    channels: Channels,
+    renderer: TemplateRenderer,
+    clock: Clock,
+    metrics: DeliveryMetrics,
+) -> PeriodicJob:
+    worker = DeliveryWorker(
+        unit_of_work=unit_of_work,
+        channels=channels,
+        renderer=renderer,
+        clock=clock,
+        policy=BackoffPolicy(
+            max_attempts=settings.delivery_max_attempts,
+            base_delay_s=settings.delivery_retry_base_s,
+            max_delay_s=settings.delivery_retry_max_s,
+        ),
+        metrics=metrics,
+        config=WorkerConfig(
+            batch_size=settings.delivery_batch_size,
+            lease_s=settings.delivery_lease_s,
+            instance_id=f"{socket.gethostname()}-{uuid.uuid4().hex[:6]}",
+        ),
+    )
+
+    async def work_due_deliveries() -> bool:
+        return await worker.work_due() >= settings.delivery_batch_size
+
+    return PeriodicJob("delivery-worker", work_due_deliveries, interval_s=settings.delivery_poll_interval_s)

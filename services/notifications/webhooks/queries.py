@@ -1,0 +1,33 @@
+"""Reads of webhook subscriptions: a caller's own, and those an event goes to."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlmodel import col, select
+
+from services.notifications.webhooks.domain import accepts, grant_covers
+from services.notifications.webhooks.models import Subscription
+from shared.auth import Principal
+from shared.db import UnitOfWork
+
+
+async def list_for(*, uow: UnitOfWork, principal: Principal) -> Sequence[Subscription]:
+    query = select(Subscription).order_by(col(Subscription.created_at))
+    if not principal.is_department_staff:
+        query = query.where(col(Subscription.owner) == principal.subject)
+    return (await uow.session.exec(query)).all()
+
+
+async def subscriptions_for(
+    *, uow: UnitOfWork, event_type: str, cluster_nos: Sequence[int]
+) -> list[Subscription]:
+    """The active subscriptions whose filter takes the event type and whose grant covers its clusters."""
+    query = select(Subscription).where(col(Subscription.active))
+    subscriptions: Sequence[Subscription] = (await uow.session.exec(query)).all()
+    return [
+        subscription
+        for subscription in subscriptions
+        if accepts(subscription.event_types, event_type)
+        and grant_covers(subscription.cluster_nos, cluster_nos)
+    ]
