@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 
 from services.registry.app import create_app
-from services.registry.communes.service import apply_due_moves
+from services.registry.moves.service import apply_due_moves
 from services.registry.settings import RegistrySettings
 from shared.auth import Role
 from tests.support.apps import bearer, running, runtime_of

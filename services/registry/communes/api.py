@@ -1,4 +1,4 @@
-"""HTTP routes for old districts, communes and wards, and moves between clusters."""
+"""HTTP routes for old districts, communes and wards (a move to another cluster is in moves/)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,11 @@ from services.registry.communes import service
 from services.registry.communes.models import (
     CommuneAssignmentPublic,
     CommuneCreate,
-    CommuneMove,
     CommunePublic,
     CommuneUpdate,
     OldDistrictPublic,
 )
 from shared.auth import CurrentPrincipal, Principal, Role, require_roles
-from shared.clock import today_in_vietnam
 from shared.web import UnitOfWorkDep
 from shared.web.pagination import Page, PageDep
 
@@ -76,11 +74,3 @@ async def update_commune(
 async def commune_history(gso_code: GsoCode, uow: UnitOfWorkDep, _principal: CurrentPrincipal) -> object:
     """Which cluster the commune belonged to, and when (a move dated ahead shows as the last period)."""
     return await service.commune_history(uow=uow, gso_code=gso_code)
-
-
-@router.post("/communes/{gso_code}/move", response_model=CommunePublic)
-async def move_commune(
-    gso_code: GsoCode, move: CommuneMove, uow: UnitOfWorkDep, _admin: DepartmentAdmin
-) -> object:
-    """Move a commune to another cluster (or to the Department) from a date (department admin)."""
-    return await service.move_commune(uow=uow, gso_code=gso_code, move=move, today=today_in_vietnam())
