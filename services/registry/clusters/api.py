@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, status
 
-from services.registry.clusters import service
+from services.registry.clusters import queries, service
 from services.registry.clusters.models import ClusterCreate, ClusterPublic, ClusterUpdate
 from shared.auth import CurrentPrincipal, Principal, Role, require_roles
 from shared.web import UnitOfWorkDep
@@ -20,13 +20,13 @@ ClusterNo = Annotated[int, Path(ge=1, le=99, description="The cluster's number")
 @router.get("", response_model=list[ClusterPublic])
 async def list_clusters(uow: UnitOfWorkDep, _principal: CurrentPrincipal) -> object:
     """List the professional clusters."""
-    return await service.list_clusters(uow=uow)
+    return await queries.list_clusters(uow=uow)
 
 
 @router.get("/{cluster_no}", response_model=ClusterPublic)
 async def get_cluster(cluster_no: ClusterNo, uow: UnitOfWorkDep, _principal: CurrentPrincipal) -> object:
     """Read one cluster."""
-    return await service.get_cluster(uow=uow, cluster_no=cluster_no)
+    return await queries.get_cluster(uow=uow, cluster_no=cluster_no)
 
 
 @router.post("", response_model=ClusterPublic, status_code=status.HTTP_201_CREATED)

@@ -1,32 +1,19 @@
-"""Cluster use cases: read and change the clusters, and publish their full state."""
+"""Cluster use cases: create and change the clusters, and publish their full state."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlmodel import col, select
-
 from services.registry.clusters.models import Cluster, ClusterCreate, ClusterUpdate
+from services.registry.clusters.queries import get_cluster
 from services.registry.tables import apply_changes, full_state
 from shared.db import UnitOfWork
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict
 from shared.events import ClusterStateV1
 
 
 def record_cluster(uow: UnitOfWork, cluster: Cluster) -> None:
     uow.record(full_state(ClusterStateV1, cluster))
-
-
-async def list_clusters(*, uow: UnitOfWork) -> Sequence[Cluster]:
-    return (await uow.session.exec(select(Cluster).order_by(col(Cluster.cluster_no)))).all()
-
-
-async def get_cluster(*, uow: UnitOfWork, cluster_no: int, field: str = "cluster_no") -> Cluster:
-    cluster = await uow.session.get(Cluster, cluster_no)
-    if cluster is None:
-        raise NotFound(f"cluster {cluster_no} does not exist", field=field)
-    return cluster
 
 
 async def create_cluster(*, uow: UnitOfWork, data: ClusterCreate) -> Cluster:

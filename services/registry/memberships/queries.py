@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlmodel import col, select
 
 from services.registry.clusters.models import ClusterMembership
-from services.registry.clusters.service import get_cluster
+from services.registry.clusters.queries import get_cluster
 from services.registry.memberships.models import MembershipPublic
 from services.registry.staff.models import Staff
 from shared.db import UnitOfWork

@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from services.registry.clusters.domain import close_period
 from services.registry.clusters.models import ClusterMembership, MembershipRole
-from services.registry.clusters.service import get_cluster, record_cluster
+from services.registry.clusters.queries import get_cluster
+from services.registry.clusters.service import record_cluster
 from services.registry.memberships.models import MembershipCreate, MembershipEnd, MembershipPublic
 from services.registry.memberships.queries import current_memberships, member_public
 from services.registry.staff import service as staff_service

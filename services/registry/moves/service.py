@@ -12,9 +12,10 @@ from sqlalchemy import or_
 from sqlmodel import col, select
 
 from services.registry.clusters.domain import close_current_assignment, cluster_on
-from services.registry.clusters.service import get_cluster
+from services.registry.clusters.queries import get_cluster
 from services.registry.communes.models import Commune, CommuneAssignment
-from services.registry.communes.service import commune_history, get_commune, record_commune
+from services.registry.communes.queries import commune_history, get_commune
+from services.registry.communes.service import record_commune
 from services.registry.moves.models import CommuneMove
 from services.registry.schools.queries import schools_of_commune
 from services.registry.schools.service import record_school

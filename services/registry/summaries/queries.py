@@ -6,7 +6,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from services.registry.clusters.models import MembershipRole
-from services.registry.clusters.service import get_cluster
+from services.registry.clusters.queries import get_cluster
 from services.registry.communes.models import Commune
 from services.registry.memberships.queries import list_members
 from services.registry.schools.models import School, SchoolStatus
