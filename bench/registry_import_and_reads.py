@@ -35,8 +35,8 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from bench.broker import bench_broker
 from deploy.local.kafka import REPO_ROOT, free_port
-from services.registry.samples import CommuneForSamples, sample_rows
-from services.registry.seed import read_communes
+from services.registry.admin.domain import CommuneForSamples, sample_rows
+from services.registry.admin.seed import read_communes
 from shared.auth import Principal, Role, TokenCodec
 from shared.settings import ServiceSettings
 

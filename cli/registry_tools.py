@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -18,11 +17,16 @@ from typing import Any
 import httpx
 
 from cli.kafka_tools import OperatorError
+from cli.migrations import migrations_of
+from services.registry.admin.service import seed_province, seed_samples
+from services.registry.settings import RegistrySettings
+from services.registry.tables import REGISTRY_METADATA
 from shared.auth import Principal, Role
 from shared.auth.mint import mint_dev_token
-from shared.db import UnitOfWork, create_engine, create_schema, session_factory
+from shared.db import UnitOfWork, create_engine, session_factory
+from shared.db.migrations import migrate_on_start
 from shared.messaging import MESSAGING_METADATA
-from shared.settings import ServiceSettings
+from shared.settings import Environment, ServiceSettings
 
 OPERATOR = Principal(subject="edu-clusters-cli", role=Role.DEPARTMENT_ADMIN, name="operator CLI")
 
@@ -36,54 +40,32 @@ class SeedReport:
 
 
 async def seed_registry(*, sample_schools: int = 0, **settings: Any) -> SeedReport:
-    # The registry's modules are imported when seeding is asked for, not when the CLI starts.
-    # TODO(merge): REGISTRY_METADATA is services.registry.tables' once the registry has the shape. And with
-    # the registry's migrations, create_schema would make its tables without a revision, so the registry
-    # would then refuse the database ("made before migrations existed"): bring it to head with
-    # shared.db.migrations.migrate_on_start(engine, <registry migrations>, ..., may_upgrade=...) instead.
-    from services.registry.schema import REGISTRY_METADATA
-    from services.registry.settings import RegistrySettings
-
+    """The registry's own seed steps on its own database, brought to its newest migration first."""
     registry_settings = RegistrySettings(**settings)
     engine = create_engine(registry_settings.resolved_database_url)
     try:
-        await create_schema(engine, MESSAGING_METADATA, REGISTRY_METADATA)
+        await migrate_on_start(
+            engine,
+            migrations_of("registry"),
+            (MESSAGING_METADATA, REGISTRY_METADATA),
+            may_upgrade=registry_settings.environment is not Environment.PRODUCTION,
+            upgrade_command="edu-clusters db upgrade registry",
+        )
         sessions = session_factory(engine)
 
         def unit_of_work() -> UnitOfWork:
             return UnitOfWork(sessions, source=f"/edu-clusters/{registry_settings.service_name}")
 
-        report = await _seed_through_registry(unit_of_work, sample_schools=sample_schools)
+        seeded = await seed_province(unit_of_work=unit_of_work)
+        schools = staff = 0
+        if sample_schools:
+            school_report, staff_report = await seed_samples(
+                unit_of_work=unit_of_work, principal=OPERATOR, schools=sample_schools
+            )
+            schools, staff = school_report.created, staff_report.created
     finally:
         await engine.dispose()
-    return report
-
-
-async def _seed_through_registry(
-    unit_of_work: Callable[[], UnitOfWork], *, sample_schools: int
-) -> SeedReport:
-    """The registry's seed sequence: clusters, then old districts and communes, then sample schools.
-
-    TODO(merge): call the registry's own seed function (the one its start-up seeding uses) instead of
-    repeating its sequence here; this is the only place the CLI knows the registry's seed steps.
-    """
-    from services.registry.admin import service as admin_service
-    from services.registry.seed import read_clusters, read_communes, read_old_districts
-
-    async with unit_of_work() as uow:
-        clusters = await admin_service.seed_clusters(uow=uow, seeds=read_clusters())
-    async with unit_of_work() as uow:
-        communes = await admin_service.seed_geography(
-            uow=uow, districts=read_old_districts(), communes=read_communes()
-        )
-    schools = staff = 0
-    if sample_schools:
-        async with unit_of_work() as uow:
-            school_report, staff_report = await admin_service.load_samples(
-                uow=uow, principal=OPERATOR, schools=sample_schools, seed=2025
-            )
-        schools, staff = school_report.created, staff_report.created
-    return SeedReport(clusters, communes, schools, staff)
+    return SeedReport(seeded.clusters_created, seeded.communes_created, schools, staff)
 
 
 async def republish_registry(registry_url: str, settings: ServiceSettings) -> dict[str, int]:

@@ -1,4 +1,8 @@
-"""The registry's composition root: wires settings, tables, routes, seeding and the moves scheduler."""
+"""The registry's composition root: wires settings, tables, routes, seeding and the moves scheduler.
+
+The concepts, lowest first (each imports only those before it): clusters, communes, access, schools,
+staff, memberships, moves, regions, summaries, bulk, admin.
+"""
 
 from __future__ import annotations
 
@@ -7,24 +11,41 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.registry.admin import service as admin_service
 from services.registry.admin.api import router as admin_router
+from services.registry.admin.service import seed_province, seed_samples
 from services.registry.bulk.api import router as bulk_router
 from services.registry.clusters.api import router as clusters_router
-from services.registry.communes import service as communes_service
 from services.registry.communes.api import router as communes_router
-from services.registry.schema import REGISTRY_METADATA
+from services.registry.jobs.commune_moves import commune_moves_job
+from services.registry.memberships.api import router as memberships_router
+from services.registry.moves.api import router as moves_router
+from services.registry.regions.api import router as regions_router
 from services.registry.schools.api import router as schools_router
-from services.registry.seed import read_clusters, read_communes, read_old_districts
 from services.registry.settings import RegistrySettings
 from services.registry.staff.api import router as staff_router
+from services.registry.summaries.api import router as summaries_router
+from services.registry.tables import REGISTRY_METADATA
 from shared.auth import Principal, Role
-from shared.clock import today_in_vietnam
 from shared.events.topics import REGISTRY_CLUSTERS, REGISTRY_COMMUNES, REGISTRY_SCHOOLS, REGISTRY_STAFF
-from shared.jobs import PeriodicJob
 from shared.web import ServiceRuntime, create_service_app
 
 log = logging.getLogger(__name__)
+
+# In this order: bulk before schools and staff, so that its /schools/export and /staff/export win over
+# /schools/{code} and /staff/{code}; the rest as when memberships, summaries, moves and regions were part of
+# the clusters, communes and schools routers (the OpenAPI document keeps its order).
+ROUTERS = [
+    clusters_router,
+    summaries_router,
+    memberships_router,
+    communes_router,
+    moves_router,
+    bulk_router,
+    schools_router,
+    regions_router,
+    staff_router,
+    admin_router,
+]
 
 SEEDER = Principal(subject="registry-seeder", role=Role.DEPARTMENT_ADMIN, name="start-up seeding")
 
@@ -34,17 +55,11 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
 
     async def seed(runtime: ServiceRuntime) -> None:
         if settings.seed_on_start:
-            async with runtime.messaging.unit_of_work() as uow:
-                await admin_service.seed_clusters(uow=uow, seeds=read_clusters())
-            async with runtime.messaging.unit_of_work() as uow:
-                await admin_service.seed_geography(
-                    uow=uow, districts=read_old_districts(), communes=read_communes()
-                )
+            await seed_province(unit_of_work=runtime.messaging.unit_of_work)
         if settings.sample_schools:
-            async with runtime.messaging.unit_of_work() as uow:
-                schools, staff = await admin_service.load_samples(
-                    uow=uow, principal=SEEDER, schools=settings.sample_schools, seed=2025
-                )
+            schools, staff = await seed_samples(
+                unit_of_work=runtime.messaging.unit_of_work, principal=SEEDER, schools=settings.sample_schools
+            )
             log.info("sample data: %d schools and %d staff created", schools.created, staff.created)
 
     app = create_service_app(
@@ -53,20 +68,14 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         description="Clusters, communes, schools and staff of Nghe An's education sector.",
         metadata=REGISTRY_METADATA,
         migrations=Path(__file__).parent / "migrations",
-        # bulk first: its /schools/export and /staff/export must win over /schools/{code} and /staff/{code}
-        routers=[clusters_router, communes_router, bulk_router, schools_router, staff_router, admin_router],
+        routers=ROUTERS,
         publishes=[REGISTRY_CLUSTERS, REGISTRY_COMMUNES, REGISTRY_SCHOOLS, REGISTRY_STAFF],
         on_startup=seed,
     )
     runtime: ServiceRuntime = app.state.runtime
-
-    async def apply_due_moves() -> bool:
-        """Moves of communes dated ahead take effect on their day (Vietnam's calendar)."""
-        async with runtime.messaging.unit_of_work() as uow:
-            await communes_service.apply_due_moves(uow=uow, today=today_in_vietnam())
-        return False
-
     runtime.add_job(
-        PeriodicJob("due-commune-moves", apply_due_moves, interval_s=settings.due_moves_interval_s)
+        commune_moves_job(
+            unit_of_work=runtime.messaging.unit_of_work, interval_s=settings.due_moves_interval_s
+        )
     )
     return app

@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 
 from services.registry.app import create_app
-from services.registry.communes.service import apply_due_moves
+from services.registry.moves.service import apply_due_moves
 from services.registry.settings import RegistrySettings
 from shared.auth import Role
 from tests.support.apps import bearer, running, runtime_of
@@ -116,6 +116,27 @@ async def test_bad_school_input_is_refused_naming_the_field(
     person = {"code": "CB-1", "full_name": "Lô Văn An", "roles": ["principal"], "school_code": "29999"}
     no_school = await client.post("/staff", json=person, headers=admin)
     assert (no_school.status_code, no_school.json()["field"]) == (422, "school_code")
+
+
+async def test_a_school_points_only_at_known_staff_and_is_deleted_only_without_staff(
+    registry: tuple[FastAPI, httpx.AsyncClient],
+) -> None:
+    app, client = registry
+    admin = bearer(app, Role.DEPARTMENT_ADMIN)
+    assert (await client.post("/schools", json=school("29001", "Trường A"), headers=admin)).status_code == 201
+
+    nobody = await client.patch("/schools/29001", json={"principal_staff_code": "HT-1"}, headers=admin)
+    assert (nobody.status_code, nobody.json()["field"]) == (422, "principal_staff_code")
+    person = {"code": "HT-1", "full_name": "Lô Văn An", "roles": ["principal"], "school_code": "29001"}
+    assert (await client.post("/staff", json=person, headers=admin)).status_code == 201
+    appointed = await client.patch("/schools/29001", json={"principal_staff_code": "HT-1"}, headers=admin)
+    assert (appointed.status_code, appointed.json()["principal_staff_code"]) == (200, "HT-1")
+
+    still_staffed = await client.delete("/schools/29001", headers=admin)
+    assert (still_staffed.status_code, still_staffed.json()["field"]) == (409, "code")
+    assert "still has 1 staff" in still_staffed.json()["detail"]
+    assert (await client.delete("/staff/HT-1", headers=admin)).status_code == 204
+    assert (await client.delete("/schools/29001", headers=admin)).status_code == 204
 
 
 async def test_names_are_searched_without_diacritics_and_lists_are_paginated(

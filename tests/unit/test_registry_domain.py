@@ -7,10 +7,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from services.registry.domain.assignments import close_current_assignment, cluster_on, is_current
-from services.registry.domain.states import full_state
-from services.registry.domain.versioning import apply_changes
-from services.registry.seed import read_clusters, read_communes, read_old_districts
+from services.registry.admin.seed import read_clusters, read_communes, read_old_districts
+from services.registry.clusters.domain import close_current_assignment, cluster_on, is_current
+from services.registry.tables import apply_changes, full_state
 from shared.events import ClusterStateV1
 
 EARLIER = datetime(2026, 1, 1, tzinfo=UTC)

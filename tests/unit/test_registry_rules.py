@@ -6,13 +6,13 @@ from collections import Counter
 
 import pytest
 
-from services.registry.domain.access import EditRight, fields_beyond_right, manages_cluster, school_edit_right
-from services.registry.domain.rows import UnreadableFile, check_rows, read_csv, read_json, write_csv
-from services.registry.domain.text import fold
-from services.registry.samples import CommuneForSamples, sample_rows
+from services.registry.access.domain import EditRight, fields_beyond_right, manages_cluster, school_edit_right
+from services.registry.admin.domain import CommuneForSamples, sample_rows
+from services.registry.bulk.domain import UnreadableFile, check_rows, read_csv, read_json, write_csv
 from services.registry.schools.models import IMPORT_COLUMNS, SchoolCreate
 from services.registry.staff.models import StaffCreate
 from shared.auth import Principal, Role
+from shared.text import fold
 
 ADMIN = Principal(subject="a", role=Role.DEPARTMENT_ADMIN)
 OFFICER = Principal(subject="o", role=Role.DEPARTMENT_OFFICER)

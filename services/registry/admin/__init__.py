@@ -1,1 +1,2 @@
-"""Operations on the whole registry: republish every state, load labelled sample data."""
+"""Operations on the whole registry: seed the province's reference data, load labelled sample data,
+republish every state."""

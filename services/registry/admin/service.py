@@ -1,14 +1,28 @@
-"""Whole-registry use cases: seed the reference data, republish every state, load sample data."""
+"""Whole-registry use cases: seed the province's reference data, load sample data, republish every state.
+
+``seed_province`` and ``seed_samples`` are the one seed sequence: the registry's start-up and the operator
+CLI both call them, each with its own units of work.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlmodel import col, select
 
-from services.registry.bulk.importers import SchoolImporter, StaffImporter
+from services.registry.admin.domain import SAMPLE_SEED, CommuneForSamples, sample_rows
+from services.registry.admin.seed import (
+    REFORM_DATE,
+    ClusterSeed,
+    CommuneSeed,
+    OldDistrictSeed,
+    read_clusters,
+    read_communes,
+    read_old_districts,
+)
 from services.registry.bulk.models import ImportReport
-from services.registry.bulk.service import apply_rows
+from services.registry.bulk.service import SchoolImporter, StaffImporter, apply_rows
 from services.registry.clusters.models import Cluster
 from services.registry.clusters.service import record_cluster
 from services.registry.communes.models import (
@@ -19,15 +33,40 @@ from services.registry.communes.models import (
     OldDistrict,
 )
 from services.registry.communes.service import record_commune
-from services.registry.domain.text import fold
-from services.registry.samples import CommuneForSamples, sample_rows
 from services.registry.schools.models import School
 from services.registry.schools.service import record_school
-from services.registry.seed import REFORM_DATE, ClusterSeed, CommuneSeed, OldDistrictSeed
 from services.registry.staff import service as staff_service
 from services.registry.staff.models import Staff
 from shared.auth import Principal
-from shared.db import UnitOfWork
+from shared.db import UnitOfWork, UnitOfWorkFactory
+from shared.text import fold
+
+
+@dataclass(frozen=True)
+class ProvinceSeedReport:
+    clusters_created: int
+    communes_created: int
+
+
+async def seed_province(*, unit_of_work: UnitOfWorkFactory) -> ProvinceSeedReport:
+    """Create what is missing of the province's reference data shipped in seed_data/: the clusters, then
+    the old districts and the communes with their first cluster assignments. Seeding twice changes nothing.
+
+    Each step commits in a unit of work of its own, clusters first: the communes point at them.
+    """
+    async with unit_of_work() as uow:
+        clusters = await seed_clusters(uow=uow, seeds=read_clusters())
+    async with unit_of_work() as uow:
+        communes = await seed_geography(uow=uow, districts=read_old_districts(), communes=read_communes())
+    return ProvinceSeedReport(clusters_created=clusters, communes_created=communes)
+
+
+async def seed_samples(
+    *, unit_of_work: UnitOfWorkFactory, principal: Principal, schools: int, seed: int = SAMPLE_SEED
+) -> tuple[ImportReport, ImportReport]:
+    """Load ``schools`` labelled sample schools and their staff in a unit of work of its own."""
+    async with unit_of_work() as uow:
+        return await load_samples(uow=uow, principal=principal, schools=schools, seed=seed)
 
 
 async def seed_clusters(*, uow: UnitOfWork, seeds: Sequence[ClusterSeed]) -> int:
@@ -79,7 +118,7 @@ async def seed_geography(
 
 
 async def load_samples(
-    *, uow: UnitOfWork, principal: Principal, schools: int, seed: int
+    *, uow: UnitOfWork, principal: Principal, schools: int, seed: int = SAMPLE_SEED
 ) -> tuple[ImportReport, ImportReport]:
     """Generate labelled sample schools and their staff and import them as any file would be."""
     communes = (await uow.session.exec(select(Commune).order_by(col(Commune.gso_code)))).all()

@@ -11,13 +11,13 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from services.registry.bulk import service
-from services.registry.bulk.importers import Importer, SchoolImporter, StaffImporter
 from services.registry.bulk.models import FileFormat, ImportReport
+from services.registry.bulk.service import Importer, SchoolImporter, StaffImporter
 from services.registry.schools import models as school_models
-from services.registry.schools import service as school_service
+from services.registry.schools import queries as school_queries
 from services.registry.schools.api import Filters as SchoolFilterDep
 from services.registry.staff import models as staff_models
-from services.registry.staff import service as staff_service
+from services.registry.staff import queries as staff_queries
 from services.registry.staff.api import Filters as StaffFilterDep
 from shared.auth import CurrentPrincipal, Principal, Role, require_roles
 from shared.errors import Unprocessable
@@ -71,7 +71,7 @@ async def export_schools(
     uow: UnitOfWorkDep, principal: CurrentPrincipal, filters: SchoolFilterDep, fmt: Format = None
 ) -> Response:
     """The schools you may see, in the columns an import reads (CSV by default)."""
-    schools, _ = await school_service.list_schools(
+    schools, _ = await school_queries.list_schools(
         uow=uow, principal=principal, limit=EVERYTHING, offset=0, **filters.values
     )
     records = [school.model_dump(mode="json") for school in schools]
@@ -83,7 +83,7 @@ async def export_staff(
     uow: UnitOfWorkDep, principal: CurrentPrincipal, filters: StaffFilterDep, fmt: Format = None
 ) -> Response:
     """The staff you may see, in the columns an import reads (CSV by default)."""
-    people, _ = await staff_service.list_staff(
+    people, _ = await staff_queries.list_staff(
         uow=uow, principal=principal, limit=EVERYTHING, offset=0, **filters.values
     )
     records = [person.model_dump(mode="json") for person in people]

@@ -1,20 +1,63 @@
-"""Bulk import and export use cases: every row checked first, then all applied in one transaction or none."""
+"""Bulk import and export use cases: every row checked first, then all applied in one transaction or none.
+
+What differs between importing schools and importing staff (the references to check, the rights, the state
+to publish) is an ``Importer``. Each importer loads what the rows refer to once (a 20,000-row file must not
+cost 20,000 queries), then checks rows against it without touching the database.
+"""
 
 from __future__ import annotations
 
 import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
-from services.registry.bulk.importers import Importer
+from pydantic import BaseModel
+from sqlmodel import col, select
+
+from services.registry.access.domain import manages_cluster
+from services.registry.bulk.domain import RowError, UnreadableFile, check_rows, read_csv, read_json, write_csv
 from services.registry.bulk.models import FileFormat, ImportReport, RowErrorPublic
-from services.registry.domain.rows import UnreadableFile, check_rows, read_csv, read_json, write_csv
-from services.registry.domain.versioning import apply_changes
+from services.registry.communes.models import Commune
+from services.registry.schools import models as school_models
+from services.registry.schools.domain import MAX_REGION_SIZE
+from services.registry.schools.models import CoreRegion, School, SchoolCreate, SchoolStatus
+from services.registry.schools.service import record_school
+from services.registry.staff import models as staff_models
+from services.registry.staff import service as staff_service
+from services.registry.staff.models import Staff, StaffCreate
+from services.registry.tables import apply_changes
+from shared.auth import Principal
 from shared.db import UnitOfWork
 from shared.errors import Unprocessable
+from shared.text import fold
 
 KEY = "code"
 """Schools and staff are both identified by their code: a row with a known code updates that entity."""
+
+
+class Importer(Protocol):
+    @property
+    def entity(self) -> str: ...
+
+    @property
+    def row_model(self) -> type[BaseModel]: ...
+
+    @property
+    def columns(self) -> list[str]: ...
+
+    async def preload(self, uow: UnitOfWork, rows: Sequence[tuple[int, Any]]) -> None: ...
+
+    def existing(self, code: str) -> Any | None: ...
+
+    def problems(self, line: int, row: Any) -> list[RowError]: ...
+
+    def new_entity(self, row: Any) -> Any: ...
+
+    def changes(self, row: Any) -> dict[str, Any]: ...
+
+    async def record(self, uow: UnitOfWork, entity: Any) -> None: ...
 
 
 async def import_rows(
@@ -77,3 +120,179 @@ def export_rows(records: list[dict[str, Any]], *, columns: list[str], fmt: FileF
 
 def _would_change(entity: Any, changes: dict[str, Any]) -> bool:
     return any(getattr(entity, name) != value for name, value in changes.items())
+
+
+CHUNK = 900  # bound IN lists well below SQLite's and PostgreSQL's parameter limits
+
+
+async def _load_by_codes(uow: UnitOfWork, table: Any, codes: Sequence[str]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for start in range(0, len(codes), CHUNK):
+        query = select(table).where(col(table.code).in_(codes[start : start + CHUNK]))
+        found.update({entity.code: entity for entity in (await uow.session.exec(query)).all()})
+    return found
+
+
+async def _existing_codes(uow: UnitOfWork, column: Any, codes: Iterable[str]) -> set[str]:
+    wanted = sorted(set(codes))
+    found: set[str] = set()
+    for start in range(0, len(wanted), CHUNK):
+        found.update(
+            (
+                await uow.session.exec(select(column).where(col(column).in_(wanted[start : start + CHUNK])))
+            ).all()
+        )
+    return found
+
+
+class SchoolImporter:
+    entity = "schools"
+    row_model = SchoolCreate
+    columns = school_models.IMPORT_COLUMNS
+
+    def __init__(self, principal: Principal) -> None:
+        self.principal = principal
+        self.schools: dict[str, School] = {}
+        self.cluster_of_commune: dict[str, int | None] = {}
+        self.known_schools: set[str] = set()
+        self.known_staff: set[str] = set()
+        self.region_sizes: Counter[int] = Counter()
+        self.regions: set[int] = set()
+        self.rows_in_region: Counter[int] = Counter()
+
+    async def preload(self, uow: UnitOfWork, rows: Sequence[tuple[int, SchoolCreate]]) -> None:
+        codes = [row.code for _, row in rows]
+        self.schools = await _load_by_codes(uow, School, codes)
+        self.cluster_of_commune = dict(
+            (await uow.session.exec(select(Commune.gso_code, Commune.cluster_no))).all()
+        )
+        merged = [row.merged_into for _, row in rows if row.merged_into]
+        self.known_schools = set(codes) | await _existing_codes(uow, School.code, merged)
+        principals = [row.principal_staff_code for _, row in rows if row.principal_staff_code]
+        self.known_staff = await _existing_codes(uow, Staff.code, principals)
+        self.regions = set((await uow.session.exec(select(CoreRegion.id))).all())  # type: ignore[arg-type]
+        in_file = set(codes)
+        placed = (
+            await uow.session.exec(
+                select(School.code, School.core_region_id).where(col(School.core_region_id).is_not(None))
+            )
+        ).all()
+        self.region_sizes = Counter(
+            region for code, region in placed if code not in in_file and region is not None
+        )
+
+    def existing(self, code: str) -> School | None:
+        return self.schools.get(code)
+
+    def problems(self, line: int, row: SchoolCreate) -> list[RowError]:
+        found = []
+        if row.commune_code not in self.cluster_of_commune:
+            found.append(RowError(line, "commune_code", f"commune {row.commune_code} does not exist"))
+        elif not manages_cluster(self.principal, self.cluster_of_commune[row.commune_code]):
+            found.append(
+                RowError(
+                    line, "commune_code", f"commune {row.commune_code} is outside the clusters you manage"
+                )
+            )
+        current = self.schools.get(row.code)
+        if current is not None and not manages_cluster(
+            self.principal, self.cluster_of_commune.get(current.commune_code)
+        ):
+            found.append(RowError(line, "code", f"school {row.code} exists outside the clusters you manage"))
+        if row.merged_into is not None and row.merged_into not in self.known_schools:
+            found.append(RowError(line, "merged_into", f"school {row.merged_into} does not exist"))
+        if row.principal_staff_code is not None and row.principal_staff_code not in self.known_staff:
+            found.append(
+                RowError(line, "principal_staff_code", f"staff {row.principal_staff_code} does not exist")
+            )
+        if row.core_region_id is not None:
+            if row.core_region_id not in self.regions:
+                found.append(
+                    RowError(line, "core_region_id", f"core region {row.core_region_id} does not exist")
+                )
+            else:
+                self.region_sizes[row.core_region_id] += 1
+                if self.region_sizes[row.core_region_id] > MAX_REGION_SIZE:
+                    message = (
+                        f"core region {row.core_region_id} would have more than {MAX_REGION_SIZE} schools"
+                    )
+                    found.append(RowError(line, "core_region_id", message))
+        if row.status is SchoolStatus.MERGED and row.merged_into == row.code:
+            found.append(RowError(line, "merged_into", "a school cannot be merged into itself"))
+        return found
+
+    def new_entity(self, row: SchoolCreate) -> School:
+        return School.model_validate(row, update={"search_name": fold(row.name)})
+
+    def changes(self, row: SchoolCreate) -> dict[str, Any]:
+        changes = row.model_dump(exclude_unset=True, exclude={"code"})
+        if "name" in changes:
+            changes["search_name"] = fold(changes["name"])
+        return changes
+
+    async def record(self, uow: UnitOfWork, entity: School) -> None:
+        record_school(uow, entity, self.cluster_of_commune[entity.commune_code])
+
+
+class StaffImporter:
+    entity = "staff"
+    row_model = StaffCreate
+    columns = staff_models.IMPORT_COLUMNS
+
+    def __init__(self, principal: Principal) -> None:
+        self.principal = principal
+        self.people: dict[str, Staff] = {}
+        self.cluster_of_commune: dict[str, int | None] = {}
+        self.commune_of_school: dict[str, str] = {}
+
+    async def preload(self, uow: UnitOfWork, rows: Sequence[tuple[int, StaffCreate]]) -> None:
+        self.people = await _load_by_codes(uow, Staff, [row.code for _, row in rows])
+        self.cluster_of_commune = dict(
+            (await uow.session.exec(select(Commune.gso_code, Commune.cluster_no))).all()
+        )
+        schools = {row.school_code for _, row in rows if row.school_code}
+        schools |= {person.school_code for person in self.people.values() if person.school_code}
+        for start in range(0, len(ordered := sorted(schools)), CHUNK):
+            query = select(School.code, School.commune_code).where(
+                col(School.code).in_(ordered[start : start + CHUNK])
+            )
+            self.commune_of_school.update(dict((await uow.session.exec(query)).all()))
+
+    def existing(self, code: str) -> Staff | None:
+        return self.people.get(code)
+
+    def _cluster(self, school_code: str | None, commune_code: str | None) -> int | None:
+        if school_code is not None:
+            commune_code = self.commune_of_school.get(school_code)
+        return self.cluster_of_commune.get(commune_code) if commune_code else None
+
+    def problems(self, line: int, row: StaffCreate) -> list[RowError]:
+        found = []
+        if row.school_code is not None and row.school_code not in self.commune_of_school:
+            found.append(RowError(line, "school_code", f"school {row.school_code} does not exist"))
+        if row.commune_code is not None and row.commune_code not in self.cluster_of_commune:
+            found.append(RowError(line, "commune_code", f"commune {row.commune_code} does not exist"))
+        if found:
+            return found
+        if not manages_cluster(self.principal, self._cluster(row.school_code, row.commune_code)):
+            found.append(
+                RowError(line, "school_code", "the person's unit is outside the clusters you manage")
+            )
+        current = self.people.get(row.code)
+        if current is not None and not manages_cluster(
+            self.principal, self._cluster(current.school_code, current.commune_code)
+        ):
+            found.append(RowError(line, "code", f"staff {row.code} exists outside the clusters you manage"))
+        return found
+
+    def new_entity(self, row: StaffCreate) -> Staff:
+        return Staff.model_validate(row, update={"search_name": fold(row.full_name)})
+
+    def changes(self, row: StaffCreate) -> dict[str, Any]:
+        changes = row.model_dump(exclude_unset=True, exclude={"code"})
+        if "full_name" in changes:
+            changes["search_name"] = fold(changes["full_name"])
+        return changes
+
+    async def record(self, uow: UnitOfWork, entity: Staff) -> None:
+        await staff_service.record(uow, entity)

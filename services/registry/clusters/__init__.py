@@ -1,1 +1,2 @@
-"""Clusters: the Department's five professional clusters, their leader and members over time."""
+"""Clusters: the Department's five professional clusters, and the periods of belonging to one (a commune's,
+a person's)."""

@@ -1,21 +1,13 @@
-"""HTTP routes for clusters, their members and their summary."""
+"""HTTP routes for clusters (their members are in memberships/, their summary in summaries/)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi import APIRouter, Depends, Path, status
 
-from services.registry.clusters import service
-from services.registry.clusters.models import (
-    ClusterCreate,
-    ClusterPublic,
-    ClusterSummary,
-    ClusterUpdate,
-    MembershipCreate,
-    MembershipEnd,
-    MembershipPublic,
-)
+from services.registry.clusters import queries, service
+from services.registry.clusters.models import ClusterCreate, ClusterPublic, ClusterUpdate
 from shared.auth import CurrentPrincipal, Principal, Role, require_roles
 from shared.web import UnitOfWorkDep
 
@@ -23,25 +15,18 @@ router = APIRouter(prefix="/clusters", tags=["clusters"])
 
 DepartmentAdmin = Annotated[Principal, Depends(require_roles(Role.DEPARTMENT_ADMIN))]
 ClusterNo = Annotated[int, Path(ge=1, le=99, description="The cluster's number")]
-MAX_ID = 2**31 - 1  # the databases' integer keys: a larger id is a 422, not an overflow
 
 
 @router.get("", response_model=list[ClusterPublic])
 async def list_clusters(uow: UnitOfWorkDep, _principal: CurrentPrincipal) -> object:
     """List the professional clusters."""
-    return await service.list_clusters(uow=uow)
+    return await queries.list_clusters(uow=uow)
 
 
 @router.get("/{cluster_no}", response_model=ClusterPublic)
 async def get_cluster(cluster_no: ClusterNo, uow: UnitOfWorkDep, _principal: CurrentPrincipal) -> object:
     """Read one cluster."""
-    return await service.get_cluster(uow=uow, cluster_no=cluster_no)
-
-
-@router.get("/{cluster_no}/summary", response_model=ClusterSummary)
-async def cluster_summary(cluster_no: ClusterNo, uow: UnitOfWorkDep, _principal: CurrentPrincipal) -> object:
-    """A cluster at a glance: its communes, schools by level, staff, leader and members."""
-    return await service.summary(uow=uow, cluster_no=cluster_no)
+    return await queries.get_cluster(uow=uow, cluster_no=cluster_no)
 
 
 @router.post("", response_model=ClusterPublic, status_code=status.HTTP_201_CREATED)
@@ -56,36 +41,3 @@ async def update_cluster(
 ) -> object:
     """Change a cluster's name, office or active flag (department admin)."""
     return await service.update_cluster(uow=uow, cluster_no=cluster_no, data=data)
-
-
-@router.get("/{cluster_no}/members", response_model=list[MembershipPublic])
-async def list_members(
-    cluster_no: ClusterNo,
-    uow: UnitOfWorkDep,
-    _principal: CurrentPrincipal,
-    history: Annotated[bool, Query(description="Include past memberships")] = False,
-) -> object:
-    """The cluster's leader and members, now or over time."""
-    return await service.list_members(uow=uow, cluster_no=cluster_no, current_only=not history)
-
-
-@router.post("/{cluster_no}/members", response_model=MembershipPublic, status_code=status.HTTP_201_CREATED)
-async def add_member(
-    cluster_no: ClusterNo, data: MembershipCreate, uow: UnitOfWorkDep, _admin: DepartmentAdmin
-) -> object:
-    """Add a member or appoint the leader from a date (department admin)."""
-    return await service.add_member(uow=uow, cluster_no=cluster_no, data=data)
-
-
-@router.post("/{cluster_no}/members/{membership_id}/end", response_model=MembershipPublic)
-async def end_membership(
-    cluster_no: ClusterNo,
-    membership_id: Annotated[int, Path(ge=1, le=MAX_ID)],
-    data: MembershipEnd,
-    uow: UnitOfWorkDep,
-    _admin: DepartmentAdmin,
-) -> object:
-    """End a membership on its last day; the history keeps it (department admin)."""
-    return await service.end_membership(
-        uow=uow, cluster_no=cluster_no, membership_id=membership_id, data=data
-    )

@@ -1,11 +1,14 @@
-"""Cluster and membership tables, and the shapes the cluster API reads and writes."""
+"""Cluster and membership tables, and the shapes the cluster API reads and writes.
+
+The membership table is here, below staff, because a person's published state lists their memberships;
+appointing and ending them (memberships/) needs staff, so it sits above.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
@@ -58,44 +61,3 @@ class ClusterMembership(RegistryTable, table=True):
     role: MembershipRole
     valid_from: date
     valid_to: date | None = None
-
-
-class MembershipCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    staff_code: str = PydanticField(min_length=1, max_length=40)
-    role: MembershipRole
-    valid_from: date = PydanticField(description="A new leader's first day ends the previous leader's period")
-
-
-class MembershipEnd(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    valid_to: date = PydanticField(description="The member's last day in the cluster")
-
-
-class MembershipPublic(SQLModel):
-    id: int
-    cluster_no: int
-    staff_code: str
-    full_name: str
-    role: MembershipRole
-    valid_from: date
-    valid_to: date | None
-
-
-class CommuneBrief(SQLModel):
-    gso_code: str
-    name: str
-
-
-class ClusterSummary(BaseModel):
-    """One page about a cluster: what it covers and who runs it."""
-
-    cluster: ClusterPublic
-    communes: list[CommuneBrief]
-    schools_by_level: dict[str, int] = PydanticField(description="Active schools per level")
-    schools_total: int
-    staff_total: int = PydanticField(description="Active staff working in the cluster's schools")
-    leader: MembershipPublic | None
-    members: list[MembershipPublic] = PydanticField(description="Current members, the leader included")

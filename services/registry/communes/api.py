@@ -1,4 +1,4 @@
-"""HTTP routes for old districts, communes and wards, and moves between clusters."""
+"""HTTP routes for old districts, communes and wards (a move to another cluster is in moves/)."""
 
 from __future__ import annotations
 
@@ -6,17 +6,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, status
 
-from services.registry.communes import service
+from services.registry.communes import queries, service
 from services.registry.communes.models import (
     CommuneAssignmentPublic,
     CommuneCreate,
-    CommuneMove,
     CommunePublic,
     CommuneUpdate,
     OldDistrictPublic,
 )
 from shared.auth import CurrentPrincipal, Principal, Role, require_roles
-from shared.clock import today_in_vietnam
 from shared.web import UnitOfWorkDep
 from shared.web.pagination import Page, PageDep
 
@@ -29,7 +27,7 @@ GsoCode = Annotated[str, Path(max_length=10, description="The commune's GSO code
 @router.get("/old-districts", response_model=list[OldDistrictPublic])
 async def list_old_districts(uow: UnitOfWorkDep, _principal: CurrentPrincipal) -> object:
     """List the district-level units abolished in July 2025, with the cluster that covers each."""
-    return await service.list_old_districts(uow=uow)
+    return await queries.list_old_districts(uow=uow)
 
 
 @router.get("/communes", response_model=Page[CommunePublic])
@@ -45,7 +43,7 @@ async def list_communes(
     ] = None,
 ) -> object:
     """List communes and wards, by cluster, old district or name."""
-    items, total = await service.list_communes(
+    items, total = await queries.list_communes(
         uow=uow, limit=page.limit, offset=page.offset, cluster_no=cluster_no,
         old_district_code=old_district, unclustered=unclustered, q=q,
     )  # fmt: skip
@@ -61,7 +59,7 @@ async def create_commune(data: CommuneCreate, uow: UnitOfWorkDep, _admin: Depart
 @router.get("/communes/{gso_code}", response_model=CommunePublic)
 async def get_commune(gso_code: GsoCode, uow: UnitOfWorkDep, _principal: CurrentPrincipal) -> object:
     """Read one commune or ward by its GSO code."""
-    return await service.get_commune(uow=uow, gso_code=gso_code)
+    return await queries.get_commune(uow=uow, gso_code=gso_code)
 
 
 @router.patch("/communes/{gso_code}", response_model=CommunePublic)
@@ -75,12 +73,4 @@ async def update_commune(
 @router.get("/communes/{gso_code}/assignments", response_model=list[CommuneAssignmentPublic])
 async def commune_history(gso_code: GsoCode, uow: UnitOfWorkDep, _principal: CurrentPrincipal) -> object:
     """Which cluster the commune belonged to, and when (a move dated ahead shows as the last period)."""
-    return await service.commune_history(uow=uow, gso_code=gso_code)
-
-
-@router.post("/communes/{gso_code}/move", response_model=CommunePublic)
-async def move_commune(
-    gso_code: GsoCode, move: CommuneMove, uow: UnitOfWorkDep, _admin: DepartmentAdmin
-) -> object:
-    """Move a commune to another cluster (or to the Department) from a date (department admin)."""
-    return await service.move_commune(uow=uow, gso_code=gso_code, move=move, today=today_in_vietnam())
+    return await queries.commune_history(uow=uow, gso_code=gso_code)

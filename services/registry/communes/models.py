@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
@@ -106,13 +105,6 @@ class CommunePublic(CommuneBase, VersionedColumns):
     gso_code: str
     old_district_code: str
     cluster_no: int | None
-
-
-class CommuneMove(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    cluster_no: int | None = PydanticField(ge=1, le=99, description="The new cluster; null: the Department")
-    effective_from: date = PydanticField(description="From this day incidents there route to the new cluster")
 
 
 class CommuneAssignmentPublic(SQLModel):

@@ -1,1 +1,1 @@
-"""Schools, and the core-principal regions whose "locomotive" schools lead the others."""
+"""Schools: each in a commune (and so in that commune's cluster), some in a core-principal region."""

@@ -1,4 +1,4 @@
-"""HTTP routes for schools and core-principal regions."""
+"""HTTP routes for schools (their core-principal regions are in regions/)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 
-from services.registry.domain.access import manages_cluster
-from services.registry.schools import regions, service
+from services.registry.schools import queries, service
 from services.registry.schools.models import (
-    CoreRegionCreate,
-    CoreRegionPublic,
-    CoreRegionUpdate,
     SchoolCreate,
     SchoolLevel,
     SchoolPublic,
@@ -19,7 +15,6 @@ from services.registry.schools.models import (
     SchoolUpdate,
 )
 from shared.auth import CurrentPrincipal, Principal, Role, require_roles
-from shared.errors import Forbidden
 from shared.web import UnitOfWorkDep
 from shared.web.pagination import Page, PageDep
 
@@ -29,7 +24,6 @@ DepartmentAdmin = Annotated[Principal, Depends(require_roles(Role.DEPARTMENT_ADM
 Manager = Annotated[Principal, Depends(require_roles(Role.DEPARTMENT_ADMIN, Role.CLUSTER_LEADER))]
 SchoolCode = Annotated[str, Path(max_length=20, description="The school's MOET code")]
 MAX_ID = 2**31 - 1  # the databases' integer keys: a larger id is a 422, not an overflow
-RegionId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 class SchoolFilters:
@@ -64,7 +58,7 @@ async def list_schools(
     uow: UnitOfWorkDep, principal: CurrentPrincipal, page: PageDep, filters: Filters
 ) -> object:
     """List the schools you may see, filtered and searched by name."""
-    items, total = await service.list_schools(
+    items, total = await queries.list_schools(
         uow=uow, principal=principal, limit=page.limit, offset=page.offset, **filters.values
     )
     return page.page(items, total)
@@ -79,8 +73,8 @@ async def create_school(data: SchoolCreate, uow: UnitOfWorkDep, principal: Manag
 @router.get("/schools/{code}", response_model=SchoolPublic)
 async def get_school(code: SchoolCode, uow: UnitOfWorkDep, principal: CurrentPrincipal) -> object:
     """Read one school by its MOET code."""
-    school, cluster_no = await service.get_school(uow=uow, principal=principal, code=code)
-    return service.school_public(school, cluster_no)
+    school, cluster_no = await queries.get_school(uow=uow, principal=principal, code=code)
+    return queries.school_public(school, cluster_no)
 
 
 @router.patch("/schools/{code}", response_model=SchoolPublic)
@@ -96,38 +90,3 @@ async def delete_school(code: SchoolCode, uow: UnitOfWorkDep, _admin: Department
     """Delete a school entered by mistake (department admin); close or merge a real one instead."""
     await service.delete_school(uow=uow, code=code)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
-
-
-@router.get("/core-regions", response_model=list[CoreRegionPublic], tags=["core regions"])
-async def list_regions(
-    uow: UnitOfWorkDep,
-    _principal: CurrentPrincipal,
-    cluster_no: Annotated[int | None, Query(ge=1, le=99)] = None,
-) -> object:
-    """The core-principal regions with their schools."""
-    return await regions.list_regions(uow=uow, cluster_no=cluster_no)
-
-
-@router.post("/core-regions", response_model=CoreRegionPublic, status_code=201, tags=["core regions"])
-async def create_region(data: CoreRegionCreate, uow: UnitOfWorkDep, principal: Manager) -> object:
-    """Create a core-principal region (department admin, or the leader of its cluster)."""
-    if not manages_cluster(principal, data.cluster_no):
-        raise Forbidden(f"you may not create regions in cluster {data.cluster_no}", field="cluster_no")
-    return await regions.create_region(uow=uow, data=data)
-
-
-@router.get("/core-regions/{region_id}", response_model=CoreRegionPublic, tags=["core regions"])
-async def get_region(region_id: RegionId, uow: UnitOfWorkDep, _principal: CurrentPrincipal) -> object:
-    """One core-principal region with its schools and whether it has 5 to 10 of them."""
-    return await regions.get_region(uow=uow, region_id=region_id)
-
-
-@router.patch("/core-regions/{region_id}", response_model=CoreRegionPublic, tags=["core regions"])
-async def update_region(
-    region_id: RegionId, data: CoreRegionUpdate, uow: UnitOfWorkDep, principal: Manager
-) -> object:
-    """Rename a region or change its core principal (department admin, or the leader of its cluster)."""
-    region = await regions.get_region(uow=uow, region_id=region_id)
-    if not manages_cluster(principal, region.cluster_no):
-        raise Forbidden(f"you may not change regions of cluster {region.cluster_no}", field="region_id")
-    return await regions.update_region(uow=uow, region_id=region_id, data=data)

@@ -1,4 +1,8 @@
-"""School and core-region tables, and the shapes the school API reads and writes."""
+"""School and core-region tables, and the shapes the school API reads and writes.
+
+The core-region table is here because a school belongs to one and may not join a full one; the regions
+themselves are read and changed in regions/, above staff (a region names its core principal).
+"""
 
 from __future__ import annotations
 
@@ -158,28 +162,3 @@ class CoreRegion(CoreRegionBase, RegistryTable, table=True):
     __tablename__ = "core_regions"
 
     id: int | None = Field(default=None, primary_key=True)
-
-
-class CoreRegionCreate(CoreRegionBase):
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
-
-
-class CoreRegionUpdate(PatchModel):
-    clearable = frozenset({"core_principal_staff_code", "note"})
-
-    name: str | None = PydanticField(default=None, min_length=1, max_length=200)
-    core_principal_staff_code: str | None = PydanticField(default=None, max_length=40)
-    note: str | None = PydanticField(default=None, max_length=500)
-
-
-class SchoolBrief(SQLModel):
-    code: str
-    name: str
-    level: SchoolLevel
-    locomotive: bool
-
-
-class CoreRegionPublic(CoreRegionBase):
-    id: int
-    schools: list[SchoolBrief]
-    within_target_size: bool = PydanticField(description="Whether the region has 5 to 10 schools")

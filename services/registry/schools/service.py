@@ -1,104 +1,38 @@
-"""School use cases: read within scope, create and change schools within one's rights, publish state."""
+"""School use cases: create and change schools within one's rights, delete a mistaken one, publish state."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func
-from sqlmodel import col, select
-
+from services.registry.access.domain import fields_beyond_right, manages_cluster, school_edit_right
 from services.registry.communes.models import Commune
-from services.registry.domain.access import fields_beyond_right, manages_cluster, school_edit_right
-from services.registry.domain.states import full_state
-from services.registry.domain.text import fold
-from services.registry.domain.versioning import apply_changes
+from services.registry.schools.domain import MAX_REGION_SIZE
 from services.registry.schools.models import (
     CoreRegion,
     School,
     SchoolCreate,
-    SchoolLevel,
     SchoolPublic,
     SchoolStatus,
     SchoolUpdate,
 )
-from services.registry.scoping import visible_schools
-from services.registry.staff.models import Staff
+from services.registry.schools.queries import (
+    get_school,
+    region_size,
+    school_public,
+    staff_count_at,
+    staff_exists,
+)
+from services.registry.tables import apply_changes, full_state
 from shared.auth import Principal
 from shared.db import UnitOfWork
-from shared.db.queries import fetch_page
 from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
 from shared.events import SchoolStateV1
-
-MAX_REGION_SIZE = 10
-"""A core principal's region has 5 to 10 schools; more cannot be led by one core principal."""
-
-
-def school_public(school: School, cluster_no: int | None) -> SchoolPublic:
-    return SchoolPublic.model_validate({**school.model_dump(), "cluster_no": cluster_no})
+from shared.text import fold
 
 
 def record_school(uow: UnitOfWork, school: School, cluster_no: int | None) -> None:
     uow.record(full_state(SchoolStateV1, school, cluster_no=cluster_no))
-
-
-async def list_schools(
-    *,
-    uow: UnitOfWork,
-    principal: Principal,
-    limit: int,
-    offset: int,
-    cluster_no: int | None = None,
-    unclustered: bool = False,
-    commune_code: str | None = None,
-    old_district_code: str | None = None,
-    level: SchoolLevel | None = None,
-    status: SchoolStatus | None = None,
-    locomotive: bool | None = None,
-    core_region_id: int | None = None,
-    q: str | None = None,
-) -> tuple[list[SchoolPublic], int]:
-    query: Any = (
-        select(School, Commune.cluster_no)
-        .join(Commune, col(Commune.gso_code) == col(School.commune_code))
-        .order_by(col(School.code))
-    )
-    if (visible := visible_schools(principal)) is not None:
-        query = query.where(visible)
-    filters = {
-        Commune.cluster_no: cluster_no,
-        School.commune_code: commune_code,
-        Commune.old_district_code: old_district_code,
-        School.level: level,
-        School.status: status,
-        School.locomotive: locomotive,
-        School.core_region_id: core_region_id,
-    }
-    for column, value in filters.items():
-        if value is not None:
-            query = query.where(column == value)
-    if unclustered:
-        query = query.where(col(Commune.cluster_no).is_(None))
-    if q:
-        query = query.where(col(School.search_name).contains(fold(q)))
-    rows, total = await fetch_page(uow.session, query, limit=limit, offset=offset)
-    return [school_public(school, cluster) for school, cluster in rows], total
-
-
-async def get_school(*, uow: UnitOfWork, principal: Principal, code: str) -> tuple[School, int | None]:
-    """The school and its cluster; one outside the caller's scope is answered as if it did not exist."""
-    query: Any = (
-        select(School, Commune.cluster_no)
-        .join(Commune, col(Commune.gso_code) == col(School.commune_code))
-        .where(School.code == code)
-    )
-    if (visible := visible_schools(principal)) is not None:
-        query = query.where(visible)
-    row = (await uow.session.exec(query)).first()
-    if row is None:
-        raise NotFound(f"school {code} does not exist or is outside your scope", field="code")
-    return row[0], row[1]
 
 
 async def create_school(*, uow: UnitOfWork, principal: Principal, data: SchoolCreate) -> SchoolPublic:
@@ -153,9 +87,7 @@ async def delete_school(*, uow: UnitOfWork, code: str) -> None:
     school = await uow.session.get(School, code)
     if school is None:
         raise NotFound(f"school {code} does not exist", field="code")
-    staff = (
-        await uow.session.exec(select(func.count()).select_from(Staff).where(Staff.school_code == code))
-    ).one()
+    staff = await staff_count_at(uow, code)
     if staff:
         raise Conflict(f"school {code} still has {staff} staff; move or delete them first", field="code")
     await uow.session.delete(school)
@@ -188,7 +120,7 @@ async def reference_problems(
         elif await uow.session.get(School, merged_into) is None:
             problems.append(("merged_into", f"school {merged_into} does not exist"))
     principal_code = fields.get("principal_staff_code")
-    if principal_code is not None and await uow.session.get(Staff, principal_code) is None:
+    if principal_code is not None and not await staff_exists(uow, principal_code):
         problems.append(("principal_staff_code", f"staff {principal_code} does not exist"))
     region_id = fields.get("core_region_id")
     if region_id is not None:
@@ -199,14 +131,3 @@ async def reference_problems(
             if size >= MAX_REGION_SIZE:
                 problems.append(("core_region_id", f"core region {region_id} already has {size} schools"))
     return problems
-
-
-async def region_size(uow: UnitOfWork, region_id: int, *, excluding: str | None = None) -> int:
-    query = select(func.count()).select_from(School).where(School.core_region_id == region_id)
-    if excluding is not None:
-        query = query.where(School.code != excluding)
-    return (await uow.session.exec(query)).one()
-
-
-async def schools_of_commune(uow: UnitOfWork, commune_code: str) -> Sequence[School]:
-    return (await uow.session.exec(select(School).where(School.commune_code == commune_code))).all()

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 
-from services.registry.staff import service
+from services.registry.staff import queries, service
 from services.registry.staff.models import StaffCreate, StaffPublic, StaffRole, StaffUpdate
 from shared.auth import CurrentPrincipal, Principal, Role, require_roles
 from shared.web import UnitOfWorkDep
@@ -46,7 +46,7 @@ async def list_staff(
     uow: UnitOfWorkDep, principal: CurrentPrincipal, page: PageDep, filters: Filters
 ) -> object:
     """List the staff you may see, filtered and searched by name."""
-    items, total = await service.list_staff(
+    items, total = await queries.list_staff(
         uow=uow, principal=principal, limit=page.limit, offset=page.offset, **filters.values
     )
     return page.page(items, total)
@@ -61,7 +61,7 @@ async def create_staff(data: StaffCreate, uow: UnitOfWorkDep, principal: Manager
 @router.get("/{code}", response_model=StaffPublic)
 async def get_staff(code: StaffCode, uow: UnitOfWorkDep, principal: CurrentPrincipal) -> object:
     """Read one person."""
-    return await service.get_staff(uow=uow, principal=principal, code=code)
+    return await queries.get_staff(uow=uow, principal=principal, code=code)
 
 
 @router.patch("/{code}", response_model=StaffPublic)

@@ -1,28 +1,23 @@
-"""Staff use cases: read within scope, create, change and delete people, and publish their full state."""
+"""Staff use cases: create, change and delete people within one's clusters, and publish their full state."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 
-from sqlalchemy import String, cast
 from sqlmodel import col, select
 
+from services.registry.access.domain import manages_cluster
 from services.registry.clusters.models import ClusterMembership
 from services.registry.communes.models import Commune
-from services.registry.domain.access import manages_cluster
-from services.registry.domain.states import full_state
-from services.registry.domain.text import fold
-from services.registry.domain.versioning import apply_changes, touch
 from services.registry.schools.models import School
-from services.registry.scoping import visible_staff
-from services.registry.staff.models import Staff, StaffCreate, StaffRole, StaffUpdate
+from services.registry.staff.models import Staff, StaffCreate, StaffUpdate
+from services.registry.staff.queries import get_staff
+from services.registry.tables import apply_changes, full_state, touch
 from shared.auth import Principal
 from shared.db import UnitOfWork
-from shared.db.queries import fetch_page
-from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
+from shared.errors import Conflict, Forbidden, Unprocessable
 from shared.events import StaffStateV1
+from shared.text import fold
 
 
 async def staff_state(uow: UnitOfWork, person: Staff) -> StaffStateV1:
@@ -39,51 +34,6 @@ async def record_changed(uow: UnitOfWork, person: Staff, *, now: datetime) -> No
     """A change outside the staff row (a membership) is still a new version of the person's state."""
     touch(person, now)
     await record(uow, person)
-
-
-async def list_staff(
-    *,
-    uow: UnitOfWork,
-    principal: Principal,
-    limit: int,
-    offset: int,
-    school_code: str | None = None,
-    cluster_no: int | None = None,
-    commune_code: str | None = None,
-    role: StaffRole | None = None,
-    active: bool | None = None,
-    q: str | None = None,
-) -> tuple[Sequence[Staff], int]:
-    query: Any = select(Staff).order_by(col(Staff.code))
-    if (visible := visible_staff(principal)) is not None:
-        query = query.where(visible)
-    if school_code is not None:
-        query = query.where(Staff.school_code == school_code)
-    if commune_code is not None:
-        query = query.where(Staff.commune_code == commune_code)
-    if cluster_no is not None:
-        communes = select(Commune.gso_code).where(Commune.cluster_no == cluster_no)
-        schools = select(School.code).where(col(School.commune_code).in_(communes))
-        query = query.where(col(Staff.school_code).in_(schools) | col(Staff.commune_code).in_(communes))
-    if role is not None:
-        # roles is a JSON list: its text holds "role" with the quotes, on SQLite and PostgreSQL alike
-        query = query.where(cast(Staff.roles, String).like(f'%"{role.value}"%'))
-    if active is not None:
-        query = query.where(Staff.active == active)
-    if q:
-        query = query.where(col(Staff.search_name).contains(fold(q)))
-    rows, total = await fetch_page(uow.session, query, limit=limit, offset=offset)
-    return rows, total
-
-
-async def get_staff(*, uow: UnitOfWork, principal: Principal, code: str) -> Staff:
-    query: Any = select(Staff).where(Staff.code == code)
-    if (visible := visible_staff(principal)) is not None:
-        query = query.where(visible)
-    person: Staff | None = (await uow.session.exec(query)).first()
-    if person is None:
-        raise NotFound(f"staff {code} does not exist or is outside your scope", field="code")
-    return person
 
 
 async def create_staff(*, uow: UnitOfWork, principal: Principal, data: StaffCreate) -> Staff:

@@ -30,6 +30,8 @@ SUBJECTS = ["Toán", "Ngữ văn", "Tiếng Anh", "Khoa học tự nhiên", "L�
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Phan", "Võ", "Đặng", "Hồ", "Thái", "Lô", "Vi"]
 MIDDLE = ["Văn", "Thị", "Đình", "Hữu", "Xuân", "Thanh", "Minh", "Ngọc"]
 GIVEN = ["An", "Bình", "Chi", "Dũng", "Hà", "Hải", "Hương", "Lan", "Long", "Mai", "Nam", "Phúc", "Sơn", "Tâm"]
+SAMPLE_SEED = 2025
+"""The seed the start-up, the operator CLI and the API use unless told otherwise: the same data everywhere."""
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ class CommuneForSamples:
 
 
 def sample_rows(
-    communes: Sequence[CommuneForSamples], *, schools: int, seed: int = 2025
+    communes: Sequence[CommuneForSamples], *, schools: int, seed: int = SAMPLE_SEED
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Rows for the school and staff importers: ``schools`` schools, a principal each, some core teachers."""
     rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets

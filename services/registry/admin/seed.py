@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-SEED_DIR = Path(__file__).parent / "seed_data"
+SEED_DIR = Path(__file__).parents[1] / "seed_data"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Access: who may change what (the rules), and the communes a caller may see (the base of every scope)."""

@@ -1,0 +1,1 @@
+"""The registry's background loops, one module each."""

@@ -1,0 +1,15 @@
+"""The shape of a move of a commune to another cluster."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict
+from pydantic import Field as PydanticField
+
+
+class CommuneMove(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    cluster_no: int | None = PydanticField(ge=1, le=99, description="The new cluster; null: the Department")
+    effective_from: date = PydanticField(description="From this day incidents there route to the new cluster")

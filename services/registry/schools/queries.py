@@ -1,0 +1,121 @@
+"""School reads: within the caller's scope, by commune and by region, and the two questions asked of staff."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Table, func, or_
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import col, select
+
+from services.registry.access.queries import visible_communes
+from services.registry.communes.models import Commune
+from services.registry.schools.models import School, SchoolLevel, SchoolPublic, SchoolStatus
+from services.registry.tables import REGISTRY_METADATA
+from shared.auth import Principal
+from shared.db import UnitOfWork
+from shared.db.queries import fetch_page
+from shared.errors import NotFound
+from shared.text import fold
+
+
+def visible_schools(principal: Principal) -> ColumnElement[bool] | None:
+    """The schools of the caller's communes and those named in their scope; None when they see every one."""
+    if principal.sees_everything:
+        return None
+    return or_(
+        col(School.commune_code).in_(visible_communes(principal)),
+        col(School.code).in_(principal.scoped_schools),
+    )
+
+
+def school_public(school: School, cluster_no: int | None) -> SchoolPublic:
+    return SchoolPublic.model_validate({**school.model_dump(), "cluster_no": cluster_no})
+
+
+async def list_schools(
+    *,
+    uow: UnitOfWork,
+    principal: Principal,
+    limit: int,
+    offset: int,
+    cluster_no: int | None = None,
+    unclustered: bool = False,
+    commune_code: str | None = None,
+    old_district_code: str | None = None,
+    level: SchoolLevel | None = None,
+    status: SchoolStatus | None = None,
+    locomotive: bool | None = None,
+    core_region_id: int | None = None,
+    q: str | None = None,
+) -> tuple[list[SchoolPublic], int]:
+    query: Any = (
+        select(School, Commune.cluster_no)
+        .join(Commune, col(Commune.gso_code) == col(School.commune_code))
+        .order_by(col(School.code))
+    )
+    if (visible := visible_schools(principal)) is not None:
+        query = query.where(visible)
+    filters = {
+        Commune.cluster_no: cluster_no,
+        School.commune_code: commune_code,
+        Commune.old_district_code: old_district_code,
+        School.level: level,
+        School.status: status,
+        School.locomotive: locomotive,
+        School.core_region_id: core_region_id,
+    }
+    for column, value in filters.items():
+        if value is not None:
+            query = query.where(column == value)
+    if unclustered:
+        query = query.where(col(Commune.cluster_no).is_(None))
+    if q:
+        query = query.where(col(School.search_name).contains(fold(q)))
+    rows, total = await fetch_page(uow.session, query, limit=limit, offset=offset)
+    return [school_public(school, cluster) for school, cluster in rows], total
+
+
+async def get_school(*, uow: UnitOfWork, principal: Principal, code: str) -> tuple[School, int | None]:
+    """The school and its cluster; one outside the caller's scope is answered as if it did not exist."""
+    query: Any = (
+        select(School, Commune.cluster_no)
+        .join(Commune, col(Commune.gso_code) == col(School.commune_code))
+        .where(School.code == code)
+    )
+    if (visible := visible_schools(principal)) is not None:
+        query = query.where(visible)
+    row = (await uow.session.exec(query)).first()
+    if row is None:
+        raise NotFound(f"school {code} does not exist or is outside your scope", field="code")
+    return row[0], row[1]
+
+
+async def schools_of_commune(uow: UnitOfWork, commune_code: str) -> Sequence[School]:
+    return (await uow.session.exec(select(School).where(School.commune_code == commune_code))).all()
+
+
+async def region_size(uow: UnitOfWork, region_id: int, *, excluding: str | None = None) -> int:
+    query = select(func.count()).select_from(School).where(School.core_region_id == region_id)
+    if excluding is not None:
+        query = query.where(School.code != excluding)
+    return (await uow.session.exec(query)).one()
+
+
+def _staff_table() -> Table:
+    # Staff sit above schools (a person works at a school: staff/ imports schools/), so schools name the
+    # staff table as a foreign key does, through the registry's metadata (complete once app.py has
+    # imported every concept), instead of importing the staff concept.
+    return REGISTRY_METADATA.tables["staff"]
+
+
+async def staff_exists(uow: UnitOfWork, code: str) -> bool:
+    staff = _staff_table()
+    return (await uow.session.exec(select(staff.c.code).where(staff.c.code == code))).first() is not None
+
+
+async def staff_count_at(uow: UnitOfWork, school_code: str) -> int:
+    staff = _staff_table()
+    query = select(func.count()).select_from(staff).where(staff.c.school_code == school_code)
+    return (await uow.session.exec(query)).one()
