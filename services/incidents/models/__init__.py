@@ -2,7 +2,6 @@
 
 from services.incidents.domain.classification import Measure
 from services.incidents.domain.escalation import EscalationStep
-from services.incidents.models.base import INCIDENTS_METADATA, IncidentsTable
 from services.incidents.models.catalog import (
     Category,
     CategoryCreate,
@@ -33,6 +32,7 @@ from services.incidents.models.incident import (
     TransitionRequest,
 )
 from services.incidents.models.replica import ReplicaCluster, ReplicaCommune, ReplicaSchool
+from services.incidents.tables import INCIDENTS_METADATA, IncidentsTable
 
 __all__ = [
     "INCIDENTS_METADATA",

@@ -16,7 +16,7 @@ from sqlmodel import Field, SQLModel
 
 from services.incidents.domain.classification import Measure
 from services.incidents.domain.escalation import EscalationStep
-from services.incidents.models.base import IncidentsTable
+from services.incidents.tables import IncidentsTable
 from shared.web.patch import PatchModel
 
 CODE_PATTERN = r"^[a-z][a-z0-9_]{1,39}$"

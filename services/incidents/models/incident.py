@@ -10,7 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict
 from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
-from services.incidents.models.base import IncidentsTable
+from services.incidents.tables import IncidentsTable
 from shared.db import UTCDateTime
 from shared.events.incidents import DeadlineKind, EscalationLevel, IncidentStatus, RouteKind
 

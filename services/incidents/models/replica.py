@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlmodel import Field
 
-from services.incidents.models.base import IncidentsTable
+from services.incidents.tables import IncidentsTable
 from shared.db import UTCDateTime
 
 
