@@ -34,11 +34,11 @@ from prometheus_client import CollectorRegistry
 
 from deploy.local.kafka import KafkaLauncher
 from services.incidents.app import create_app
+from services.incidents.catalog import service as catalog
 from services.incidents.domain.statistics import percentile
 from services.incidents.metrics import IncidentMetrics
 from services.incidents.models import INCIDENTS_METADATA, EscalationJob, Incident
 from services.incidents.scheduler import EscalationScheduler
-from services.incidents.service import catalog
 from services.incidents.settings import IncidentsSettings
 from shared.auth import Principal, Role
 from shared.db import UnitOfWork, create_engine, create_schema, session_factory

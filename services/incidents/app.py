@@ -10,11 +10,11 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.incidents.api import ROUTERS
+from services.incidents.catalog import service as catalog
 from services.incidents.handlers import registry_replica
 from services.incidents.metrics import IncidentMetrics
 from services.incidents.models import INCIDENTS_METADATA
 from services.incidents.scheduler import EscalationScheduler
-from services.incidents.service import catalog
 from services.incidents.settings import IncidentsSettings
 from shared.clock import Clock, system_clock
 from shared.events.topics import INCIDENT_EVENTS

@@ -8,21 +8,21 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.incidents.domain import access
-from services.incidents.domain.classification import Measure, RaisingRule, classify
-from services.incidents.domain.escalation import (
+from services.incidents.catalog.domain import (
     EscalationStep,
-    cancelled_by,
+    Measure,
+    RaisingRule,
+    classify,
     deadlines_from,
-    escalation_target,
     plan_both,
     plan_escalations,
-    still_needed,
 )
+from services.incidents.catalog.seed import RULES, SEVERITIES
+from services.incidents.domain import access
+from services.incidents.domain.escalation import cancelled_by, escalation_target, still_needed
 from services.incidents.domain.lifecycle import Action, InvalidTransition, next_status
 from services.incidents.domain.routing import KnownCommune, KnownSchool, Route, route_for
 from services.incidents.domain.statistics import GroupBy, percentile, summarise
-from services.incidents.seed import RULES, SEVERITIES
 from shared.auth import Principal, Role
 from shared.events.incidents import DeadlineKind, EscalationLevel, IncidentStatus, RouteKind
 

@@ -1,14 +1,7 @@
-"""Deadlines and escalation chains: when an incident must be acknowledged and resolved, and who is told,
-step by step, once a deadline passes (cluster leader → Department office → Department leadership →
-province). Plans are plain data; the scheduler stores them and fires each step once."""
+"""Escalation rules: how high each level ranks, who stands in when there is no cluster, which deadlines
+still matter in a status."""
 
 from __future__ import annotations
-
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-
-from pydantic import BaseModel, ConfigDict, Field
 
 from shared.events.incidents import DeadlineKind, EscalationLevel, IncidentStatus
 
@@ -21,68 +14,6 @@ LEVEL_RANK: dict[EscalationLevel, int] = {
 
 DUTY_DESK_ROLE = "department_officer"
 """Who stands in for a cluster leader when the incident has no cluster (Department-directed or unrouted)."""
-
-
-class EscalationStep(BaseModel):
-    """One step of a severity's chain: wait, notify a role at a level, repeat up to ``repeat`` times."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    level: EscalationLevel
-    notify_role: str = Field(min_length=1, max_length=50, description="e.g. cluster_leader")
-    after_minutes: int = Field(
-        ge=0, le=60 * 24 * 30, description="Wait after the deadline (first step) or after the previous step"
-    )
-    repeat: int = Field(default=1, ge=1, le=10, description="How many times this level is notified")
-    every_minutes: int = Field(default=60, ge=1, le=60 * 24 * 7, description="Minutes between repeats")
-
-
-@dataclass(frozen=True)
-class Deadlines:
-    acknowledge_by: datetime
-    resolve_by: datetime
-
-
-@dataclass(frozen=True)
-class PlannedEscalation:
-    deadline: DeadlineKind
-    deadline_at: datetime
-    step: int
-    level: EscalationLevel
-    notify_role: str
-    due_at: datetime
-
-
-def deadlines_from(start: datetime, *, acknowledge_minutes: int, resolve_minutes: int) -> Deadlines:
-    return Deadlines(
-        start + timedelta(minutes=acknowledge_minutes), start + timedelta(minutes=resolve_minutes)
-    )
-
-
-def plan_escalations(
-    *, deadline: DeadlineKind, deadline_at: datetime, chain: Sequence[EscalationStep]
-) -> list[PlannedEscalation]:
-    """Every firing of the chain after ``deadline_at``, numbered from 1, repeats included."""
-    planned: list[PlannedEscalation] = []
-    due = deadline_at
-    for step in chain:
-        due += timedelta(minutes=step.after_minutes)
-        for repeat in range(step.repeat):
-            if repeat:
-                due += timedelta(minutes=step.every_minutes)
-            planned.append(
-                PlannedEscalation(deadline, deadline_at, len(planned) + 1, step.level, step.notify_role, due)
-            )
-    return planned
-
-
-def plan_both(deadlines: Deadlines, chain: Sequence[EscalationStep]) -> list[PlannedEscalation]:
-    return [
-        *plan_escalations(
-            deadline=DeadlineKind.ACKNOWLEDGEMENT, deadline_at=deadlines.acknowledge_by, chain=chain
-        ),
-        *plan_escalations(deadline=DeadlineKind.RESOLUTION, deadline_at=deadlines.resolve_by, chain=chain),
-    ]
 
 
 def escalation_target(

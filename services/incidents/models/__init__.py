@@ -1,8 +1,7 @@
 """The incidents service's tables and the shapes its API reads and writes, by concept."""
 
-from services.incidents.domain.classification import Measure
-from services.incidents.domain.escalation import EscalationStep
-from services.incidents.models.catalog import (
+from services.incidents.catalog.domain import EscalationStep, Measure
+from services.incidents.catalog.models import (
     Category,
     CategoryCreate,
     CategoryPublic,

@@ -8,8 +8,9 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import col
 
+from services.incidents.catalog.domain import deadlines_from
 from services.incidents.domain import access
-from services.incidents.domain.escalation import cancelled_by, deadlines_from
+from services.incidents.domain.escalation import cancelled_by
 from services.incidents.domain.events import facts
 from services.incidents.domain.lifecycle import REASON_REQUIRED, Action, InvalidTransition, next_status
 from services.incidents.metrics import IncidentMetrics

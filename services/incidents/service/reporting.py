@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 
+from services.incidents.catalog.domain import Measure, classify, deadlines_from, plan_both
+from services.incidents.catalog.queries import list_severities, raising_rules
 from services.incidents.domain import access
-from services.incidents.domain.classification import Measure, classify
-from services.incidents.domain.escalation import deadlines_from, plan_both
 from services.incidents.domain.events import facts
 from services.incidents.domain.routing import KnownCommune, KnownSchool, Route, route_for
 from services.incidents.domain.statistics import SUPPORTED_YEARS
@@ -26,7 +26,6 @@ from services.incidents.models import (
     Severity,
     TimelineKind,
 )
-from services.incidents.service.catalog import list_severities, raising_rules
 from services.incidents.service.incidents import record_timeline
 from shared.auth import Principal, Role
 from shared.db import UnitOfWork

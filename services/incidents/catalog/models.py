@@ -14,8 +14,7 @@ from pydantic import Field as PydanticField
 from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
-from services.incidents.domain.classification import Measure
-from services.incidents.domain.escalation import EscalationStep
+from services.incidents.catalog.domain import EscalationStep, Measure
 from services.incidents.tables import IncidentsTable
 from shared.web.patch import PatchModel
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.incidents.domain.classification import Measure
+from services.incidents.catalog.domain import Measure
 from shared.events.incidents import EscalationLevel
 
 CLUSTER_LEADER = {"level": EscalationLevel.CLUSTER_LEADER, "notify_role": "cluster_leader"}

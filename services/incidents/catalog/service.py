@@ -1,15 +1,13 @@
-"""Use cases on the catalogs: seed them once, let a department admin read and edit them."""
+"""Use cases on the catalogs: seed them once, let a department admin edit them."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from sqlmodel import select
 
-from services.incidents import seed
-from services.incidents.domain.classification import RaisingRule
-from services.incidents.models import (
+from services.incidents.catalog import seed
+from services.incidents.catalog.models import (
     Category,
     CategoryCreate,
     CategoryUpdate,
@@ -35,25 +33,6 @@ async def seed_catalog(*, uow: UnitOfWork) -> int:
         uow.session.add(SeverityRule(**rule))
     await uow.commit()
     return len(seed.CATEGORIES)
-
-
-async def list_categories(*, uow: UnitOfWork) -> Sequence[Category]:
-    return (await uow.session.exec(select(Category).order_by(Category.code))).all()
-
-
-async def list_severities(*, uow: UnitOfWork) -> Sequence[Severity]:
-    return (await uow.session.exec(select(Severity).order_by(Severity.rank))).all()  # type: ignore[arg-type]
-
-
-async def list_rules(*, uow: UnitOfWork) -> Sequence[SeverityRule]:
-    return (await uow.session.exec(select(SeverityRule).order_by(SeverityRule.id))).all()  # type: ignore[arg-type]
-
-
-async def raising_rules(*, uow: UnitOfWork) -> list[RaisingRule]:
-    return [
-        RaisingRule(rule.category_code, rule.measure, rule.at_least, rule.raises_to)
-        for rule in await list_rules(uow=uow)
-    ]
 
 
 async def _require_severity(uow: UnitOfWork, code: str, *, field: str) -> None:

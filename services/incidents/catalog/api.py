@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, status
 
-from services.incidents.models import (
+from services.incidents.catalog import queries, service
+from services.incidents.catalog.models import (
     CategoryCreate,
     CategoryPublic,
     CategoryUpdate,
@@ -15,7 +16,6 @@ from services.incidents.models import (
     SeverityRulePublic,
     SeverityUpdate,
 )
-from services.incidents.service import catalog as service
 from shared.auth import CurrentPrincipal, Principal, Role, require_roles
 from shared.web import UnitOfWorkDep
 
@@ -28,7 +28,7 @@ Code = Annotated[str, Path(min_length=1, max_length=40)]
 @router.get("/categories", response_model=list[CategoryPublic])
 async def list_categories(uow: UnitOfWorkDep, _principal: CurrentPrincipal) -> object:
     """List incident categories."""
-    return await service.list_categories(uow=uow)
+    return await queries.list_categories(uow=uow)
 
 
 @router.post("/categories", response_model=CategoryPublic, status_code=status.HTTP_201_CREATED)
@@ -48,7 +48,7 @@ async def update_category(
 @router.get("/severities", response_model=list[SeverityPublic])
 async def list_severities(uow: UnitOfWorkDep, _principal: CurrentPrincipal) -> object:
     """List severities with their targets and escalation chains, most severe first."""
-    return await service.list_severities(uow=uow)
+    return await queries.list_severities(uow=uow)
 
 
 @router.patch("/severities/{code}", response_model=SeverityPublic)
@@ -62,7 +62,7 @@ async def update_severity(
 @router.get("/rules", response_model=list[SeverityRulePublic])
 async def list_rules(uow: UnitOfWorkDep, _principal: CurrentPrincipal) -> object:
     """List the rules that raise a report's severity."""
-    return await service.list_rules(uow=uow)
+    return await queries.list_rules(uow=uow)
 
 
 @router.post("/rules", response_model=SeverityRulePublic, status_code=status.HTTP_201_CREATED)
