@@ -4,6 +4,7 @@ scheduler and an acknowledgement on PostgreSQL, and bad input that once answered
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -37,7 +38,8 @@ async def test_an_acknowledgement_racing_the_scheduler_on_one_incident_never_dea
 ) -> None:
     """The scheduler once locked the step and then the incident, an acknowledgement the incident and then
     its steps: caught between the two, PostgreSQL killed one of them as a deadlock (a 500 to the user)."""
-    url = postgres_server.create_database("deadlock")
+    # A name of its own: a shared server keeps the databases of earlier runs and of other checkouts.
+    url = postgres_server.create_database(f"deadlock_{uuid.uuid4().hex[:8]}")
     engines = [create_engine(url) for _ in range(3)]
     await create_schema(engines[0], MESSAGING_METADATA, INCIDENTS_METADATA)
     now = datetime.now(UTC)
