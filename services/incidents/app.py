@@ -11,9 +11,10 @@ from fastapi import FastAPI
 
 from services.incidents.api import ROUTERS
 from services.incidents.catalog import service as catalog
-from services.incidents.handlers import registry_replica
+from services.incidents.incidents import handlers as rerouting
 from services.incidents.metrics import IncidentMetrics
 from services.incidents.models import INCIDENTS_METADATA
+from services.incidents.replica.handlers import registry_replica_consumer
 from services.incidents.scheduler import EscalationScheduler
 from services.incidents.settings import IncidentsSettings
 from shared.clock import Clock, system_clock
@@ -38,7 +39,12 @@ def create_app(settings: IncidentsSettings | None = None, *, clock: Clock = syst
         migrations=Path(__file__).parent / "migrations",
         routers=ROUTERS,
         publishes=[INCIDENT_EVENTS],
-        consumers=[registry_replica],
+        consumers=[
+            registry_replica_consumer(
+                after_commune_change=rerouting.route_waiting_for_commune,
+                after_school_change=rerouting.route_waiting_for_school,
+            )
+        ],
         on_startup=seed,
     )
     runtime: ServiceRuntime = app.state.runtime

@@ -15,9 +15,10 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from services.incidents.app import create_app
-from services.incidents.domain.lifecycle import Action
+from services.incidents.incidents import service as incidents
+from services.incidents.incidents.domain import Action
 from services.incidents.models import INCIDENTS_METADATA, EscalationJob, Incident, JobState
-from services.incidents.service import escalations, lifecycle
+from services.incidents.service import escalations
 from services.incidents.settings import IncidentsSettings
 from shared.auth import Principal, Role
 from shared.db import UnitOfWork, create_engine, create_schema, session_factory
@@ -59,7 +60,7 @@ async def test_an_acknowledgement_racing_the_scheduler_on_one_incident_never_dea
 
     async def acknowledge() -> Incident:
         async with UnitOfWork(session_factory(engines[1]), source=SOURCE) as uow:
-            return await lifecycle.transition(
+            return await incidents.transition(
                 uow=uow, principal=officer, incident_id="i-1", action=Action.ACKNOWLEDGE, reason=None, now=now
             )
 

@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
 
-from services.incidents.api.dependencies import Now
 from services.incidents.domain.statistics import GroupBy
+from services.incidents.incidents.api import Now
 from services.incidents.models.report import ClusterWorkload, DailySummary, GroupStatisticsPublic
 from services.incidents.service import reports as service
 from shared.auth import CurrentPrincipal

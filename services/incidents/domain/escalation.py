@@ -30,12 +30,3 @@ def still_needed(deadline: DeadlineKind, status: IncidentStatus) -> bool:
     if deadline is DeadlineKind.ACKNOWLEDGEMENT:
         return status is IncidentStatus.REPORTED
     return status in (IncidentStatus.REPORTED, IncidentStatus.ACKNOWLEDGED, IncidentStatus.IN_PROGRESS)
-
-
-def cancelled_by(new_status: IncidentStatus) -> tuple[DeadlineKind, ...]:
-    """Which pending escalations a transition makes moot."""
-    if new_status is IncidentStatus.ACKNOWLEDGED:
-        return (DeadlineKind.ACKNOWLEDGEMENT,)
-    if new_status in (IncidentStatus.RESOLVED, IncidentStatus.CLOSED):
-        return (DeadlineKind.ACKNOWLEDGEMENT, DeadlineKind.RESOLUTION)
-    return ()

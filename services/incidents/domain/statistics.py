@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
-from services.incidents.domain.lifecycle import is_open
+from services.incidents.incidents.domain import is_open
 from shared.events.incidents import IncidentStatus
 
 SUPPORTED_YEARS = range(2000, 2100)

@@ -1,69 +1,31 @@
-"""The incidents service's tables and the shapes its API reads and writes, by concept."""
+"""Every table of the incidents service, for whoever needs the whole schema (being regrouped by concept)."""
 
-from services.incidents.catalog.domain import EscalationStep, Measure
-from services.incidents.catalog.models import (
-    Category,
-    CategoryCreate,
-    CategoryPublic,
-    CategoryUpdate,
-    Severity,
-    SeverityPublic,
-    SeverityRule,
-    SeverityRuleCreate,
-    SeverityRulePublic,
-    SeverityUpdate,
-)
-from services.incidents.models.incident import (
+from services.incidents.catalog.models import Category, Severity, SeverityRule
+from services.incidents.filing.models import IdempotencyRecord
+from services.incidents.incidents.models import (
     EscalationJob,
-    EscalationPublic,
-    IdempotencyRecord,
     Incident,
-    IncidentPublic,
-    IncidentReport,
     JobState,
     Note,
-    NoteCreate,
-    NotePublic,
-    PeopleAffected,
     TimelineEntry,
-    TimelineEntryPublic,
     TimelineKind,
-    TransitionRequest,
 )
-from services.incidents.models.replica import ReplicaCluster, ReplicaCommune, ReplicaSchool
-from services.incidents.tables import INCIDENTS_METADATA, IncidentsTable
+from services.incidents.replica.models import ReplicaCluster, ReplicaCommune, ReplicaSchool
+from services.incidents.tables import INCIDENTS_METADATA
 
 __all__ = [
     "INCIDENTS_METADATA",
     "Category",
-    "CategoryCreate",
-    "CategoryPublic",
-    "CategoryUpdate",
     "EscalationJob",
-    "EscalationPublic",
-    "EscalationStep",
     "IdempotencyRecord",
     "Incident",
-    "IncidentPublic",
-    "IncidentReport",
-    "IncidentsTable",
     "JobState",
-    "Measure",
     "Note",
-    "NoteCreate",
-    "NotePublic",
-    "PeopleAffected",
     "ReplicaCluster",
     "ReplicaCommune",
     "ReplicaSchool",
     "Severity",
-    "SeverityPublic",
     "SeverityRule",
-    "SeverityRuleCreate",
-    "SeverityRulePublic",
-    "SeverityUpdate",
     "TimelineEntry",
-    "TimelineEntryPublic",
     "TimelineKind",
-    "TransitionRequest",
 ]

@@ -16,9 +16,9 @@ from sqlalchemy import update
 from sqlmodel import col, select
 
 from services.incidents.domain.escalation import LEVEL_RANK, escalation_target, still_needed
-from services.incidents.domain.events import facts
+from services.incidents.incidents.domain import facts
+from services.incidents.incidents.models import EscalationJob, Incident, JobState, TimelineEntry, TimelineKind
 from services.incidents.metrics import IncidentMetrics
-from services.incidents.models import EscalationJob, Incident, JobState, TimelineEntry, TimelineKind
 from shared.db import UnitOfWork
 from shared.events.incidents import IncidentEscalatedV1
 

@@ -12,16 +12,17 @@ from sqlalchemy import ColumnElement, and_, case, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
-from services.incidents.domain.lifecycle import OPEN_STATUSES
+from services.incidents.catalog.models import Severity
 from services.incidents.domain.statistics import SUPPORTED_YEARS, GroupBy, OpenCount, is_overdue, summarise
-from services.incidents.models import EscalationJob, Incident, JobState, Severity
+from services.incidents.incidents.domain import OPEN_STATUSES
+from services.incidents.incidents.models import EscalationJob, Incident, JobState
+from services.incidents.incidents.queries import visible_to
 from services.incidents.models.report import (
     ClusterWorkload,
     DailySummary,
     GroupStatisticsPublic,
     SummaryItem,
 )
-from services.incidents.service.incidents import visible_to
 from shared.auth import Principal
 from shared.clock import VIETNAM
 from shared.db import UnitOfWork

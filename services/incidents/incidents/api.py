@@ -1,65 +1,52 @@
-"""Routes on incidents: report, read, move through the lifecycle, notes, timeline and escalations."""
+"""Routes on incidents: read, move through the lifecycle, notes, timeline and escalations; and what the
+incidents routes need besides a unit of work and a principal (the clock, settings, metrics)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Request, status
 
-from services.incidents.api.dependencies import IncidentId, MetricsDep, Now, SettingsDep
-from services.incidents.domain.lifecycle import Action
-from services.incidents.models import (
+from services.incidents.incidents import queries, service
+from services.incidents.incidents.domain import Action
+from services.incidents.incidents.models import (
     EscalationPublic,
     IncidentPublic,
-    IncidentReport,
     NoteCreate,
     NotePublic,
     TimelineEntryPublic,
     TransitionRequest,
 )
-from services.incidents.service import incidents as service
-from services.incidents.service import lifecycle, reporting
+from services.incidents.metrics import IncidentMetrics
+from services.incidents.settings import IncidentsSettings
 from shared.auth import CurrentPrincipal
 from shared.events.incidents import IncidentStatus
 from shared.web import UnitOfWorkDep
 
+
+def now(request: Request) -> datetime:
+    """The app's clock (injected, so tests can move time)."""
+    moment: datetime = request.app.state.clock()
+    return moment
+
+
+def incidents_settings(request: Request) -> IncidentsSettings:
+    settings: IncidentsSettings = request.app.state.runtime.settings
+    return settings
+
+
+def incident_metrics(request: Request) -> IncidentMetrics:
+    metrics: IncidentMetrics = request.app.state.incident_metrics
+    return metrics
+
+
+Now = Annotated[datetime, Depends(now)]
+SettingsDep = Annotated[IncidentsSettings, Depends(incidents_settings)]
+MetricsDep = Annotated[IncidentMetrics, Depends(incident_metrics)]
+IncidentId = Annotated[str, Path(min_length=1, max_length=36, description="The incident's id")]
+
 router = APIRouter(prefix="/incidents", tags=["incidents"])
-
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        min_length=1,
-        max_length=200,
-        description="Retrying with the same key returns the incident the first attempt created",
-    ),
-]
-
-
-@router.post("", response_model=IncidentPublic, status_code=status.HTTP_201_CREATED)
-async def report_incident(
-    data: IncidentReport,
-    response: Response,
-    uow: UnitOfWorkDep,
-    principal: CurrentPrincipal,
-    now: Now,
-    settings: SettingsDep,
-    idempotency_key: IdempotencyKey = None,
-) -> IncidentPublic:
-    """Report an incident at a school or commune; it is routed and its deadlines start at once."""
-    incident, created = await reporting.report(
-        uow=uow,
-        principal=principal,
-        data=data,
-        now=now,
-        skew=timedelta(seconds=settings.occurred_at_skew_s),
-        idempotency_key=idempotency_key,
-    )
-    if not created:
-        response.status_code = status.HTTP_200_OK
-        response.headers["Idempotent-Replayed"] = "true"
-    return service.present(incident, principal)
 
 
 @router.get("", response_model=list[IncidentPublic])
@@ -74,7 +61,7 @@ async def list_incidents(
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> list[IncidentPublic]:
     """List the incidents you may see, newest first."""
-    found = await service.list_visible(
+    found = await queries.list_visible(
         uow=uow,
         principal=principal,
         status=status_,
@@ -84,7 +71,7 @@ async def list_incidents(
         limit=limit,
         offset=offset,
     )
-    return [service.present(incident, principal) for incident in found]
+    return [queries.present(incident, principal) for incident in found]
 
 
 @router.get("/{incident_id}", response_model=IncidentPublic)
@@ -92,8 +79,8 @@ async def get_incident(
     incident_id: IncidentId, uow: UnitOfWorkDep, principal: CurrentPrincipal
 ) -> IncidentPublic:
     """Read one incident (restricted details only for its cluster leader and the Department)."""
-    incident = await service.get_visible(uow=uow, principal=principal, incident_id=incident_id)
-    return service.present(incident, principal)
+    incident = await queries.get_visible(uow=uow, principal=principal, incident_id=incident_id)
+    return queries.present(incident, principal)
 
 
 class Transition:
@@ -107,7 +94,7 @@ class Transition:
     async def apply(
         self, action: Action, incident_id: str, request: TransitionRequest | None
     ) -> IncidentPublic:
-        incident = await lifecycle.transition(
+        incident = await service.transition(
             uow=self.uow,
             principal=self.principal,
             incident_id=incident_id,
@@ -116,7 +103,7 @@ class Transition:
             now=self.now,
             metrics=self.metrics,
         )
-        return service.present(incident, self.principal)
+        return queries.present(incident, self.principal)
 
 
 TransitionDep = Annotated[Transition, Depends()]
@@ -165,7 +152,7 @@ async def reopen(
 @router.get("/{incident_id}/timeline", response_model=list[TimelineEntryPublic])
 async def get_timeline(incident_id: IncidentId, uow: UnitOfWorkDep, principal: CurrentPrincipal) -> object:
     """Every change to the incident: who, when, from which status to which, and why."""
-    return await service.timeline(uow=uow, principal=principal, incident_id=incident_id)
+    return await queries.timeline(uow=uow, principal=principal, incident_id=incident_id)
 
 
 @router.post("/{incident_id}/notes", response_model=NotePublic, status_code=status.HTTP_201_CREATED)
@@ -181,7 +168,7 @@ async def add_note(
 @router.get("/{incident_id}/notes", response_model=list[NotePublic])
 async def list_notes(incident_id: IncidentId, uow: UnitOfWorkDep, principal: CurrentPrincipal) -> object:
     """Read the incident's notes (restricted incidents: cluster leader and Department only)."""
-    return await service.list_notes(uow=uow, principal=principal, incident_id=incident_id)
+    return await queries.list_notes(uow=uow, principal=principal, incident_id=incident_id)
 
 
 @router.get("/{incident_id}/escalations", response_model=list[EscalationPublic])
@@ -189,4 +176,4 @@ async def list_escalations(
     incident_id: IncidentId, uow: UnitOfWorkDep, principal: CurrentPrincipal
 ) -> object:
     """The incident's escalation steps: pending, fired or cancelled."""
-    return await service.escalations(uow=uow, principal=principal, incident_id=incident_id)
+    return await queries.list_escalations(uow=uow, principal=principal, incident_id=incident_id)

@@ -1,4 +1,5 @@
-"""An incident, its timeline and notes, its pending escalations and the idempotency keys of its reports."""
+"""An incident, its timeline and notes, and the escalation steps planned for it (fired by the
+escalation scheduler), with the shapes the API reads and writes."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
@@ -58,27 +59,6 @@ class PeopleAffected(BaseModel):
     dead: int = PydanticField(default=0, ge=0, le=100_000)
     missing: int = PydanticField(default=0, ge=0, le=100_000)
     out_of_school: int = PydanticField(default=0, ge=0, le=1_000_000, description="Pupils kept out of school")
-
-
-class IncidentReport(BaseModel):
-    """What a reporter sends. ``school_code`` or ``commune_code`` says where; a principal's is implied."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    school_code: str | None = PydanticField(default=None, min_length=1, max_length=20)
-    commune_code: str | None = PydanticField(default=None, min_length=1, max_length=10)
-    category: str = PydanticField(min_length=1, max_length=40)
-    severity: str | None = PydanticField(
-        default=None, max_length=40, description="Defaults from the category; rules may raise it"
-    )
-    title: str = PydanticField(min_length=1, max_length=200)
-    description: str = PydanticField(min_length=1, max_length=20_000)
-    place: str | None = PydanticField(default=None, max_length=300)
-    occurred_at: AwareDatetime
-    people: PeopleAffected = PydanticField(default_factory=PeopleAffected)
-    restricted: bool | None = PydanticField(
-        default=None, description="A child-safety case; defaults from the category"
-    )
 
 
 class IncidentPublic(BaseModel):
@@ -212,15 +192,3 @@ class EscalationPublic(SQLModel):
     due_at: datetime
     state: JobState
     fired_at: datetime | None
-
-
-class IdempotencyRecord(IncidentsTable, table=True):
-    """A report's ``Idempotency-Key``: the same key from the same caller returns the same incident."""
-
-    __tablename__ = "idempotency_keys"
-
-    reporter_subject: str = Field(primary_key=True, max_length=200)
-    key: str = Field(primary_key=True, max_length=200)
-    request_hash: str = Field(max_length=64)
-    incident_id: str = Field(foreign_key="incidents.id", max_length=36)
-    created_at: datetime = Field(sa_type=UTCDateTime)

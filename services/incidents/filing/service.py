@@ -1,5 +1,5 @@
-"""Reporting an incident: validate, classify, route by the replica, plan its escalations and record it,
-with an ``Idempotency-Key`` making a retried report return the incident the first attempt created."""
+"""Filing an incident report: validate, classify, route by the replica, plan its escalations and record
+it, with an ``Idempotency-Key`` making a retried report return the incident the first attempt created."""
 
 from __future__ import annotations
 
@@ -9,32 +9,18 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 
-from services.incidents.catalog.domain import Measure, classify, deadlines_from, plan_both
+from services.incidents.catalog.domain import Measure, classify, deadlines_from
+from services.incidents.catalog.models import Category
 from services.incidents.catalog.queries import list_severities, raising_rules
-from services.incidents.domain import access
-from services.incidents.domain.events import facts
-from services.incidents.domain.routing import KnownCommune, KnownSchool, Route, route_for
-from services.incidents.domain.statistics import SUPPORTED_YEARS
-from services.incidents.models import (
-    Category,
-    EscalationJob,
-    IdempotencyRecord,
-    Incident,
-    IncidentReport,
-    ReplicaCommune,
-    ReplicaSchool,
-    Severity,
-    TimelineKind,
-)
-from services.incidents.service.incidents import record_timeline
+from services.incidents.filing.models import IdempotencyRecord, IncidentReport
+from services.incidents.incidents.domain import SUPPORTED_YEARS, facts, report_refusal
+from services.incidents.incidents.models import Incident, TimelineKind
+from services.incidents.incidents.queries import current_route
+from services.incidents.incidents.service import plan_escalation_steps, record_timeline
 from shared.auth import Principal, Role
 from shared.db import UnitOfWork
 from shared.errors import Conflict, Forbidden, Unprocessable
-from shared.events.incidents import (
-    IncidentReportedV1,
-    IncidentRoutedV1,
-    IncidentStatus,
-)
+from shared.events.incidents import IncidentReportedV1, IncidentRoutedV1, IncidentStatus
 
 
 def request_fingerprint(report: IncidentReport) -> str:
@@ -90,7 +76,7 @@ async def report(
     severity = severities[classification.severity]
 
     route = await current_route(uow, school_code=school_code, commune_code=commune_code)
-    refusal = access.report_refusal(principal, school_code=school_code, route=route)
+    refusal = report_refusal(principal, school_code=school_code, route=route)
     if refusal is not None:
         raise Forbidden(refusal, field="school_code" if school_code else "commune_code")
 
@@ -126,7 +112,7 @@ async def report(
     record_timeline(
         uow, incident, TimelineKind.REPORTED, principal, now, to_status=incident.status, detail=raised
     )
-    record_timeline(uow, incident, TimelineKind.ROUTED, principal, now, detail=_route_detail(route))
+    record_timeline(uow, incident, TimelineKind.ROUTED, principal, now, detail=route.describe())
     plan_escalation_steps(uow, incident, severity, now)
     uow.record(
         IncidentReportedV1(
@@ -170,38 +156,3 @@ async def _replay(uow: UnitOfWork, principal: Principal, key: str, fingerprint: 
     if record.request_hash != fingerprint:
         raise Conflict("Idempotency-Key was already used for a different report", field="Idempotency-Key")
     return await uow.session.get(Incident, record.incident_id)
-
-
-async def current_route(uow: UnitOfWork, *, school_code: str | None, commune_code: str | None) -> Route:
-    """Route by the replica as it stands: where the school is, and the cluster its commune is in now."""
-    school = await uow.session.get(ReplicaSchool, school_code) if school_code else None
-    commune_of = school.commune_code if school is not None else commune_code
-    commune = await uow.session.get(ReplicaCommune, commune_of) if commune_of else None
-    return route_for(
-        school_code=school_code,
-        commune_code=commune_code,
-        school=KnownSchool(school.commune_code, school.cluster_no) if school else None,
-        commune=KnownCommune(commune.cluster_no) if commune else None,
-    )
-
-
-def _route_detail(route: Route) -> str:
-    return f"{route.kind}: cluster {route.cluster_no}, commune {route.commune_code}"
-
-
-def plan_escalation_steps(uow: UnitOfWork, incident: Incident, severity: Severity, now: datetime) -> None:
-    deadlines = deadlines_from(
-        now, acknowledge_minutes=severity.acknowledge_minutes, resolve_minutes=severity.resolve_minutes
-    )
-    for planned in plan_both(deadlines, severity.chain()):
-        uow.session.add(
-            EscalationJob(
-                incident_id=incident.id,
-                deadline=planned.deadline,
-                deadline_at=planned.deadline_at,
-                step=planned.step,
-                level=planned.level,
-                notify_role=planned.notify_role,
-                due_at=planned.due_at,
-            )
-        )

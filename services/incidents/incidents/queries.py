@@ -1,63 +1,41 @@
-"""Use cases on one incident as it stands: read it (within the caller's scope), its timeline, notes and
-escalations, and add notes. Reporting and the lifecycle have their own modules.
+"""Reads of incidents, within the caller's scope: one incident or a list, its timeline, notes and
+escalation steps, how a caller may see it, and where the replica routes a school or commune now.
 
-Every change records its timeline entry and its events in the same unit of work, so the database and
-the news of it never disagree.
+Another scope's incident does not exist for the caller (404); a restricted one hides its details from
+all but its cluster leader and the Department.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 from sqlalchemy import ColumnElement, or_, true
 from sqlmodel import col, select
 
-from services.incidents.domain import access
-from services.incidents.domain.events import facts
-from services.incidents.models import (
+from services.incidents.incidents.domain import (
+    KnownCommune,
+    KnownSchool,
+    Route,
+    can_see,
+    can_see_details,
+    route_for,
+)
+from services.incidents.incidents.models import (
     EscalationJob,
     Incident,
     IncidentPublic,
     Note,
     PeopleAffected,
     TimelineEntry,
-    TimelineKind,
 )
+from services.incidents.replica.models import ReplicaCommune, ReplicaSchool
 from shared.auth import Principal
 from shared.db import UnitOfWork
 from shared.errors import Forbidden, NotFound
-from shared.events.incidents import (
-    IncidentNoteAddedV1,
-    IncidentStatus,
-)
+from shared.events.incidents import IncidentStatus
 
-
-def record_timeline(
-    uow: UnitOfWork,
-    incident: Incident,
-    kind: TimelineKind,
-    principal: Principal,
-    now: datetime,
-    *,
-    from_status: IncidentStatus | None = None,
-    to_status: IncidentStatus | None = None,
-    reason: str | None = None,
-    detail: str | None = None,
-) -> None:
-    uow.session.add(
-        TimelineEntry(
-            incident_id=incident.id,
-            at=now,
-            kind=kind,
-            actor_subject=principal.subject,
-            actor_role=principal.role,
-            from_status=from_status,
-            to_status=to_status,
-            reason=reason,
-            detail=detail or None,
-        )
-    )
+HIDDEN_REPORTER = "hidden"
+"""Stands for the reporter of a restricted case on the timeline of anyone who may not see its details."""
 
 
 async def get_visible(
@@ -68,7 +46,7 @@ async def get_visible(
     if for_update:
         query = query.with_for_update()
     incident = (await uow.session.exec(query)).first()
-    if incident is None or not access.can_see(principal, incident):
+    if incident is None or not can_see(principal, incident):
         raise NotFound(f"incident {incident_id} does not exist", field="incident_id")
     return incident
 
@@ -98,7 +76,7 @@ async def list_visible(
 
 
 def visible_to(principal: Principal) -> ColumnElement[bool]:
-    """The SQL twin of ``access.can_see``: which incidents ``principal`` may see."""
+    """The SQL twin of ``can_see``: which incidents ``principal`` may see."""
     if principal.sees_everything:
         return true()
     conditions: list[ColumnElement[bool]] = [col(Incident.reporter_subject) == principal.subject]
@@ -113,7 +91,7 @@ def visible_to(principal: Principal) -> ColumnElement[bool]:
 
 def present(incident: Incident, principal: Principal) -> IncidentPublic:
     """The incident as this caller may see it: a restricted case hides its details from most."""
-    shown = access.can_see_details(principal, incident)
+    shown = can_see_details(principal, incident)
     return IncidentPublic(
         **incident.model_dump(exclude={"title", "description", "place", "reporter_subject"}),
         title=incident.title if shown else None,
@@ -124,37 +102,10 @@ def present(incident: Incident, principal: Principal) -> IncidentPublic:
     )
 
 
-async def add_note(
-    *, uow: UnitOfWork, principal: Principal, incident_id: str, text: str, now: datetime
-) -> Note:
-    incident = await get_visible(uow=uow, principal=principal, incident_id=incident_id)
-    note = Note(
-        incident_id=incident.id,
-        at=now,
-        author_subject=principal.subject,
-        author_role=principal.role,
-        text=text,
-    )
-    uow.session.add(note)
-    await uow.session.flush()
-    assert note.id is not None
-    record_timeline(uow, incident, TimelineKind.NOTE_ADDED, principal, now, detail=f"note {note.id}")
-    uow.record(
-        IncidentNoteAddedV1(**facts(incident), note_id=note.id, added_at=now, author_role=principal.role),
-        occurred_at=now,
-    )
-    await uow.commit()
-    return note
-
-
 async def list_notes(*, uow: UnitOfWork, principal: Principal, incident_id: str) -> Sequence[Note]:
     incident = await _with_details(uow, principal, incident_id)
     query = select(Note).where(Note.incident_id == incident.id).order_by(col(Note.id))
     return (await uow.session.exec(query)).all()
-
-
-HIDDEN_REPORTER = "hidden"
-"""Stands for the reporter of a restricted case on the timeline of anyone who may not see its details."""
 
 
 async def timeline(*, uow: UnitOfWork, principal: Principal, incident_id: str) -> list[TimelineEntry]:
@@ -164,7 +115,7 @@ async def timeline(*, uow: UnitOfWork, principal: Principal, incident_id: str) -
         select(TimelineEntry).where(TimelineEntry.incident_id == incident.id).order_by(col(TimelineEntry.id))
     )
     entries = list((await uow.session.exec(query)).all())
-    if access.can_see_details(principal, incident):
+    if can_see_details(principal, incident):
         return entries
     # Who reported a child-safety case, and the facts behind its severity, are details too.
     return [
@@ -181,7 +132,9 @@ async def timeline(*, uow: UnitOfWork, principal: Principal, incident_id: str) -
     ]
 
 
-async def escalations(*, uow: UnitOfWork, principal: Principal, incident_id: str) -> Sequence[EscalationJob]:
+async def list_escalations(
+    *, uow: UnitOfWork, principal: Principal, incident_id: str
+) -> Sequence[EscalationJob]:
     incident = await get_visible(uow=uow, principal=principal, incident_id=incident_id)
     query = (
         select(EscalationJob)
@@ -193,8 +146,21 @@ async def escalations(*, uow: UnitOfWork, principal: Principal, incident_id: str
 
 async def _with_details(uow: UnitOfWork, principal: Principal, incident_id: str) -> Incident:
     incident = await get_visible(uow=uow, principal=principal, incident_id=incident_id)
-    if not access.can_see_details(principal, incident):
+    if not can_see_details(principal, incident):
         raise Forbidden(
             "this incident is restricted: its details are for the cluster leader and the Department"
         )
     return incident
+
+
+async def current_route(uow: UnitOfWork, *, school_code: str | None, commune_code: str | None) -> Route:
+    """Route by the replica as it stands: where the school is, and the cluster its commune is in now."""
+    school = await uow.session.get(ReplicaSchool, school_code) if school_code else None
+    commune_of = school.commune_code if school is not None else commune_code
+    commune = await uow.session.get(ReplicaCommune, commune_of) if commune_of else None
+    return route_for(
+        school_code=school_code,
+        commune_code=commune_code,
+        school=KnownSchool(school.commune_code, school.cluster_no) if school else None,
+        commune=KnownCommune(commune.cluster_no) if commune else None,
+    )

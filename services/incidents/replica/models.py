@@ -1,6 +1,7 @@
 """The registry replica: the clusters, communes and schools incidents are routed by.
 
-Written only by the ``incidents.registry-replica`` consumer group, from the registry's compacted topics.
+Written only by the ``incidents.registry-replica`` consumer group, from the registry's compacted topics;
+``VersionedRow`` keeps the registry's version so an older state delivered late never overwrites a newer one.
 """
 
 from __future__ import annotations
@@ -11,30 +12,29 @@ from sqlmodel import Field
 
 from services.incidents.tables import IncidentsTable
 from shared.db import UTCDateTime
+from shared.replica import VersionedRow
 
 
-class ReplicaCluster(IncidentsTable, table=True):
+class ReplicaCluster(IncidentsTable, VersionedRow, table=True):
     __tablename__ = "replica_clusters"
 
     cluster_no: int = Field(primary_key=True)
     name: str
     active: bool
     leader_staff_code: str | None = None
-    version: int
     updated_at: datetime = Field(sa_type=UTCDateTime)
 
 
-class ReplicaCommune(IncidentsTable, table=True):
+class ReplicaCommune(IncidentsTable, VersionedRow, table=True):
     __tablename__ = "replica_communes"
 
     gso_code: str = Field(primary_key=True, max_length=10)
     name: str
     cluster_no: int | None = None
-    version: int
     updated_at: datetime = Field(sa_type=UTCDateTime)
 
 
-class ReplicaSchool(IncidentsTable, table=True):
+class ReplicaSchool(IncidentsTable, VersionedRow, table=True):
     __tablename__ = "replica_schools"
 
     code: str = Field(primary_key=True, max_length=20)
@@ -42,5 +42,4 @@ class ReplicaSchool(IncidentsTable, table=True):
     commune_code: str = Field(max_length=10, index=True)
     cluster_no: int | None = None
     status: str = Field(max_length=20)
-    version: int
     updated_at: datetime = Field(sa_type=UTCDateTime)
