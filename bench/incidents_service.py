@@ -35,9 +35,9 @@ from prometheus_client import CollectorRegistry
 from deploy.local.kafka import KafkaLauncher
 from services.incidents.app import create_app
 from services.incidents.catalog import service as catalog
-from services.incidents.domain.statistics import percentile
 from services.incidents.metrics import IncidentMetrics
 from services.incidents.models import INCIDENTS_METADATA, EscalationJob, Incident
+from services.incidents.reports.domain import percentile
 from services.incidents.scheduler import EscalationScheduler
 from services.incidents.settings import IncidentsSettings
 from shared.auth import Principal, Role

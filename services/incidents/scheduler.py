@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 
 from services.incidents.metrics import IncidentMetrics
-from services.incidents.service import escalations, reports
+from services.incidents.reports import queries as reports
+from services.incidents.service import escalations
 from shared.clock import Clock, system_clock
 from shared.db import UnitOfWorkFactory
 from shared.events.incidents import IncidentEscalatedV1

@@ -19,7 +19,6 @@ from services.incidents.catalog.domain import (
 )
 from services.incidents.catalog.seed import RULES, SEVERITIES
 from services.incidents.domain.escalation import escalation_target, still_needed
-from services.incidents.domain.statistics import GroupBy, percentile, summarise
 from services.incidents.incidents.domain import (
     Action,
     InvalidTransition,
@@ -34,6 +33,7 @@ from services.incidents.incidents.domain import (
     report_refusal,
     route_for,
 )
+from services.incidents.reports.domain import GroupBy, percentile, summarise
 from shared.auth import Principal, Role
 from shared.events.incidents import DeadlineKind, EscalationLevel, IncidentStatus, RouteKind
 

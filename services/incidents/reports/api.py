@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
 
-from services.incidents.domain.statistics import GroupBy
 from services.incidents.incidents.api import Now
-from services.incidents.models.report import ClusterWorkload, DailySummary, GroupStatisticsPublic
-from services.incidents.service import reports as service
+from services.incidents.reports import queries
+from services.incidents.reports.domain import GroupBy
+from services.incidents.reports.models import ClusterWorkload, DailySummary, GroupStatisticsPublic
 from shared.auth import CurrentPrincipal
 from shared.web import UnitOfWorkDep
 
@@ -29,7 +29,7 @@ async def statistics(
     severity: Annotated[str | None, Query(max_length=40)] = None,
 ) -> object:
     """Counts and median / 90th percentile minutes to acknowledge and resolve, per group."""
-    return await service.statistics(
+    return await queries.statistics(
         uow=uow,
         principal=principal,
         group_by=group_by,
@@ -43,7 +43,7 @@ async def statistics(
 @router.get("/workload", response_model=list[ClusterWorkload])
 async def workload(uow: UnitOfWorkDep, principal: CurrentPrincipal, now: Now) -> object:
     """Open and overdue incidents per cluster."""
-    return await service.workload(uow=uow, principal=principal, now=now)
+    return await queries.workload(uow=uow, principal=principal, now=now)
 
 
 @router.get("/daily-summary", response_model=DailySummary)
@@ -55,7 +55,7 @@ async def daily_summary(
     day: Annotated[date | None, Query(description="A day in Vietnam's time zone; today by default")] = None,
 ) -> object:
     """A cluster's daily situation summary: reported, acknowledged, resolved, escalated and still open."""
-    today = now.astimezone(service.LOCAL_ZONE).date()
-    return await service.daily_summary(
+    today = now.astimezone(queries.LOCAL_ZONE).date()
+    return await queries.daily_summary(
         uow=uow, principal=principal, cluster_no=cluster_no, day=day or today, now=now
     )

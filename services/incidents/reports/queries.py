@@ -1,4 +1,5 @@
-"""Reports: statistics by group and period, open and overdue incidents per cluster, the daily summary.
+"""Reports, read-only: statistics by group and period, open and overdue incidents per cluster, the
+daily summary.
 
 Days are Vietnamese days (Asia/Ho_Chi_Minh): a summary of "today" means today in Nghe An, not in UTC.
 """
@@ -13,11 +14,11 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
 from services.incidents.catalog.models import Severity
-from services.incidents.domain.statistics import SUPPORTED_YEARS, GroupBy, OpenCount, is_overdue, summarise
-from services.incidents.incidents.domain import OPEN_STATUSES
+from services.incidents.incidents.domain import OPEN_STATUSES, SUPPORTED_YEARS
 from services.incidents.incidents.models import EscalationJob, Incident, JobState
 from services.incidents.incidents.queries import visible_to
-from services.incidents.models.report import (
+from services.incidents.reports.domain import GroupBy, OpenCount, is_overdue, summarise
+from services.incidents.reports.models import (
     ClusterWorkload,
     DailySummary,
     GroupStatisticsPublic,

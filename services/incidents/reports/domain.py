@@ -16,10 +16,6 @@ from typing import Protocol
 from services.incidents.incidents.domain import is_open
 from shared.events.incidents import IncidentStatus
 
-SUPPORTED_YEARS = range(2000, 2100)
-"""The years incidents and reports speak of: anything else is a typo, and the calendar's first and last
-years cannot even be turned into UTC (a 500 where a 422 belongs)."""
-
 
 class GroupBy(StrEnum):
     CLUSTER = "cluster"
