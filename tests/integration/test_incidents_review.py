@@ -15,11 +15,12 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from services.incidents.app import create_app
+from services.incidents.escalations import service as escalations
 from services.incidents.incidents import service as incidents
 from services.incidents.incidents.domain import Action
-from services.incidents.models import INCIDENTS_METADATA, EscalationJob, Incident, JobState
-from services.incidents.service import escalations
+from services.incidents.incidents.models import EscalationJob, Incident, JobState
 from services.incidents.settings import IncidentsSettings
+from services.incidents.tables import INCIDENTS_METADATA
 from shared.auth import Principal, Role
 from shared.db import UnitOfWork, create_engine, create_schema, session_factory
 from shared.events.incidents import IncidentStatus

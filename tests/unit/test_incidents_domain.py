@@ -18,7 +18,7 @@ from services.incidents.catalog.domain import (
     plan_escalations,
 )
 from services.incidents.catalog.seed import RULES, SEVERITIES
-from services.incidents.domain.escalation import escalation_target, still_needed
+from services.incidents.escalations.domain import escalation_target, still_needed
 from services.incidents.incidents.domain import (
     Action,
     InvalidTransition,

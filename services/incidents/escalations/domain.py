@@ -1,5 +1,5 @@
-"""Escalation rules: how high each level ranks, who stands in when there is no cluster, which deadlines
-still matter in a status."""
+"""Escalation rules, free of I/O: how high each level ranks, who stands in for a cluster leader when there
+is no cluster, and whether a passed deadline still matters in the incident's status."""
 
 from __future__ import annotations
 

@@ -9,20 +9,57 @@ pending for the next tick, and a crash after it leaves it fired: exactly once ei
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import update
 from sqlmodel import col, select
 
-from services.incidents.domain.escalation import LEVEL_RANK, escalation_target, still_needed
+from services.incidents.escalations.domain import LEVEL_RANK, escalation_target, still_needed
 from services.incidents.incidents.domain import facts
 from services.incidents.incidents.models import EscalationJob, Incident, JobState, TimelineEntry, TimelineKind
 from services.incidents.metrics import IncidentMetrics
-from shared.db import UnitOfWork
+from shared.db import UnitOfWork, UnitOfWorkFactory
 from shared.events.incidents import IncidentEscalatedV1
 
+log = logging.getLogger(__name__)
+
 SCHEDULER_ROLE = "system"
+
+
+async def fire_due_steps(
+    *,
+    unit_of_work: UnitOfWorkFactory,
+    now: datetime,
+    instance: str,
+    batch_size: int,
+    metrics: IncidentMetrics | None = None,
+) -> list[IncidentEscalatedV1]:
+    """Fire every step due by ``now``, batch after batch, each in its own unit of work; returns the
+    escalations this instance fired (another instance may have claimed some of the due steps)."""
+    fired: list[IncidentEscalatedV1] = []
+    while True:
+        async with unit_of_work() as uow:
+            due = await due_steps(uow=uow, now=now, limit=batch_size)
+        failed = 0
+        for job_id in due:
+            # One step that cannot fire must not hold back the others: it stays pending and is retried
+            # next tick.
+            try:
+                async with unit_of_work() as uow:
+                    event = await fire_step(
+                        uow=uow, job_id=job_id, now=now, instance=instance, metrics=metrics
+                    )
+            except Exception:
+                log.exception("escalation step failed", extra={"job_id": job_id})
+                failed += 1
+                continue
+            if event is not None:
+                fired.append(event)
+        # A full batch may hide more due steps; a batch with failures would only find them again.
+        if len(due) < batch_size or failed:
+            return fired
 
 
 async def due_steps(*, uow: UnitOfWork, now: datetime, limit: int) -> Sequence[int]:
