@@ -47,10 +47,15 @@ REALM = "edu-clusters"
 DEFAULT_ADMIN_USERNAME = "admin"
 DEFAULT_ADMIN_PASSWORD = "admin"  # noqa: S105 - the throwaway master-realm admin of a local provider
 
-# Build-time options, applied once per cached distribution by ``kc.sh build``. A local cache keeps
-# Infinispan from clustering (JGroups would open ports on every interface and look for peers); dev-file
-# is an H2 file database, which each run keeps in its own home.
-BUILD_OPTIONS = ("--db=dev-file", "--cache=local", "--health-enabled=true")
+# Build-time options, applied once per cached distribution by ``kc.sh build``: dev-file is an H2 file
+# database (each run keeps it in its own home); health answers on the management port.
+BUILD_OPTIONS = ("--db=dev-file", "--health-enabled=true")
+# Run-time options of every start. A local cache keeps Infinispan from clustering: otherwise JGroups
+# listens on every interface (ports 7800, 57800 and up) and looks for peers.
+START_OPTIONS = ("--cache=local",)
+# kc.sh opens java.util and java.security to Keycloak; on Java 24+ its thread pools also need java.lang
+# (without it, shutdown ends in IllegalAccessError stack traces).
+_JAVA_OPTS_APPEND = "--add-opens=java.base/java.lang=ALL-UNNAMED"
 
 # Written into the distribution once ``kc.sh build`` succeeded; names the options it was built with.
 _BUILD_STAMP = ".edu-clusters-build"
@@ -477,7 +482,12 @@ class KeycloakLauncher:
             for key, value in os.environ.items()
             if not key.startswith(("KC_", "KEYCLOAK_", "JAVA_OPTS", "QUARKUS_"))
         }
-        return {**inherited, "JAVA_HOME": str(java_home), "JAVA_OPTS_KC_HEAP": f"-Xms64m -Xmx{self.heap}"}
+        return {
+            **inherited,
+            "JAVA_HOME": str(java_home),
+            "JAVA_OPTS_KC_HEAP": f"-Xms64m -Xmx{self.heap}",
+            "JAVA_OPTS_APPEND": _JAVA_OPTS_APPEND,
+        }
 
     def _launch(self, java_home: Path) -> None:
         command = [
@@ -485,7 +495,7 @@ class KeycloakLauncher:
             # kc.sh sets the home to its own distribution; the later -D property wins and points the
             # server at this run's home (its data folder holds the database and the realm to import).
             str(self.dist_dir / "bin" / "kc.sh"), f"-Dkc.home.dir={self.home_dir}",
-            "start", "--optimized", "--import-realm",
+            "start", "--optimized", "--import-realm", *START_OPTIONS,
             "--http-enabled=true", f"--http-host={HOST}", f"--http-port={self.port}",
             f"--http-management-port={self.management_port}",
             # One issuer whatever host name a client used: tokens are verified against it.

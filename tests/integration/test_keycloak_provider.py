@@ -212,3 +212,4 @@ def test_a_started_provider_keeps_its_database_in_its_own_home(keycloak: Keycloa
         pytest.skip("KEYCLOAK_URL names a provider this session did not start")
     assert any((launcher.data_dir / "h2").glob("*.mv.db"))
     assert not (launcher.dist_dir / "data").exists()  # the shared distribution holds no state
+    assert launcher.ensure_distribution() is False  # downloaded, unpacked and built once, then cached
