@@ -297,6 +297,8 @@ class KeycloakLauncher:
         its stamp last), so an interrupted download, unpack or build is never mistaken for a cache.
         """
         with _locked(self.version_dir / ".lock"):
+            for leftover in self.version_dir.glob("*.partial-*"):  # a run killed halfway; no one else has it
+                shutil.rmtree(leftover, ignore_errors=True)
             did_work = False
             if not self.zip_file.is_file():
                 self._download()
