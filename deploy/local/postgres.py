@@ -186,6 +186,17 @@ class PostgresLauncher(PostgresServer):
         finally:
             shutil.rmtree(run_dir, ignore_errors=True)
 
+    def restart(self, mode: str = "immediate") -> None:
+        """Stop the server and start it again on the same data folder and port (the fault tests).
+
+        ``immediate`` stops it as a crash would: no checkpoint, open connections cut, recovery from the
+        WAL on start; ``fast`` is a clean shutdown.
+        """
+        data_dir = self.data_dir
+        self._run("pg_ctl", "-D", str(data_dir), "-m", mode, "-w", "stop")
+        self._run("pg_ctl", "-D", str(data_dir), "-o", self._server_options(),
+                  "-l", str(self.log_file), "-w", "-t", "60", "start")  # fmt: skip
+
     def __enter__(self) -> Self:
         self.start()
         return self
