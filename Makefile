@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench contract clean
+.PHONY: run test lint bench contract faults clean
 
 # The virtualenv is rebuilt only when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -44,6 +44,14 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.incidents_service
 	$(BIN)/python -m bench.activities_registration_burst
 	$(BIN)/python -m bench.notifications_fanout
+
+## make faults: the fault suite at full size (make test runs it small): incidents reported at a steady rate
+## while each service, the broker and PostgreSQL are killed and restarted; prints the reconciliation.
+FAULTS_INCIDENTS ?= 10000
+faults: $(STAMP)
+	bash deploy/local/ensure-postgres.sh
+	$(BIN)/python -m tests.faults.suite --incidents $(FAULTS_INCIDENTS) --rate 40
+	$(BIN)/python -m tests.faults.suite --incidents $(FAULTS_INCIDENTS) --rate 40 --postgres
 
 ## make contract: regenerate contract/ (JSON Schemas, AsyncAPI) after an event or a service changed.
 ## It refuses a change that would break a consumer; such a change needs a new event type (….v2).

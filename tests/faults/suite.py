@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -44,12 +45,12 @@ def say(text: str) -> None:
 
 
 async def wait_for(
-    what: str, condition: Callable[[], Awaitable[bool]], timeout: float, interval: float = 0.25
+    what: str, condition: Callable[[], Awaitable[bool]], within: float, interval: float = 0.25
 ) -> None:
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     while not await condition():
         if time.monotonic() > deadline:
-            raise TimeoutError(f"{what}: not within {timeout:.0f}s")
+            raise TimeoutError(f"{what}: not within {within:.0f}s")
         await asyncio.sleep(interval)
 
 
@@ -88,7 +89,7 @@ class Service:
             except subprocess.TimeoutExpired:
                 self.kill()
 
-    async def ready(self, timeout: float = 90.0) -> None:
+    async def ready(self, within: float = 180.0) -> None:
         async def answers() -> bool:
             if self.process is None or self.process.poll() is not None:
                 raise RuntimeError(f"{self.name} exited; see {self.log}")
@@ -98,7 +99,7 @@ class Service:
             except httpx.HTTPError:
                 return False
 
-        await wait_for(f"{self.name} ready", answers, timeout)
+        await wait_for(f"{self.name} ready", answers, within)
 
 
 class DroppingProxy:
@@ -171,12 +172,12 @@ class Run:
     errors: Counter[str] = field(default_factory=Counter)
 
 
-def dev_token(role: str, subject: str, **claims: str) -> str:
+def dev_token(role: str, subject: str) -> str:
     from shared.auth import Role
     from shared.auth.mint import mint_dev_token
     from shared.settings import ServiceSettings
 
-    return mint_dev_token(ServiceSettings(service_name="faults"), role=Role(role), subject=subject, **claims)
+    return mint_dev_token(ServiceSettings(service_name="faults"), role=Role(role), subject=subject)
 
 
 class Suite:
@@ -201,12 +202,15 @@ class Suite:
     async def start(self) -> None:
         await asyncio.to_thread(self.kafka.start)
         smtp_port, hook_port = free_port(), free_port()
-        for kind, port, log in (("smtp", smtp_port, self.sink_log), ("webhooks", hook_port, self.receiver_log)):
-            command = [sys.executable, "-m", "tests.faults.peers", kind, "--port", str(port), "--log", str(log),
-                       "--hold-file", str(self.hold_file)]  # fmt: skip
+        for kind, port, log in (
+            ("smtp", smtp_port, self.sink_log),
+            ("webhooks", hook_port, self.receiver_log),
+        ):
+            command = [sys.executable, "-m", "tests.faults.peers", kind, "--port", str(port),
+                       "--log", str(log), "--hold-file", str(self.hold_file)]  # fmt: skip
             with (self.work / f"{kind}.log").open("ab") as out:
                 self.peers.append(
-                    subprocess.Popen(command, cwd=REPO_ROOT, stdout=out, stderr=subprocess.STDOUT)
+                    subprocess.Popen(command, cwd=REPO_ROOT, stdout=out, stderr=subprocess.STDOUT)  # noqa: ASYNC220
                 )
         self.hook_url = f"http://127.0.0.1:{hook_port}/hook"
         database_urls: dict[str, str] = {}
@@ -429,17 +433,15 @@ class Suite:
 
     # ----- the drain and reconciliation --------------------------------------------------------
 
-    async def drain(self, timeout: float) -> dict[str, int]:
+    async def drain(self, within: float) -> dict[str, int]:
         figures: dict[str, int] = {}
 
         async def drained() -> bool:
             figures.update(await self.backlog())
             return all(value == 0 for value in figures.values())
 
-        try:
-            await wait_for("the drain", drained, timeout, interval=1)
-        except TimeoutError:
-            pass
+        with contextlib.suppress(TimeoutError):
+            await wait_for("the drain", drained, within, interval=1)
         return figures
 
     async def backlog(self) -> dict[str, int]:
@@ -449,7 +451,11 @@ class Suite:
                 (await self.query(name, "SELECT count(*) FROM outbox WHERE published_at IS NULL"))[0][0]
             )
         figures["deliveries not delivered"] = int(
-            (await self.query("notifications", "SELECT count(*) FROM deliveries WHERE state != 'delivered'"))[0][0]
+            (
+                await self.query(
+                    "notifications", "SELECT count(*) FROM deliveries WHERE lower(state) != 'delivered'"
+                )
+            )[0][0]
         )
         figures["consumer lag"] = await self.consumer_lag()
         return figures
@@ -487,7 +493,9 @@ class Suite:
                 if not committed:
                     continue
                 ends = await consumer.end_offsets(list(committed))
-                lag += sum(max(0, ends[tp] - meta.offset) for tp, meta in committed.items() if meta.offset >= 0)
+                lag += sum(
+                    max(0, ends[tp] - meta.offset) for tp, meta in committed.items() if meta.offset >= 0
+                )
             return lag
         finally:
             await consumer.stop()
@@ -496,17 +504,21 @@ class Suite:
     async def reconcile(self, backlog: dict[str, int]) -> dict[str, int]:
         reports = [r for r in self.run.reports]
         accepted = {r.key: r.incident_id for r in reports if r.incident_id}
-        rows = await self.query("incidents", "SELECT id, title FROM incidents WHERE title LIKE 'fault-suite k%'")
+        rows = await self.query(
+            "incidents", "SELECT id, title FROM incidents WHERE title LIKE 'fault-suite k%'"
+        )
         stored_by_key: dict[str, list[str]] = defaultdict(list)
         for incident_id, title in rows:
             stored_by_key[title.removeprefix("fault-suite ")].append(incident_id)
-        lost = sum(1 for key, incident_id in accepted.items() if incident_id not in stored_by_key.get(key, []))
+        lost = sum(
+            1 for key, incident_id in accepted.items() if incident_id not in stored_by_key.get(key, [])
+        )
         doubled = sum(len(ids) - 1 for ids in stored_by_key.values() if len(ids) > 1)
         incident_ids = set(accepted.values())
 
         deliveries = await self.query(
             "notifications",
-            "SELECT d.id, d.channel, d.recipient_key, d.event_type, s.subject FROM deliveries d "
+            "SELECT d.id, lower(d.channel), d.recipient_key, d.event_type, s.subject FROM deliveries d "
             "JOIN source_events s ON s.event_id = d.source_event_id",
         )
         expected: dict[tuple[str, str, str, str], list[str]] = defaultdict(list)
@@ -527,10 +539,14 @@ class Suite:
                 missing += 1
             else:
                 once += 1
-        reported_hooks = Counter(h["incident_id"] for h in hooks if h["type"] == "incidents.incident.reported.v1")
+        reported_hooks = Counter(
+            h["incident_id"] for h in hooks if h["type"].endswith("incidents.incident.reported.v1")
+        )
         per_incident_webhooks = {incident_id: 0 for incident_id in incident_ids}
         for hook_id in {h["webhook_id"]: h for h in hooks}.values():
-            if hook_id["incident_id"] in per_incident_webhooks and hook_id["type"].endswith("reported.v1"):
+            if hook_id["incident_id"] in per_incident_webhooks and hook_id["type"].endswith(
+                "incidents.incident.reported.v1"
+            ):
                 per_incident_webhooks[hook_id["incident_id"]] += 1
         emails_by_incident = Counter(key[0] for key in expected if key[3] == "email")
         return {
@@ -567,8 +583,8 @@ def passed(figures: dict[str, int]) -> bool:
 
 def render(run: Run, figures: dict[str, int], seconds: float) -> str:
     lines = [
-        f"Fault suite: {run.incidents} incidents at {run.rate:g}/s on {'PostgreSQL' if run.postgres else 'SQLite'}"
-        f", {seconds:.0f}s",
+        f"Fault suite: {run.incidents} incidents at {run.rate:g}/s on "
+        f"{'PostgreSQL' if run.postgres else 'SQLite'}, {seconds:.0f}s",
         "Faults: " + "; ".join(run.faults),
         "Client errors retried: " + (", ".join(f"{k} x{v}" for k, v in run.errors.most_common()) or "none"),
     ]
@@ -577,7 +593,9 @@ def render(run: Run, figures: dict[str, int], seconds: float) -> str:
     return "\n".join(lines)
 
 
-async def execute(incidents: int, rate: float, postgres: bool, work: Path, drain_timeout: float = 180) -> tuple[str, dict[str, int]]:
+async def execute(
+    incidents: int, rate: float, postgres: bool, work: Path, drain_timeout: float = 180
+) -> tuple[str, dict[str, int]]:
     run = Run(incidents=incidents, rate=rate, postgres=postgres, work=work)
     suite = Suite(run)
     started = time.monotonic()
