@@ -18,7 +18,7 @@ SMALL = int(os.environ.get("FAULTS_SMALL_INCIDENTS", "300"))
 
 @pytest.mark.timeout(900)
 async def test_no_report_is_lost_or_doubled_and_every_message_goes_once_through_kills(tmp_path: Path) -> None:
-    report, figures = await execute(SMALL, rate=10.0, postgres=False, work=tmp_path)
+    report, figures = await execute(SMALL, rate=15.0, postgres=False, work=tmp_path)
     print(report)
     assert passed(figures), report
 
