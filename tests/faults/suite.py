@@ -89,12 +89,12 @@ class Service:
             except subprocess.TimeoutExpired:
                 self.kill()
 
-    async def ready(self, within: float = 180.0) -> None:
+    async def ready(self, within: float = 300.0) -> None:
         async def answers() -> bool:
             if self.process is None or self.process.poll() is not None:
                 raise RuntimeError(f"{self.name} exited; see {self.log}")
             try:
-                async with httpx.AsyncClient(timeout=2) as http:
+                async with httpx.AsyncClient(timeout=5) as http:
                     return (await http.get(f"{self.url}/health/ready")).status_code == 200
             except httpx.HTTPError:
                 return False
