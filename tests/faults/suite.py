@@ -453,7 +453,8 @@ class Suite:
         figures["deliveries not delivered"] = int(
             (
                 await self.query(
-                    "notifications", "SELECT count(*) FROM deliveries WHERE lower(state) != 'delivered'"
+                    "notifications",
+                    "SELECT count(*) FROM deliveries WHERE lower(CAST(state AS TEXT)) != 'delivered'",
                 )
             )[0][0]
         )
@@ -518,7 +519,7 @@ class Suite:
 
         deliveries = await self.query(
             "notifications",
-            "SELECT d.id, lower(d.channel), d.recipient_key, d.event_type, s.subject FROM deliveries d "
+            "SELECT d.id, lower(CAST(d.channel AS TEXT)), d.recipient_key, d.event_type, s.subject FROM deliveries d "
             "JOIN source_events s ON s.event_id = d.source_event_id",
         )
         expected: dict[tuple[str, str, str, str], list[str]] = defaultdict(list)
