@@ -519,8 +519,8 @@ class Suite:
 
         deliveries = await self.query(
             "notifications",
-            "SELECT d.id, lower(CAST(d.channel AS TEXT)), d.recipient_key, d.event_type, s.subject FROM deliveries d "
-            "JOIN source_events s ON s.event_id = d.source_event_id",
+            "SELECT d.id, lower(CAST(d.channel AS TEXT)), d.recipient_key, d.event_type, s.subject "
+            "FROM deliveries d JOIN source_events s ON s.event_id = d.source_event_id",
         )
         expected: dict[tuple[str, str, str, str], list[str]] = defaultdict(list)
         for delivery_id, channel, recipient, event_type, subject in deliveries:
