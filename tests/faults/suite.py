@@ -378,7 +378,7 @@ class Suite:
     async def restart_broker(self) -> None:
         await asyncio.to_thread(self.kafka.kill)
         self.run.faults.append("SIGKILL broker")
-        await asyncio.to_thread(self.kafka.start)
+        await asyncio.to_thread(self.kafka.start, BROKER_START_S)
 
     async def restart_database(self) -> None:
         await asyncio.to_thread(self.postgres.restart)
