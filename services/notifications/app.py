@@ -18,6 +18,7 @@ from services.notifications.channels.adapters import (
     SmtpConfig,
 )
 from services.notifications.channels.domain import Channel
+from services.notifications.coverage.api import router as coverage_router
 from services.notifications.deliveries.api import router as deliveries_router
 from services.notifications.deliveries.handlers import fan_out_consumer
 from services.notifications.deliveries.service import DispatchConfig
@@ -78,6 +79,7 @@ def create_app(settings: NotificationsSettings | None = None, *, clock: Clock = 
         channels=channels.kinds - {DeliveryChannel.WEBHOOK},
     )
     renderer = TemplateRenderer()
+    metrics = DeliveryMetrics()
 
     async def start(runtime: ServiceRuntime) -> None:
         if settings.seed_on_start:
@@ -102,6 +104,7 @@ def create_app(settings: NotificationsSettings | None = None, *, clock: Clock = 
         inbox_router,
         deliveries_router,
         webhooks_router,
+        coverage_router,
     ]
     app = create_service_app(
         settings,
@@ -112,12 +115,12 @@ def create_app(settings: NotificationsSettings | None = None, *, clock: Clock = 
         migrations=Path(__file__).parent / "migrations",
         routers=[*routers, devmail_api.router] if development else routers,
         publishes=[NOTIFICATION_EVENTS],
-        consumers=[replica_consumer, fan_out_consumer(dispatch_config, clock)],
+        consumers=[replica_consumer, fan_out_consumer(dispatch_config, clock, metrics)],
         on_startup=start,
         on_shutdown=stop,
     )
     runtime: ServiceRuntime = app.state.runtime
-    metrics = DeliveryMetrics(runtime.metrics.registry)
+    metrics.register(runtime.metrics.registry)
     if settings.delivery_worker_enabled:
         runtime.add_job(
             delivery_job(
@@ -135,6 +138,7 @@ def create_app(settings: NotificationsSettings | None = None, *, clock: Clock = 
     app.state.webhook_channel = webhook_channel
     app.state.mail_catcher = catcher
     app.state.delivery_metrics = metrics
+    app.state.department_contacts = dispatch_config.department
     return app
 
 

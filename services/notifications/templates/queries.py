@@ -35,10 +35,14 @@ from shared.events.activities import (
 from shared.events.incidents import (
     DeadlineKind,
     EscalationLevel,
+    IncidentAcknowledgedV1,
     IncidentEscalatedV1,
+    IncidentLabelsV1,
     IncidentReportedV1,
+    IncidentResolvedV1,
     IncidentStatus,
     RouteKind,
+    ScopeRole,
 )
 from shared.events.notifications import DeliveryChannel
 
@@ -80,11 +84,17 @@ _INCIDENT: dict[str, Any] = {
     "commune_code": "17011",
     "cluster_no": 3,
     "route": RouteKind.CLUSTER,
-    "category": "storm_flood",
-    "severity": "high",
+    "category": "food_poisoning",
+    "severity": "critical",
     "restricted": False,
     "status": IncidentStatus.REPORTED,
     "occurred_at": _AT,
+    "labels": IncidentLabelsV1(
+        category_vi="Ngộ độc thực phẩm",
+        category_en="Food poisoning",
+        severity_vi="Đặc biệt nghiêm trọng",
+        severity_en="Critical",
+    ),
 }
 _ACTIVITY = ActivitySummaryV1(
     activity_id="00000000-0000-0000-0000-000000000002",
@@ -114,18 +124,34 @@ def _samples() -> list[EventPayload]:
             dead=0,
             missing=0,
             out_of_school=40,
-            acknowledge_due_at=_AT + timedelta(hours=2),
+            acknowledge_due_at=_AT + timedelta(minutes=15),
             resolve_due_at=_AT + timedelta(days=1),
+            vacant_roles=[ScopeRole.CLUSTER_LEADER],
         ),
         IncidentEscalatedV1(
             **_INCIDENT,
             deadline=DeadlineKind.ACKNOWLEDGEMENT,
-            due_at=_AT + timedelta(hours=2),
+            due_at=_AT + timedelta(minutes=15),
             level=EscalationLevel.DEPARTMENT_OFFICE,
             level_rank=2,
             notify_role="department_officer",
             step=1,
-            escalated_at=_AT + timedelta(hours=2),
+            escalated_at=_AT + timedelta(minutes=15),
+            vacant_roles=[ScopeRole.CLUSTER_LEADER],
+        ),
+        IncidentAcknowledgedV1(
+            **{**_INCIDENT, "status": IncidentStatus.ACKNOWLEDGED},
+            acknowledged_at=_AT + timedelta(minutes=20),
+            actor_role="cluster_member",
+            within_target=False,
+            reporter_subject="hieutruong@example.vn",
+        ),
+        IncidentResolvedV1(
+            **{**_INCIDENT, "status": IncidentStatus.RESOLVED},
+            resolved_at=_AT + timedelta(hours=6),
+            actor_role="commune_officer",
+            within_target=True,
+            reporter_subject="hieutruong@example.vn",
         ),
         RegistrationOpenedV1(
             activity_id=activity_id, activity=_ACTIVITY, eligible_school_codes=["29000101"], occurred_at=_AT
