@@ -16,7 +16,11 @@ from services.notifications.recipients.domain import (
     RecipientRole,
     Target,
     TargetKind,
+    facts_of,
+    targets_for,
 )
+from services.notifications.templates.domain import event_context
+from services.notifications.templates.queries import samples
 from shared.events.incidents import (
     EscalationLevel,
     IncidentAcknowledgedV1,
@@ -103,16 +107,29 @@ def test_an_audience_knows_whom_the_desk_stands_in_for_and_whether_anyone_local_
     desk = Recipient("department:duty-desk", "Văn phòng Sở", "vanphong@nghean.edu.vn")
     member = Recipient("staff:M1", "Thành viên M1", "m1@example.vn")
     heard = Audience()
-    heard.note([Target(TargetKind.CLUSTER_LEADER, "1")], [])
+    heard.note(RecipientRole.CLUSTER_LEADER, [Target(TargetKind.CLUSTER_LEADER, "1")], [])
     heard.add([desk], role=RecipientRole.CLUSTER_LEADER, channels=(C.EMAIL,), standing_in=True)
     assert heard.unreached  # the scope was named and nobody of it found
-    heard.note([Target(TargetKind.CLUSTER_MEMBERS, "1")], [member])
+    heard.note(RecipientRole.CLUSTER_MEMBERS, [Target(TargetKind.CLUSTER_MEMBERS, "1")], [member])
     heard.add([member], role=RecipientRole.CLUSTER_MEMBERS, channels=(C.EMAIL, C.IN_APP))
     heard.add([desk], role=RecipientRole.DEPARTMENT_DUTY_DESK, channels=(C.SMS,))
     assert not heard.unreached
     assert heard.heard["department:duty-desk"].stands_in_for == [RecipientRole.CLUSTER_LEADER]
     assert heard.heard["department:duty-desk"].roles == [RecipientRole.DEPARTMENT_DUTY_DESK]
     assert heard.heard["department:duty-desk"].channels == {C.EMAIL, C.SMS}
+
+
+def test_in_a_commune_the_department_directs_the_duty_desk_is_the_scopes_own() -> None:
+    desk = Recipient("department:duty-desk", "Văn phòng Sở", "vanphong@nghean.edu.vn")
+    heard = Audience()
+    heard.note(RecipientRole.COMMUNE_OFFICE, [Target(TargetKind.COMMUNE_OFFICE, "16681")], [])
+    assert heard.unreached
+    heard.note(RecipientRole.CLUSTER_LEADER, [Target(TargetKind.DEPARTMENT, "duty-desk")], [desk])
+    assert not heard.unreached
+    elsewhere = Audience()  # the desk named for its own sake says nothing of the scope
+    elsewhere.note(RecipientRole.DEPARTMENT_DUTY_DESK, [Target(TargetKind.DEPARTMENT, "duty-desk")], [desk])
+    elsewhere.note(RecipientRole.COMMUNE_OFFICE, [Target(TargetKind.COMMUNE_OFFICE, "16681")], [])
+    assert elsewhere.unreached
 
 
 def test_notifications_words_the_vacancies_as_the_incidents_timeline_does() -> None:
@@ -124,3 +141,12 @@ def test_notifications_words_the_vacancies_as_the_incidents_timeline_does() -> N
     assert vacancies(["cluster_leader"], cluster_no=1, commune_name=None, language="en") == [
         "Cluster 1 has no leader"
     ]
+
+
+def test_the_reporters_account_reaches_the_fan_out_but_never_a_template_or_a_webhook() -> None:
+    [acknowledged] = [e for e in samples() if isinstance(e, IncidentAcknowledgedV1)]
+    found = facts_of(acknowledged, event_id="e1", subject=acknowledged.subject(), event_time=None)
+    assert targets_for(RecipientRole.REPORTER, found) == [Target(TargetKind.PERSON, "hieutruong@example.vn")]
+    context = event_context(found, acknowledged.model_dump(mode="json"))
+    assert "reporter_subject" not in context["event"]  # the webhook's data is this
+    assert "hieutruong" not in str(context)

@@ -6,7 +6,8 @@ the commune's Office of Culture and Social Affairs; an escalation names one leve
 either that resolves to nobody falls through to the duty desk, which is told whom it stands in for; the
 incidents service, reading the same registry facts, says the same on the incident's timeline
 (services/incidents/README.md). An incident whose first step reached nobody of its own scope is counted
-(``notification_incidents_unreached_total``): the registry lacks the people to route it to.
+(``notification_incidents_unreached_total``): the registry lacks the people to route it to. For a commune
+the Department directs itself, the duty desk is that scope's own (the cluster roles name it).
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ the schools of an activity are told for their own sake: nobody stands in for the
 
 LOCAL_KINDS = frozenset({TargetKind.CLUSTER_LEADER, TargetKind.CLUSTER_MEMBERS, TargetKind.COMMUNE_OFFICE})
 """The people of an incident's own scope (its cluster's, its commune's)."""
+
+CLUSTER_ROLES = frozenset({RecipientRole.CLUSTER_LEADER, RecipientRole.CLUSTER_MEMBERS})
+"""For a commune in no cluster these name the duty desk: the Department directs it, it is its own scope."""
 
 
 def falls_through(role: RecipientRole, facts: EventFacts) -> bool:
@@ -94,9 +98,14 @@ class Audience:
             elif role not in heard.roles:
                 heard.roles.append(role)
 
-    def note(self, targets: list[Target], people: list[Recipient]) -> None:
-        """What a role's lookups say of the scope: named, and reached."""
-        if any(target.kind in LOCAL_KINDS for target in targets):
+    def note(self, role: RecipientRole, targets: list[Target], people: list[Recipient]) -> None:
+        """What a role's lookups say of the incident's own scope: named, and reached."""
+        own = [
+            target
+            for target in targets
+            if target.kind in LOCAL_KINDS or (role in CLUSTER_ROLES and target.kind is TargetKind.DEPARTMENT)
+        ]
+        if own:
             self.local_named = True
             if people:
                 self.local_reached = True

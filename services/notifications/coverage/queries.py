@@ -76,7 +76,7 @@ async def audience(
         for role in rule.roles:
             targets = targets_for(role, facts)
             people = await resolver.people(targets)
-            heard.note(targets, people)
+            heard.note(role, targets, people)
             if people:
                 heard.add(people, role=role, channels=rule.channels)
             elif falls_through(role, facts):

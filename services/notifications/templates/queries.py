@@ -113,7 +113,8 @@ _ACTIVITY = ActivitySummaryV1(
 )
 
 
-def _samples() -> list[EventPayload]:
+def samples() -> list[EventPayload]:
+    """One event of each type the default templates cover, as a preview (and the tests) render them."""
     activity_id = _ACTIVITY.activity_id
     return [
         IncidentReportedV1(
@@ -180,7 +181,7 @@ def _samples() -> list[EventPayload]:
 
 def sample_context(event_type: str) -> dict[str, Any] | None:
     """A context like the dispatcher builds, for an event type that has a sample; else None."""
-    for event in _samples():
+    for event in samples():
         if event.event_type == event_type:
             facts = facts_of(event, event_id="sample", subject=event.subject(), event_time=_AT)
             return event_context(
