@@ -9,9 +9,9 @@ itself reads the replica, so the replica must not import it back.
 from __future__ import annotations
 
 from services.incidents.replica.models import (
-    ReplicaMembership,
     ReplicaCluster,
     ReplicaCommune,
+    ReplicaMembership,
     ReplicaSchool,
     ReplicaStaff,
 )
