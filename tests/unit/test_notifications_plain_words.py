@@ -5,14 +5,19 @@ nor does the fallback text a broken template is replaced by."""
 
 from __future__ import annotations
 
+import json
 import re
+from datetime import UTC, datetime
 from enum import StrEnum
 
 import pytest
 
 from services.incidents.catalog import seed as catalog
 from services.notifications.coverage.domain import FALLS_THROUGH
+from services.notifications.deliveries.models import Delivery, SourceEvent
 from services.notifications.recipients.domain import RecipientRole
+from services.notifications.rules.domain import Priority
+from services.notifications.sending.domain import build_work
 from services.notifications.templates.domain import (
     Language,
     Rendered,
@@ -22,10 +27,13 @@ from services.notifications.templates.domain import (
 )
 from services.notifications.templates.queries import sample_context
 from services.notifications.templates.seed import default_templates
+from services.notifications.webhooks.adapters import webhook_body
+from services.notifications.webhooks.models import Subscription
 from shared.auth import Role
 from shared.events.activities import ActivityKind, ActivityStatus
 from shared.events.catalog import all_event_specs
 from shared.events.incidents import DeadlineKind, EscalationLevel, IncidentStatus, RouteKind, ScopeRole
+from shared.events.notifications import DeliveryChannel
 
 ENUMS: list[type[StrEnum]] = [
     IncidentStatus,
@@ -134,3 +142,47 @@ def test_the_fallback_text_of_every_event_type_is_in_words_too(event_type: str, 
     fallback = fallback_message(recipient_context(base, recipient_name="A", language=language), language)
     text = f"{fallback.subject}\n{fallback.body}"
     assert not problems(text), f"raw codes {problems(text)} in:\n{text}"
+
+
+def test_a_webhook_carries_the_event_for_machines_and_its_text_in_words() -> None:
+    event_type = next(t.event_type for t in TEMPLATES if t.event_type.endswith("acknowledged.v1"))
+    context = sample_context(event_type)
+    assert context is not None
+    at = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+    source = SourceEvent(
+        event_id="e1",
+        event_type=event_type,
+        occurred_at=at,
+        received_at=at,
+        priority=Priority.CRITICAL,
+        context=context,
+    )
+    row = Delivery(
+        id="d1",
+        source_event_id="e1",
+        event_type=event_type,
+        recipient_key="webhook:s1",
+        recipient_name="Hệ thống đối tác",
+        channel=DeliveryChannel.WEBHOOK,
+        address="https://hooks.example.vn/x",
+        priority=Priority.CRITICAL,
+        next_attempt_at=at,
+        created_at=at,
+    )
+    subscription = Subscription(
+        id="s1", owner="partner", url=row.address, secret="whsec_x", created_at=at, verified_at=at
+    )
+    [work] = build_work(
+        [row],
+        sources={"e1": source},
+        templates={(t.event_type, str(t.channel), str(t.language)): t for t in TEMPLATES},
+        subscriptions={"s1": subscription},
+        renderer=TemplateRenderer(),
+    )
+    assert work.message.payload["category"] == "food_poisoning"  # the data stays as the contract says
+    assert work.message.payload["labels"]["category_vi"] == "Ngộ độc thực phẩm"
+    assert work.message.text is not None
+    assert work.message.text["title"].startswith("[Đã tiếp nhận]")
+    assert not problems(f"{work.message.text['title']}\n{work.message.text['body']}")
+    document = json.loads(webhook_body(work.message, timestamp=at))
+    assert document["text"] == work.message.text and "reporter_subject" not in document["data"]
