@@ -57,7 +57,7 @@ def test_run_brings_up_kafka_and_the_seeded_services_then_stops_cleanly(
     run_command: tuple[subprocess.Popen[str], int, int, int],
 ) -> None:
     process, kafka_port, first_port, keycloak_port = run_command
-    banner = _read_until(process, "Integration client", within=400)  # the last line of the banner
+    banner = _read_until(process, "Integration client", within=600)  # the last line of the banner
     registry, notifications = f"http://127.0.0.1:{first_port}", f"http://127.0.0.1:{first_port + 3}"
     assert (
         f"{registry}/docs" in banner and f"{registry}/asyncapi" in banner and f"{registry}/metrics" in banner
