@@ -79,6 +79,23 @@ def test_run_brings_up_kafka_and_the_seeded_services_then_stops_cleanly(
         assert time.monotonic() < deadline, f"the notifications replica has only {replica}"
         time.sleep(0.2)
     assert httpx.get(f"{registry}/asyncapi.json", timeout=10).status_code == 200
+
+    # The demo leader signs in at the identity provider and sees cluster 1's schools, as the registry says.
+    issuer = f"http://127.0.0.1:{keycloak_port}/realms/edu-clusters"
+    signed_in = httpx.post(
+        f"{issuer}/protocol/openid-connect/token",
+        data={
+            "grant_type": "password",
+            "client_id": "edu-clusters-cli",
+            "username": "cumtruong.1",
+            "password": "demo",
+        },
+        timeout=30,
+    )
+    assert signed_in.status_code == 200, signed_in.text
+    leader = {"Authorization": f"Bearer {signed_in.json()['access_token']}"}
+    seen = httpx.get(f"{registry}/schools", params={"limit": 200}, headers=leader, timeout=10).json()
+    assert seen["total"] >= 1 and {school["cluster_no"] for school in seen["items"]} == {1}
     for port in range(first_port, first_port + 4):  # every service is up, not only the registry
         assert httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=10).status_code == 200
 
