@@ -1,5 +1,6 @@
-"""The notifications service's composition root: settings, tables, routes, the replica and fan-out
-consumers, the channels, the delivery worker and (in development) the mail catcher, wired into one app."""
+"""The notifications service's composition root: settings, tables, routes, the replica (whose people give
+a signed-in caller's scope) and fan-out consumers, the channels, the delivery worker and (in
+development) the mail catcher, wired into one app."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from services.notifications.channels.adapters import (
     SmtpConfig,
 )
 from services.notifications.channels.domain import Channel
+from services.notifications.coverage.api import router as coverage_router
 from services.notifications.deliveries.api import router as deliveries_router
 from services.notifications.deliveries.handlers import fan_out_consumer
 from services.notifications.deliveries.service import DispatchConfig
@@ -35,6 +37,7 @@ from services.notifications.recipients.domain import (
 )
 from services.notifications.replica.api import router as replica_router
 from services.notifications.replica.handlers import replica_consumer
+from services.notifications.replica.models import MembershipReplica, StaffReplica
 from services.notifications.rules import service as rules
 from services.notifications.rules.api import router as rules_router
 from services.notifications.settings import NotificationsSettings
@@ -47,6 +50,7 @@ from services.notifications.webhooks.api import router as webhooks_router
 from shared.clock import Clock, system_clock
 from shared.events.notifications import DeliveryChannel
 from shared.events.topics import NOTIFICATION_EVENTS
+from shared.replica.people import person_lookup
 from shared.settings import Environment
 from shared.web import ServiceRuntime, create_service_app
 
@@ -78,6 +82,7 @@ def create_app(settings: NotificationsSettings | None = None, *, clock: Clock = 
         channels=channels.kinds - {DeliveryChannel.WEBHOOK},
     )
     renderer = TemplateRenderer()
+    metrics = DeliveryMetrics()
 
     async def start(runtime: ServiceRuntime) -> None:
         if settings.seed_on_start:
@@ -102,6 +107,7 @@ def create_app(settings: NotificationsSettings | None = None, *, clock: Clock = 
         inbox_router,
         deliveries_router,
         webhooks_router,
+        coverage_router,
     ]
     app = create_service_app(
         settings,
@@ -112,12 +118,13 @@ def create_app(settings: NotificationsSettings | None = None, *, clock: Clock = 
         migrations=Path(__file__).parent / "migrations",
         routers=[*routers, devmail_api.router] if development else routers,
         publishes=[NOTIFICATION_EVENTS],
-        consumers=[replica_consumer, fan_out_consumer(dispatch_config, clock)],
+        consumers=[replica_consumer, fan_out_consumer(dispatch_config, clock, metrics)],
         on_startup=start,
         on_shutdown=stop,
+        people=person_lookup(StaffReplica, MembershipReplica),
     )
     runtime: ServiceRuntime = app.state.runtime
-    metrics = DeliveryMetrics(runtime.metrics.registry)
+    metrics.register(runtime.metrics.registry)
     if settings.delivery_worker_enabled:
         runtime.add_job(
             delivery_job(
@@ -135,6 +142,7 @@ def create_app(settings: NotificationsSettings | None = None, *, clock: Clock = 
     app.state.webhook_channel = webhook_channel
     app.state.mail_catcher = catcher
     app.state.delivery_metrics = metrics
+    app.state.department_contacts = dispatch_config.department
     return app
 
 
