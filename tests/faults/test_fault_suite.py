@@ -13,7 +13,7 @@ from tests.faults.suite import execute, passed
 
 pytestmark = pytest.mark.kafka
 
-SMALL = int(os.environ.get("FAULTS_SMALL_INCIDENTS", "300"))
+SMALL = int(os.environ.get("FAULTS_SMALL_INCIDENTS", "200"))
 
 
 @pytest.mark.timeout(900)
