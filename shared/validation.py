@@ -63,10 +63,11 @@ def free_text(value: Text) -> Text:
 
 
 def email_address(value: Text) -> Text:
-    """A single email address (no display name), in its normalised form: refused if it is not one.
+    """A single email address (no display name), in its normalised ASCII form: refused if it is not one.
 
     Non-ASCII local parts are refused: they need SMTPUTF8, which the Department's relay may not offer, and
-    the mail could never be sent. A non-ASCII domain is fine (it is sent in its IDNA form).
+    the mail could never be sent. A non-ASCII domain is kept in its IDNA (``xn--``) form, the one SMTP
+    carries.
     """
     if value is None:
         return value
@@ -75,7 +76,7 @@ def email_address(value: Text) -> Text:
         checked = validate_email(value, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError as exc:
         raise ValueError(f"is not a valid email address: {exc}") from None
-    return checked.normalized
+    return checked.ascii_email or checked.normalized
 
 
 PHONE_SEPARATORS = re.compile(r"[\s.\-()]")

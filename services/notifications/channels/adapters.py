@@ -1,7 +1,10 @@
 """The channels to people: email over SMTP, SMS through an HTTP gateway, the in-app inbox; and ``Channels``,
 the one door the delivery worker sends through (webhooks, for machines, are in ``webhooks.adapters``).
 
-Email keeps a few SMTP connections open (aiosmtplib), with STARTTLS and login from settings.
+Email keeps a few SMTP connections open (aiosmtplib), with STARTTLS and login from settings. Its headers
+are built with ``email.headerregistry``, which refuses a line break in any of them (no header injection)
+and parses each address strictly; an email that cannot be built, or that aiosmtplib refuses to put on the
+wire, is a permanent failure with its reason: no retry can send it.
 """
 
 from __future__ import annotations
@@ -11,14 +14,16 @@ import contextlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from email.errors import MessageError
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formataddr
 
 import aiosmtplib
 import httpx
 
 from services.notifications.channels.domain import Channel, Message, SendResult, classify_http
 from shared.events.notifications import DeliveryChannel
+from shared.validation import one_line
 
 log = logging.getLogger(__name__)
 
@@ -36,16 +41,24 @@ class SmtpConfig:
     pool_size: int = 4
 
 
+class UnsendableEmail(ValueError):
+    """An email no retry can send: an address that is not one, a header value with a line break."""
+
+
 class EmailChannel:
     """Sends on up to ``pool_size`` open connections: opening one per message costs more than the send."""
 
     def __init__(self, config: SmtpConfig) -> None:
+        sender_domain(config.sender)  # a sender that is not one address fails at start, not every email
         self._config = config
         self._idle: asyncio.LifoQueue[aiosmtplib.SMTP] = asyncio.LifoQueue()
         self._slots = asyncio.Semaphore(config.pool_size)
 
     async def send(self, message: Message) -> SendResult:
-        email = build_email(message, sender=self._config.sender)
+        try:
+            email = build_email(message, sender=self._config.sender)
+        except UnsendableEmail as exc:
+            return SendResult.permanent(str(exc))
         async with self._slots:
             try:
                 client = await self._client()
@@ -66,6 +79,12 @@ class EmailChannel:
                 if 400 <= exc.code < 500:
                     return SendResult.transient(text, status_code=exc.code)
                 return SendResult.permanent(text, status_code=exc.code)
+            except aiosmtplib.SMTPNotSupported as exc:  # e.g. a non-ASCII address and no SMTPUTF8
+                self._idle.put_nowait(client)
+                return SendResult.permanent(f"the SMTP server cannot carry this email: {exc}")
+            except ValueError as exc:  # aiosmtplib refused an address for the SMTP command line
+                await _quietly_close(client)
+                return SendResult.permanent(f"the email cannot be sent: {exc}")
             except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
                 await _quietly_close(client)  # the connection is in an unknown state: never reuse it
                 return SendResult.transient(f"{type(exc).__name__}: {exc}")
@@ -102,18 +121,39 @@ async def _quietly_close(client: aiosmtplib.SMTP) -> None:
     client.close()
 
 
+def sender_domain(sender: str) -> str:
+    """The domain of the configured sender (``Name <address>``), for the Message-ID; ``ValueError`` when the
+    sender is not exactly one address."""
+    header = EmailMessage()
+    header["From"] = sender
+    addresses = header["From"].addresses
+    if len(addresses) != 1 or not addresses[0].domain or header["From"].defects:
+        raise ValueError(f"SMTP_FROM must be one email address, optionally with a name: {sender!r}")
+    return str(addresses[0].domain)
+
+
 def build_email(message: Message, *, sender: str) -> EmailMessage:
+    """The email, or ``UnsendableEmail`` with the reason when it can never be sent as it is.
+
+    What is display text (the subject, a person's name) is put on one line first: a school or person
+    named with a line break before names were checked must not stop the email (the Department's too).
+    What is an address is parsed strictly, one ``Address`` each: an address that is not exactly one is
+    refused, never passed through (``"a@x.vn, b@y.vn"`` would otherwise add a recipient)."""
+    try:
+        return _email(message, sender)
+    except (ValueError, IndexError, MessageError) as exc:  # header defects are ValueErrors
+        raise UnsendableEmail(f"the email cannot be built: {type(exc).__name__}: {exc}") from exc
+
+
+def _email(message: Message, sender: str) -> EmailMessage:
     email = EmailMessage()
     email["From"] = sender
     recipients = message.recipients or (message.address,)
-    email["To"] = ", ".join(
-        formataddr((message.recipient_name, address)) if len(recipients) == 1 else address
-        for address in recipients
-    )
-    email["Subject"] = message.subject
+    name = one_line(message.recipient_name) if len(recipients) == 1 else ""
+    email["To"] = [Address(display_name=name, addr_spec=address) for address in recipients]
+    email["Subject"] = one_line(message.subject)
     # The delivery id in the Message-ID: a resend after a crash carries the same id, and clients dedupe it.
-    domain = sender.rpartition("@")[2] or "edu-clusters.local"
-    email["Message-ID"] = f"<{message.delivery_id}@{domain}>"
+    email["Message-ID"] = f"<{message.delivery_id}@{sender_domain(sender)}>"
     email["X-Edu-Clusters-Event-Id"] = message.source_event_id
     email["X-Edu-Clusters-Event-Type"] = message.source_event_type
     email.set_content(message.body)
