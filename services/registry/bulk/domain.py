@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -65,6 +65,10 @@ class Errors:
     def extend(self, errors: Iterable[RowError]) -> None:
         for error in errors:
             self.add(error)
+
+    def __iter__(self) -> Iterator[RowError]:
+        """The listed errors."""
+        return iter(self.listed)
 
     def merged(self, other: Errors) -> Errors:
         """Both lists in line order, still within the limit (each list is in line order already)."""
