@@ -16,6 +16,7 @@ import ipaddress
 import json
 import secrets
 import socket
+import ssl
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime
@@ -116,11 +117,18 @@ class CheckedTransport(httpx.AsyncHTTPTransport):
     are pooled by name, as usual: a connection reused was made to a checked address and verified for that
     name. No proxy from the environment: a proxy would resolve the name itself, unchecked."""
 
-    def __init__(self, backend: CheckedBackend, *, limits: httpx.Limits | None = None) -> None:
+    def __init__(
+        self,
+        backend: CheckedBackend,
+        *,
+        limits: httpx.Limits | None = None,
+        verify: ssl.SSLContext | None = None,
+    ) -> None:
+        """``verify``: the TLS context (default: the system's CAs, as httpx's; tests give their own CA)."""
         limits = limits or httpx.Limits()
         super().__init__(trust_env=False, limits=limits)
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=verify or httpx.create_ssl_context(trust_env=False),
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
