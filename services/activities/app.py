@@ -3,7 +3,8 @@
 Concepts sit in layers: the replica lowest, then access and divisions, activities, registrations (which
 keep the activities' places), and results, delegations and support on top. Activities' own routes need
 the places, so they are built here with them. The routers and the replica consumer import every
-concept's tables, which completes ``ACTIVITIES_METADATA``.
+concept's tables, which completes ``ACTIVITIES_METADATA``. A signed-in person's scope is read from the
+replica's people on every request (``person_lookup``).
 """
 
 from __future__ import annotations
@@ -21,12 +22,14 @@ from services.activities.proposals.api import router as proposals_router
 from services.activities.registrations.api import router as registrations_router
 from services.activities.registrations.service import PLACES
 from services.activities.replica.handlers import replica_consumer
+from services.activities.replica.models import MembershipReplica, StaffReplica
 from services.activities.results.api import router as results_router
 from services.activities.settings import ActivitiesSettings
 from services.activities.support.api import router as support_router
 from services.activities.tables import ACTIVITIES_METADATA
 from shared.clock import utc_now
 from shared.events.topics import ACTIVITY_EVENTS
+from shared.replica.people import person_lookup
 from shared.web import ServiceRuntime, create_service_app
 
 
@@ -56,6 +59,7 @@ def create_app(settings: ActivitiesSettings | None = None) -> FastAPI:
         publishes=[ACTIVITY_EVENTS],
         consumers=[replica_consumer],
         on_startup=seed,
+        people=person_lookup(StaffReplica, MembershipReplica),
     )
     runtime: ServiceRuntime = app.state.runtime
     runtime.add_job(

@@ -1,5 +1,6 @@
 """The incidents service's composition root: settings, tables, routes, the registry replica with its
-re-routing hooks, the catalog seed and the escalation scheduler, wired into one app."""
+re-routing hooks (and the people a signed-in caller's scope is read from), the catalog seed and the
+escalation scheduler, wired into one app."""
 
 from __future__ import annotations
 
@@ -15,11 +16,13 @@ from services.incidents.incidents.api import router as incidents_router
 from services.incidents.jobs.escalations import EscalationScheduler, escalation_job, instance_name
 from services.incidents.metrics import IncidentMetrics
 from services.incidents.replica.handlers import registry_replica_consumer
+from services.incidents.replica.models import ReplicaMembership, ReplicaStaff
 from services.incidents.reports.api import router as reports_router
 from services.incidents.settings import IncidentsSettings
 from services.incidents.tables import INCIDENTS_METADATA
 from shared.clock import Clock, system_clock
 from shared.events.topics import INCIDENT_EVENTS
+from shared.replica.people import person_lookup
 from shared.web import ServiceRuntime, create_service_app
 
 
@@ -47,6 +50,7 @@ def create_app(settings: IncidentsSettings | None = None, *, clock: Clock = syst
             )
         ],
         on_startup=seed,
+        people=person_lookup(ReplicaStaff, ReplicaMembership),
     )
     runtime: ServiceRuntime = app.state.runtime
     metrics = IncidentMetrics(runtime.metrics.registry)

@@ -1,5 +1,6 @@
-"""The notifications service's composition root: settings, tables, routes, the replica and fan-out
-consumers, the channels, the delivery worker and (in development) the mail catcher, wired into one app."""
+"""The notifications service's composition root: settings, tables, routes, the replica (whose people give
+a signed-in caller's scope) and fan-out consumers, the channels, the delivery worker and (in
+development) the mail catcher, wired into one app."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ from services.notifications.recipients.domain import (
 )
 from services.notifications.replica.api import router as replica_router
 from services.notifications.replica.handlers import replica_consumer
+from services.notifications.replica.models import MembershipReplica, StaffReplica
 from services.notifications.rules import service as rules
 from services.notifications.rules.api import router as rules_router
 from services.notifications.settings import NotificationsSettings
@@ -47,6 +49,7 @@ from services.notifications.webhooks.api import router as webhooks_router
 from shared.clock import Clock, system_clock
 from shared.events.notifications import DeliveryChannel
 from shared.events.topics import NOTIFICATION_EVENTS
+from shared.replica.people import person_lookup
 from shared.settings import Environment
 from shared.web import ServiceRuntime, create_service_app
 
@@ -125,6 +128,7 @@ def create_app(
         consumers=[replica_consumer, fan_out_consumer(dispatch_config, clock)],
         on_startup=start,
         on_shutdown=stop,
+        people=person_lookup(StaffReplica, MembershipReplica),
     )
     runtime: ServiceRuntime = app.state.runtime
     metrics = DeliveryMetrics(runtime.metrics.registry)

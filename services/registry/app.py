@@ -1,4 +1,5 @@
-"""The registry's composition root: wires settings, tables, routes, seeding and the moves scheduler.
+"""The registry's composition root: wires settings, tables, routes, seeding, the moves scheduler, and the
+people a signed-in caller's scope is read from (the registry's own staff and memberships).
 
 The concepts, lowest first (each imports only those before it): clusters, communes, access, schools,
 staff, memberships, moves, regions, summaries, bulk, admin.
@@ -12,7 +13,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.registry.admin.api import router as admin_router
-from services.registry.admin.service import seed_province, seed_samples
+from services.registry.admin.service import seed_demo_people, seed_province, seed_samples
 from services.registry.bulk.api import router as bulk_router
 from services.registry.clusters.api import router as clusters_router
 from services.registry.communes.api import router as communes_router
@@ -23,6 +24,7 @@ from services.registry.regions.api import router as regions_router
 from services.registry.schools.api import router as schools_router
 from services.registry.settings import RegistrySettings
 from services.registry.staff.api import router as staff_router
+from services.registry.staff.queries import person_lookup
 from services.registry.summaries.api import router as summaries_router
 from services.registry.tables import REGISTRY_METADATA
 from shared.auth import Principal, Role
@@ -61,6 +63,10 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
                 unit_of_work=runtime.messaging.unit_of_work, principal=SEEDER, schools=settings.sample_schools
             )
             log.info("sample data: %d schools and %d staff created", schools.created, staff.created)
+        if settings.seed_demo_people:
+            created = await seed_demo_people(unit_of_work=runtime.messaging.unit_of_work, principal=SEEDER)
+            if created:
+                log.info("demo people created: %s", ", ".join(created))
 
     app = create_service_app(
         settings,
@@ -71,6 +77,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         routers=ROUTERS,
         publishes=[REGISTRY_CLUSTERS, REGISTRY_COMMUNES, REGISTRY_SCHOOLS, REGISTRY_STAFF],
         on_startup=seed,
+        people=person_lookup,
     )
     runtime: ServiceRuntime = app.state.runtime
     runtime.add_job(

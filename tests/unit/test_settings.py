@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
+from services.registry.settings import RegistrySettings
 from shared.settings import Environment, ServiceSettings
 
 
@@ -65,3 +66,15 @@ def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
     settings = ServiceSettings(service_name="registry")
     assert settings.kafka_bootstrap_servers == "kafka-1:9093"
     assert settings.resolved_database_url == "postgresql+asyncpg://u@db/registry"
+
+
+def test_production_has_no_demo_people() -> None:
+    production: dict[str, object] = {
+        "environment": Environment.PRODUCTION,
+        "oidc_issuer": "https://sso.nghean.edu.vn/realms/edu-clusters",
+        **SAFE_KAFKA,
+    }
+    assert not RegistrySettings.model_validate(production).seed_demo_people
+    with pytest.raises(ValidationError, match="SEED_DEMO_PEOPLE"):
+        RegistrySettings.model_validate({**production, "seed_demo_people": True})
+    assert RegistrySettings(seed_demo_people=True).seed_demo_people  # development

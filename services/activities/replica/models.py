@@ -1,4 +1,5 @@
-"""The registry replica's tables: only the fields eligibility, scoping and routing need.
+"""The registry replica's tables: only the fields eligibility, scoping and routing need, and the people
+(staff with their cluster memberships) whose scope a signed-in caller takes on every request.
 
 Written only by the registry-replica consumer (``replica.handlers``), which copies a state's fields by name:
 a column here is named as the field of the registry's state event. Each row keeps the registry's
@@ -7,11 +8,11 @@ a column here is named as the field of the registry's state event. Each row keep
 
 from __future__ import annotations
 
-from sqlalchemy import JSON
 from sqlmodel import Field
 
 from services.activities.tables import ActivitiesTable
 from shared.replica import VersionedRow
+from shared.replica.people import MembershipColumns, StaffColumns
 
 
 class ClusterReplica(ActivitiesTable, VersionedRow, table=True):
@@ -43,12 +44,19 @@ class SchoolReplica(ActivitiesTable, VersionedRow, table=True):
     principal_staff_code: str | None = None
 
 
-class StaffReplica(ActivitiesTable, VersionedRow, table=True):
+class StaffReplica(ActivitiesTable, StaffColumns, table=True):
+    """A person, with the columns every service that acts for people mirrors (``StaffColumns``), and the
+    subject a core teacher leads (eligibility)."""
+
     __tablename__ = "replica_staff"
 
     code: str = Field(primary_key=True, max_length=40)
-    full_name: str
-    roles: list[str] = Field(default_factory=list, sa_type=JSON)
-    school_code: str | None = Field(default=None, index=True)
     teaching_subject: str | None = None
-    active: bool = True
+
+
+class MembershipReplica(ActivitiesTable, MembershipColumns, table=True):
+    """One period of a person's cluster membership; rewritten whenever the person's state changes."""
+
+    __tablename__ = "replica_memberships"
+
+    id: int | None = Field(default=None, primary_key=True)

@@ -1,5 +1,6 @@
 """The consumer group that keeps the registry replica (``incidents.registry-replica``): apply-if-newer and
-tombstones from the registry's compacted topics, then the hooks the incidents need after a change.
+tombstones from the registry's compacted topics, then the hooks the incidents need after a change. A
+person's cluster memberships are rewritten with every applied staff state (``replace_memberships``).
 
 The hooks come in from the composition root (app.py): re-routing belongs to the incidents concept, which
 itself reads the replica, so the replica must not import it back.
@@ -7,9 +8,16 @@ itself reads the replica, so the replica must not import it back.
 
 from __future__ import annotations
 
-from services.incidents.replica.models import ReplicaCluster, ReplicaCommune, ReplicaSchool
+from services.incidents.replica.models import (
+    ReplicaCluster,
+    ReplicaCommune,
+    ReplicaMembership,
+    ReplicaSchool,
+    ReplicaStaff,
+)
 from shared.messaging import EventConsumer
 from shared.replica import ReplicaHook, ReplicaTable, registry_replica
+from shared.replica.people import replace_memberships
 
 GROUP_ID = "incidents.registry-replica"
 
@@ -23,4 +31,5 @@ def registry_replica_consumer(
         clusters=ReplicaTable(ReplicaCluster),
         communes=ReplicaTable(ReplicaCommune, after_change=after_commune_change),
         schools=ReplicaTable(ReplicaSchool, after_change=after_school_change),
+        staff=ReplicaTable(ReplicaStaff, after_change=replace_memberships(ReplicaMembership)),
     )

@@ -1,4 +1,5 @@
-"""The registry replica: the clusters, communes and schools incidents are routed by.
+"""The registry replica: the clusters, communes and schools incidents are routed by, and the people (staff
+with their cluster memberships) whose scope a signed-in caller takes on every request.
 
 Written only by the ``incidents.registry-replica`` consumer group, from the registry's compacted topics;
 ``VersionedRow`` keeps the registry's version so an older state delivered late never overwrites a newer one.
@@ -13,6 +14,7 @@ from sqlmodel import Field
 from services.incidents.tables import IncidentsTable
 from shared.db import UTCDateTime
 from shared.replica import VersionedRow
+from shared.replica.people import MembershipColumns, StaffColumns
 
 
 class ReplicaCluster(IncidentsTable, VersionedRow, table=True):
@@ -43,3 +45,19 @@ class ReplicaSchool(IncidentsTable, VersionedRow, table=True):
     cluster_no: int | None = None
     status: str = Field(max_length=20)
     updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ReplicaStaff(IncidentsTable, StaffColumns, table=True):
+    """A person, with the columns every service that acts for people mirrors (``StaffColumns``)."""
+
+    __tablename__ = "replica_staff"
+
+    code: str = Field(primary_key=True, max_length=40)
+
+
+class ReplicaMembership(IncidentsTable, MembershipColumns, table=True):
+    """One period of a person's cluster membership; rewritten whenever the person's state changes."""
+
+    __tablename__ = "replica_memberships"
+
+    id: int | None = Field(default=None, primary_key=True)

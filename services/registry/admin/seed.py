@@ -93,3 +93,55 @@ def read_communes(path: Path = SEED_DIR / "nghean_communes_2025.csv") -> list[Co
             )
             for row in csv.DictReader(handle)
         ]
+
+
+# Demo people for a local run (RegistrySettings.seed_demo_people, never in production): the same staff
+# codes, emails and names as the identity provider's demo users, so that each of them signs in and acts
+# for what the registry says. A cluster's people serve cluster 1; the school and commune are in it.
+DEMO_EMAIL_DOMAIN = "demo.edu-clusters.vn"
+DEMO_CLUSTER = 1
+DEMO_COMMUNE = "16813"  # Xã Mường Xén (former Kỳ Sơn district), in cluster 1
+
+
+@dataclass(frozen=True)
+class DemoSchoolSeed:
+    code: str
+    name: str
+    level: str
+    commune_code: str
+
+
+DEMO_SCHOOL = DemoSchoolSeed("MAU-DEMO-01", "Trường Tiểu học Mường Xén (mẫu, demo)", "primary", DEMO_COMMUNE)
+"""Made only when no sample school of the demo cluster exists; labelled as sample data like them."""
+
+
+@dataclass(frozen=True)
+class DemoPersonSeed:
+    code: str
+    username: str
+    full_name: str
+    roles: tuple[str, ...]
+    membership: str | None = None
+    """leader or member of the demo cluster"""
+    at_demo_school: bool = False
+    """the principal of the demo school"""
+    at_demo_commune: bool = False
+    """an officer of the demo school's commune"""
+
+    @property
+    def email(self) -> str:
+        return f"{self.username}@{DEMO_EMAIL_DOMAIN}"
+
+
+DEMO_PEOPLE = (
+    DemoPersonSeed("DEMO-SO-ADMIN", "admin.so", "Nguyễn Văn Hùng", ("department_official",)),
+    DemoPersonSeed("DEMO-SO-CB", "canbo.so", "Trần Thị Mai", ("department_official",)),
+    DemoPersonSeed(
+        "DEMO-C1-LEAD", "cumtruong.1", "Lê Văn Thành", ("department_official",), membership="leader"
+    ),
+    DemoPersonSeed(
+        "DEMO-C1-MEM", "thanhvien.1", "Phạm Thị Hương", ("department_official",), membership="member"
+    ),
+    DemoPersonSeed("DEMO-HT-001", "hieutruong.mau", "Hoàng Văn Nam", ("principal",), at_demo_school=True),
+    DemoPersonSeed("DEMO-XA-001", "canbo.xa", "Võ Thị Lan", ("commune_officer",), at_demo_commune=True),
+)

@@ -1,22 +1,29 @@
-"""Whole-registry use cases: seed the province's reference data, load sample data, republish every state.
+"""Whole-registry use cases: seed the province's reference data, load sample data and the demo people,
+republish every state.
 
-``seed_province`` and ``seed_samples`` are the one seed sequence: the registry's start-up and the operator
-CLI both call them, each with its own units of work.
+``seed_province``, ``seed_samples`` and (for a local run) ``seed_demo_people`` are the one seed sequence:
+the registry's start-up and the operator CLI call them, each with its own units of work.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from sqlmodel import col, select
 
 from services.registry.admin.domain import SAMPLE_SEED, CommuneForSamples, sample_rows
 from services.registry.admin.seed import (
+    DEMO_CLUSTER,
+    DEMO_PEOPLE,
+    DEMO_SCHOOL,
     REFORM_DATE,
     ClusterSeed,
     CommuneSeed,
+    DemoPersonSeed,
     OldDistrictSeed,
     read_clusters,
     read_communes,
@@ -24,7 +31,7 @@ from services.registry.admin.seed import (
 )
 from services.registry.bulk.models import ImportReport
 from services.registry.bulk.service import SAMPLE_CHUNK_ROWS, SchoolImporter, StaffImporter, apply_rows
-from services.registry.clusters.models import Cluster
+from services.registry.clusters.models import Cluster, MembershipRole
 from services.registry.clusters.service import record_cluster
 from services.registry.communes.models import (
     Commune,
@@ -34,13 +41,21 @@ from services.registry.communes.models import (
     OldDistrict,
 )
 from services.registry.communes.service import record_commune
-from services.registry.schools.models import School
+from services.registry.memberships import service as memberships_service
+from services.registry.memberships.models import MembershipCreate
+from services.registry.memberships.queries import current_memberships
+from services.registry.schools import service as schools_service
+from services.registry.schools.models import School, SchoolCreate, SchoolLevel, SchoolUpdate
 from services.registry.schools.service import record_school
 from services.registry.staff import service as staff_service
-from services.registry.staff.models import Staff
+from services.registry.staff.models import Staff, StaffCreate, StaffRole
 from shared.auth import Principal
+from shared.clock import today_in_vietnam
 from shared.db import UnitOfWork, UnitOfWorkFactory
+from shared.errors import Unprocessable
 from shared.text import fold
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -68,6 +83,94 @@ async def seed_samples(
     """Load ``schools`` labelled sample schools and their staff in a unit of work of its own."""
     async with unit_of_work() as uow:
         return await load_samples(uow=uow, principal=principal, schools=schools, seed=seed)
+
+
+async def seed_demo_people(
+    *, unit_of_work: UnitOfWorkFactory, principal: Principal, today: date | None = None
+) -> list[str]:
+    """Create the demo people that are missing (a local run's, never production's), through the use
+    cases, so their states go out as any person's would. Returns the staff codes it created.
+
+    A person already there is left as the registry now has them: seeding twice changes nothing, and a
+    change made since (a leader replaced) is not undone at the next start. Needs the province seeded.
+    """
+    async with unit_of_work() as uow:
+        missing = [seed for seed in DEMO_PEOPLE if await uow.session.get(Staff, seed.code) is None]
+    if not missing:
+        return []
+    school: DemoSchool | None = None
+    if any(seed.at_demo_school or seed.at_demo_commune for seed in missing):
+        async with unit_of_work() as uow:
+            school = await _demo_school(uow=uow, principal=principal)
+    for seed in missing:
+        async with unit_of_work() as uow:
+            await staff_service.create_staff(uow=uow, principal=principal, data=_demo_staff(seed, school))
+        if seed.at_demo_school and school is not None and not school.has_principal:
+            async with unit_of_work() as uow:
+                changes = SchoolUpdate(principal_staff_code=seed.code, principal_name=seed.full_name)
+                await schools_service.update_school(
+                    uow=uow, principal=principal, code=school.code, data=changes
+                )
+        if seed.membership is not None:
+            async with unit_of_work() as uow:
+                await _join_demo_cluster(uow, seed.code, MembershipRole(seed.membership), today)
+    return [seed.code for seed in missing]
+
+
+@dataclass(frozen=True)
+class DemoSchool:
+    code: str
+    commune_code: str
+    has_principal: bool
+
+
+async def _demo_school(*, uow: UnitOfWork, principal: Principal) -> DemoSchool:
+    """The first sample school of the demo cluster (the demo school sorts first), made if there is none."""
+    query = (
+        select(School)
+        .join(Commune, col(Commune.gso_code) == col(School.commune_code))
+        .where(col(School.sample), Commune.cluster_no == DEMO_CLUSTER)
+        .order_by(col(School.code))
+        .limit(1)
+    )
+    school = (await uow.session.exec(query)).first()
+    if school is not None:
+        return DemoSchool(school.code, school.commune_code, school.principal_staff_code is not None)
+    data = SchoolCreate(
+        code=DEMO_SCHOOL.code,
+        name=DEMO_SCHOOL.name,
+        level=SchoolLevel(DEMO_SCHOOL.level),
+        commune_code=DEMO_SCHOOL.commune_code,
+        sample=True,
+    )
+    await schools_service.create_school(uow=uow, principal=principal, data=data)
+    return DemoSchool(DEMO_SCHOOL.code, DEMO_SCHOOL.commune_code, has_principal=False)
+
+
+def _demo_staff(seed: DemoPersonSeed, school: DemoSchool | None) -> StaffCreate:
+    return StaffCreate(
+        code=seed.code,
+        full_name=seed.full_name,
+        roles=[StaffRole(role) for role in seed.roles],
+        school_code=school.code if seed.at_demo_school and school is not None else None,
+        commune_code=school.commune_code if seed.at_demo_commune and school is not None else None,
+        email=seed.email,
+        sample=True,
+    )
+
+
+async def _join_demo_cluster(
+    uow: UnitOfWork, staff_code: str, role: MembershipRole, today: date | None
+) -> None:
+    """From the reform; a leader from today when the cluster has one already (whose period this ends)."""
+    current = await current_memberships(uow, DEMO_CLUSTER)
+    replaces = role is MembershipRole.LEADER and any(m.role is MembershipRole.LEADER for m in current)
+    valid_from = (today or today_in_vietnam()) if replaces else REFORM_DATE
+    data = MembershipCreate(staff_code=staff_code, role=role, valid_from=valid_from)
+    try:
+        await memberships_service.add_member(uow=uow, cluster_no=DEMO_CLUSTER, data=data)
+    except Unprocessable as exc:  # the leader there began today: the demo person waits, the seed goes on
+        log.warning("demo person %s not made %s of cluster %d: %s", staff_code, role, DEMO_CLUSTER, exc)
 
 
 async def seed_clusters(*, uow: UnitOfWork, seeds: Sequence[ClusterSeed]) -> int:

@@ -1,13 +1,17 @@
-"""Staff reads: within the caller's scope, filtered by school, cluster, commune, role and name."""
+"""Staff reads: within the caller's scope, filtered by school, cluster, commune, role and name; and the
+person a signed-in caller is, with what they act for (``person_lookup``), read on every request.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import String, cast, or_
+from sqlalchemy import String, cast, func, or_
+from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.registry.access.queries import visible_communes
 from services.registry.clusters.models import ClusterMembership
@@ -16,6 +20,9 @@ from services.registry.schools.models import School
 from services.registry.schools.queries import visible_schools
 from services.registry.staff.models import Staff, StaffRole
 from shared.auth import Principal
+from shared.auth.authenticator import PersonLookup
+from shared.auth.identity import Identity
+from shared.auth.scope import Membership, PersonFacts
 from shared.db import UnitOfWork
 from shared.db.queries import fetch_page
 from shared.errors import NotFound
@@ -81,3 +88,44 @@ async def get_staff(*, uow: UnitOfWork, principal: Principal, code: str) -> Staf
     if person is None:
         raise NotFound(f"staff {code} does not exist or is outside your scope", field="code")
     return person
+
+
+def person_lookup(sessions: async_sessionmaker[AsyncSession]) -> PersonLookup:
+    """Finds a token's person in the registry's own tables: the other services read their replicas."""
+
+    async def find(identity: Identity) -> PersonFacts | None:
+        async with sessions() as session:
+            return await person_facts(session=session, identity=identity)
+
+    return find
+
+
+async def person_facts(*, session: AsyncSession, identity: Identity) -> PersonFacts | None:
+    """The person by staff code, else by email (when exactly one person has it), with every membership."""
+    person = await _person_named_by(session, identity)
+    if person is None:
+        return None
+    query = select(ClusterMembership).where(ClusterMembership.staff_code == person.code)
+    periods = (await session.exec(query.order_by(col(ClusterMembership.valid_from)))).all()
+    return PersonFacts(
+        staff_code=person.code,
+        full_name=person.full_name,
+        roles=frozenset(str(role) for role in person.roles),
+        school_code=person.school_code,
+        commune_code=person.commune_code,
+        active=person.active,
+        memberships=tuple(
+            Membership(period.cluster_no, str(period.role), period.valid_from, period.valid_to)
+            for period in periods
+        ),
+    )
+
+
+async def _person_named_by(session: AsyncSession, identity: Identity) -> Staff | None:
+    if identity.staff_code:
+        return await session.get(Staff, identity.staff_code)
+    if identity.email:
+        same_email = func.lower(col(Staff.email)) == identity.email.lower()
+        found = (await session.exec(select(Staff).where(same_email).limit(2))).all()
+        return found[0] if len(found) == 1 else None  # an email two people share names nobody
+    return None
