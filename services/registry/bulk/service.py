@@ -78,8 +78,9 @@ class Importer(Protocol):
     async def record(self, uow: UnitOfWork, entity: Any) -> None: ...
 
 
-SAMPLE_CHUNK_ROWS = 500
-"""Rows of generated sample data per transaction: a few tenths of a second of the write lock each."""
+SAMPLE_CHUNK_ROWS = 200
+"""Rows of generated sample data per transaction: about a tenth of a second of the write lock each on an
+idle machine; seconds on one whose cores are shared many times over, which is why chunks stay small."""
 
 
 async def import_rows(
