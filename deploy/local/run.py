@@ -143,7 +143,7 @@ def _start_in_background(keycloak: KeycloakLauncher | None) -> threading.Thread:
         if keycloak is None:
             return
         try:
-            keycloak.start()
+            keycloak.start(timeout=400)  # its first start builds it: minutes on two busy cores
         except KeycloakLauncherError as error:
             print(error.message, file=sys.stderr, flush=True)
 

@@ -19,6 +19,7 @@ from services.notifications.channels.adapters import (
     SmtpConfig,
 )
 from services.notifications.channels.domain import Channel
+from services.notifications.coverage.api import router as coverage_router
 from services.notifications.deliveries.api import router as deliveries_router
 from services.notifications.deliveries.handlers import fan_out_consumer
 from services.notifications.deliveries.service import DispatchConfig
@@ -90,6 +91,7 @@ def create_app(
         channels=channels.kinds - {DeliveryChannel.WEBHOOK},
     )
     renderer = TemplateRenderer()
+    metrics = DeliveryMetrics()
 
     async def start(runtime: ServiceRuntime) -> None:
         if settings.seed_on_start:
@@ -115,6 +117,7 @@ def create_app(
         inbox_router,
         deliveries_router,
         webhooks_router,
+        coverage_router,
     ]
     app = create_service_app(
         settings,
@@ -125,13 +128,13 @@ def create_app(
         migrations=Path(__file__).parent / "migrations",
         routers=[*routers, devmail_api.router] if development else routers,
         publishes=[NOTIFICATION_EVENTS],
-        consumers=[replica_consumer, fan_out_consumer(dispatch_config, clock)],
+        consumers=[replica_consumer, fan_out_consumer(dispatch_config, clock, metrics)],
         on_startup=start,
         on_shutdown=stop,
         people=person_lookup(StaffReplica, MembershipReplica),
     )
     runtime: ServiceRuntime = app.state.runtime
-    metrics = DeliveryMetrics(runtime.metrics.registry)
+    metrics.register(runtime.metrics.registry)
     if settings.delivery_worker_enabled:
         runtime.add_job(
             delivery_job(
@@ -149,6 +152,7 @@ def create_app(
     app.state.webhook_channel = webhook_channel
     app.state.mail_catcher = catcher
     app.state.delivery_metrics = metrics
+    app.state.department_contacts = dispatch_config.department
     return app
 
 

@@ -1,10 +1,12 @@
 """Events the incidents service publishes on ``incidents.events``, keyed by incident id.
 
 Every event carries the incident's routing facts (school, commune, cluster, category, severity, restricted)
-so a consumer such as notifications can decide who must hear of it without keeping incident state.
-Events carry no personal details and no free text: descriptions, places, names and notes stay in the
-incidents service, behind its access rules (a restricted child-safety case shows them only to the
-cluster leader and the Department).
+and the catalog's names of its category and severity, so a consumer such as notifications can decide who
+must hear of it, and tell them in words, without keeping incident state. Events carry no free text and no
+personal details: descriptions, places, names and notes stay in the incidents service, behind its access
+rules (a restricted child-safety case shows them only to the cluster leader and the Department). The one
+identifier of a person is the reporter's account (``reporter_subject``, on acknowledged and resolved) so
+that the reporter hears back; notifications never passes it on to webhooks.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.events.base import EventPayload, event_type
 from shared.events.topics import INCIDENT_EVENTS
@@ -49,6 +51,26 @@ class DeadlineKind(StrEnum):
     RESOLUTION = "resolution"
 
 
+class ScopeRole(StrEnum):
+    """The people of an incident's own scope who hear of it first; any of them may be vacant."""
+
+    CLUSTER_LEADER = "cluster_leader"
+    CLUSTER_MEMBERS = "cluster_members"
+    COMMUNE_OFFICE = "commune_office"
+    """The commune's Office of Culture and Social Affairs: a contact address, or a commune officer."""
+
+
+class IncidentLabelsV1(BaseModel):
+    """The catalog's names of an incident's category and severity, as they stood when the event was made."""
+
+    model_config = ConfigDict(frozen=True)
+
+    category_vi: str = Field(description="e.g. Ngộ độc thực phẩm")
+    category_en: str = Field(description="e.g. Food poisoning")
+    severity_vi: str = Field(description="e.g. Đặc biệt nghiêm trọng")
+    severity_en: str = Field(description="e.g. Critical")
+
+
 class IncidentFactsV1(EventPayload):
     """What every incident event says about the incident it concerns, as it stands after the event."""
 
@@ -63,6 +85,9 @@ class IncidentFactsV1(EventPayload):
     restricted: bool = Field(description="Child-safety case: details only for cluster leader and Department")
     status: IncidentStatus
     occurred_at: datetime
+    labels: IncidentLabelsV1 | None = Field(
+        default=None, description="Names of the category and severity for people (absent in older events)"
+    )
 
 
 @event_type("incidents.incident.reported.v1", topic=INCIDENT_EVENTS, key="incident_id")
@@ -77,6 +102,11 @@ class IncidentReportedV1(IncidentFactsV1):
     out_of_school: int = Field(ge=0, description="Pupils kept out of school by the incident")
     acknowledge_due_at: datetime
     resolve_due_at: datetime
+    vacant_roles: list[ScopeRole] = Field(
+        default_factory=list,
+        description="Who of the incident's own scope nobody holds (the registry replica at report): the "
+        "Department office stands in for them",
+    )
 
 
 @event_type("incidents.incident.routed.v1", topic=INCIDENT_EVENTS, key="incident_id")
@@ -95,6 +125,9 @@ class IncidentAcknowledgedV1(IncidentFactsV1):
     acknowledged_at: datetime
     actor_role: str
     within_target: bool = Field(description="Acknowledged before its acknowledgement deadline")
+    reporter_subject: str | None = Field(
+        default=None, description="The reporter's account (token subject), so that they hear back"
+    )
 
 
 @event_type("incidents.incident.escalated.v1", topic=INCIDENT_EVENTS, key="incident_id")
@@ -108,6 +141,11 @@ class IncidentEscalatedV1(IncidentFactsV1):
     notify_role: str = Field(description="The role to notify, e.g. cluster_leader, department_officer")
     step: int = Field(ge=1, description="Which step of the severity's chain fired, 1 first")
     escalated_at: datetime
+    vacant_roles: list[ScopeRole] = Field(
+        default_factory=list,
+        description="The step's own role, vacant in the incident's scope: it passed at once to ``level``, "
+        "the next step of the chain that has a person",
+    )
 
 
 @event_type("incidents.incident.status-changed.v1", topic=INCIDENT_EVENTS, key="incident_id")
@@ -133,6 +171,9 @@ class IncidentResolvedV1(IncidentFactsV1):
     resolved_at: datetime
     actor_role: str
     within_target: bool = Field(description="Resolved before its resolution deadline")
+    reporter_subject: str | None = Field(
+        default=None, description="The reporter's account (token subject), so that they hear back"
+    )
 
 
 @event_type("incidents.incident.closed.v1", topic=INCIDENT_EVENTS, key="incident_id")

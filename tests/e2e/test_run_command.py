@@ -57,7 +57,7 @@ def test_run_brings_up_kafka_and_the_seeded_services_then_stops_cleanly(
     run_command: tuple[subprocess.Popen[str], int, int, int],
 ) -> None:
     process, kafka_port, first_port, keycloak_port = run_command
-    banner = _read_until(process, "Integration client", within=400)  # the last line of the banner
+    banner = _read_until(process, "Integration client", within=600)  # the last line of the banner
     registry, notifications = f"http://127.0.0.1:{first_port}", f"http://127.0.0.1:{first_port + 3}"
     assert (
         f"{registry}/docs" in banner and f"{registry}/asyncapi" in banner and f"{registry}/metrics" in banner
@@ -79,6 +79,23 @@ def test_run_brings_up_kafka_and_the_seeded_services_then_stops_cleanly(
         assert time.monotonic() < deadline, f"the notifications replica has only {replica}"
         time.sleep(0.2)
     assert httpx.get(f"{registry}/asyncapi.json", timeout=10).status_code == 200
+
+    # The demo leader signs in at the identity provider and sees cluster 1's schools, as the registry says.
+    issuer = f"http://127.0.0.1:{keycloak_port}/realms/edu-clusters"
+    signed_in = httpx.post(
+        f"{issuer}/protocol/openid-connect/token",
+        data={
+            "grant_type": "password",
+            "client_id": "edu-clusters-cli",
+            "username": "cumtruong.1",
+            "password": "demo",
+        },
+        timeout=30,
+    )
+    assert signed_in.status_code == 200, signed_in.text
+    leader = {"Authorization": f"Bearer {signed_in.json()['access_token']}"}
+    seen = httpx.get(f"{registry}/schools", params={"limit": 200}, headers=leader, timeout=10).json()
+    assert seen["total"] >= 1 and {school["cluster_no"] for school in seen["items"]} == {1}
     for port in range(first_port, first_port + 4):  # every service is up, not only the registry
         assert httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=10).status_code == 200
 

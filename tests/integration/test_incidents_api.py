@@ -5,7 +5,7 @@ data, reports and operators' metrics. The replica is filled by a stand-in regist
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +14,12 @@ import pytest
 from fastapi import FastAPI
 
 from services.incidents.app import create_app
-from services.incidents.replica.models import ReplicaSchool
+from services.incidents.replica.models import ReplicaSchool, ReplicaStaff
 from services.incidents.settings import IncidentsSettings
 from shared.auth import Role
-from shared.events import ClusterStateV1, CommuneStateV1, SchoolStateV1
-from shared.events.topics import REGISTRY_CLUSTERS, REGISTRY_COMMUNES, REGISTRY_SCHOOLS
+from shared.events import ClusterStateV1, CommuneStateV1, SchoolStateV1, StaffStateV1
+from shared.events.registry import ClusterMembershipV1
+from shared.events.topics import REGISTRY_CLUSTERS, REGISTRY_COMMUNES, REGISTRY_SCHOOLS, REGISTRY_STAFF
 from shared.settings import Environment
 from tests.support.apps import bearer, running, runtime_of
 from tests.support.harness import MessagingNode, node_settings
@@ -63,11 +64,31 @@ def registry_states() -> list[Any]:
             updated_at=NOW,
         )
 
+    def leader(cluster_no: int) -> StaffStateV1:
+        membership = ClusterMembershipV1(cluster_no=cluster_no, role="leader", valid_from=date(2025, 7, 1))
+        return StaffStateV1(
+            code=f"L{cluster_no}",
+            full_name=f"Cụm trưởng {cluster_no}",
+            roles=["department_official"],
+            memberships=[membership],
+            version=1,
+            updated_at=NOW,
+        )
+
+    # Staffed clusters: a cluster without a leader would pass the leader's escalation step on.
     return [
         *(
-            ClusterStateV1(cluster_no=n, name=f"{n}", office_host_unit="x", version=1, updated_at=NOW)
+            ClusterStateV1(
+                cluster_no=n,
+                name=f"{n}",
+                office_host_unit="x",
+                leader_staff_code=f"L{n}",
+                version=1,
+                updated_at=NOW,
+            )
             for n in (3, 4)
         ),
+        *(leader(n) for n in (3, 4)),
         commune(COMMUNE_3, 3),
         commune(COMMUNE_4, 4),
         commune(VINH, None),
@@ -87,7 +108,7 @@ async def service(
             prefix=topic_prefix,
             database_url=sqlite_url("reg"),
         ),
-        publishes=[REGISTRY_CLUSTERS, REGISTRY_COMMUNES, REGISTRY_SCHOOLS],
+        publishes=[REGISTRY_CLUSTERS, REGISTRY_COMMUNES, REGISTRY_SCHOOLS, REGISTRY_STAFF],
     )
     async with registry.messaging.unit_of_work() as uow:
         for state in registry_states():
@@ -106,13 +127,15 @@ async def service(
     app = create_app(settings, clock=FixedClock())
     async with running(app) as client:
 
-        async def schools() -> int:
+        async def schools_and_leaders() -> int:
             async with runtime_of(app).sessions() as session:
-                return sum(
-                    [await session.get(ReplicaSchool, code) is not None for code in (SCHOOL_3, SCHOOL_4)]
-                )
+                schools = [await session.get(ReplicaSchool, code) for code in (SCHOOL_3, SCHOOL_4)]
+                leaders = [await session.get(ReplicaStaff, code) for code in ("L3", "L4")]
+            return sum(row is not None for row in [*schools, *leaders])
 
-        await wait_for(schools, until=lambda n: n == 2, message="both schools in the replica")
+        await wait_for(
+            schools_and_leaders, until=lambda n: n == 4, message="schools and leaders in the replica"
+        )
         yield app, client
     await registry.stop()
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +20,14 @@ from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
 
 from services.incidents.app import create_app
-from services.incidents.replica.models import ReplicaCommune, ReplicaSchool
+from services.incidents.replica.models import ReplicaCommune, ReplicaSchool, ReplicaStaff
 from services.incidents.settings import IncidentsSettings
 from services.registry.app import create_app as create_registry
 from services.registry.settings import RegistrySettings
 from shared.auth import Role
-from shared.events import ClusterStateV1, CommuneStateV1, SchoolStateV1
-from shared.events.topics import REGISTRY_CLUSTERS, REGISTRY_COMMUNES, REGISTRY_SCHOOLS
+from shared.events import ClusterStateV1, CommuneStateV1, SchoolStateV1, StaffStateV1
+from shared.events.registry import ClusterMembershipV1
+from shared.events.topics import REGISTRY_CLUSTERS, REGISTRY_COMMUNES, REGISTRY_SCHOOLS, REGISTRY_STAFF
 from shared.settings import Environment
 from tests.support.apps import bearer, running, runtime_of
 from tests.support.harness import MessagingNode, node_settings
@@ -52,13 +53,31 @@ class FakeClock:
 
 
 def cluster_state(cluster_no: int) -> ClusterStateV1:
+    """A cluster with a leader (``leader_state``): a cluster without one passes the leader's step on."""
     return ClusterStateV1(
         cluster_no=cluster_no,
         name=f"Cụm {cluster_no}",
         office_host_unit="x",
+        leader_staff_code=f"L{cluster_no:03d}",
         version=1,
         updated_at=datetime.now(UTC),
     )
+
+
+def leader_state(cluster_no: int) -> StaffStateV1:
+    return StaffStateV1(
+        code=f"L{cluster_no:03d}",
+        full_name=f"Cụm trưởng {cluster_no}",
+        roles=["department_official"],
+        memberships=[ClusterMembershipV1(cluster_no=cluster_no, role="leader", valid_from=date(2025, 7, 1))],
+        version=1,
+        updated_at=datetime.now(UTC),
+    )
+
+
+async def known_leader(app: FastAPI, cluster_no: int) -> ReplicaStaff | None:
+    async with runtime_of(app).sessions() as session:
+        return await session.get(ReplicaStaff, f"L{cluster_no:03d}")
 
 
 def commune_state(code: str, cluster_no: int | None, version: int = 1) -> CommuneStateV1:
@@ -154,7 +173,7 @@ async def registry_node(
         database_url=sqlite_url("registry"),
     )
     node = await MessagingNode.start(
-        settings, publishes=[REGISTRY_CLUSTERS, REGISTRY_COMMUNES, REGISTRY_SCHOOLS]
+        settings, publishes=[REGISTRY_CLUSTERS, REGISTRY_COMMUNES, REGISTRY_SCHOOLS, REGISTRY_STAFF]
     )
     yield node
     await node.stop()
@@ -169,11 +188,15 @@ async def test_a_report_is_routed_escalates_once_unless_acknowledged_and_every_s
     topic_prefix: str,
 ) -> None:
     await registry_node.publish(
-        cluster_state(3), commune_state(COMMUNE_IN_3, 3), school_state(SCHOOL, COMMUNE_IN_3, 3)
+        cluster_state(3),
+        leader_state(3),
+        commune_state(COMMUNE_IN_3, 3),
+        school_state(SCHOOL, COMMUNE_IN_3, 3),
     )
     app = create_app(settings_for(new_database_url("incidents")), clock=clock)
     async with running(app) as client:
         await wait_for(lambda: known_school(app, SCHOOL), within=30, message="the school in the replica")
+        await wait_for(lambda: known_leader(app, 3), within=30, message="the leader in the replica")
         principal = bearer(app, Role.SCHOOL_PRINCIPAL, school_id=SCHOOL)
 
         # Idempotent reporting: a retry from a bad connection creates nothing new.

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 from collections.abc import Mapping
+from email import message_from_string, policy
 
 import pytest
 from pydantic import BaseModel, ValidationError
@@ -189,9 +190,12 @@ def test_a_subject_or_name_with_a_line_break_still_makes_one_email_with_no_injec
     )
     wire = email.as_string()
     assert "\nBcc:" not in wire and "\nCc:" not in wire  # no header starts a line but ours
-    assert str(email["Subject"]) == "Sự cố tại Trường A Bcc: spy@evil.vn"
-    assert [address.addr_spec for address in email["To"].addresses] == ["hieutruong@nghean.edu.vn"]
-    assert str(email["Message-ID"]) == "<d1@nghean.edu.vn>"
+    received = message_from_string(wire, policy=policy.default)
+    assert received["Subject"] == "Sự cố tại Trường A Bcc: spy@evil.vn"
+    assert [address.addr_spec for address in received["To"].addresses] == ["hieutruong@nghean.edu.vn"]
+    assert received["Message-ID"] == "<d1@nghean.edu.vn>"
+    with pytest.raises(UnsendableEmail, match="line break"):  # a header value that is not display text
+        build_email(message(source_event_id="e1\r\nBcc: spy@evil.vn"), sender=SENDER)
 
 
 @pytest.mark.parametrize(

@@ -16,12 +16,22 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import col, select
 
-from services.incidents.escalations.domain import LEVEL_RANK, escalation_target, still_needed
-from services.incidents.incidents.domain import facts
+from services.incidents.escalations.domain import (
+    LEVEL_NAMES,
+    LEVEL_RANK,
+    StepTarget,
+    escalation_target,
+    pass_over_vacancy,
+    still_needed,
+)
+from services.incidents.incidents.domain import vacancy_note
 from services.incidents.incidents.models import EscalationJob, Incident, JobState, TimelineEntry, TimelineKind
+from services.incidents.incidents.queries import event_facts, staffing_of
+from services.incidents.incidents.service import DETAIL_LENGTH
 from services.incidents.metrics import IncidentMetrics
+from shared.clock import today_in_vietnam
 from shared.db import UnitOfWork, UnitOfWorkFactory
-from shared.events.incidents import IncidentEscalatedV1
+from shared.events.incidents import EscalationLevel, IncidentEscalatedV1
 
 log = logging.getLogger(__name__)
 
@@ -104,8 +114,11 @@ async def fire_step(
         job.state = JobState.CANCELLED
         await uow.commit()
         return None
-    level, role = escalation_target(job.level, job.notify_role, cluster_no=incident.cluster_no)
+    target, note = await _target(uow, job, incident, now)
+    level, role = target.level, target.notify_role
     incident.escalation_rank = max(incident.escalation_rank, LEVEL_RANK[level])
+    passed = f"{job.deadline} deadline {job.deadline_at.isoformat()} passed"
+    detail = f"{passed}; step {job.step}: notify {role} ({level})"
     uow.session.add(
         TimelineEntry(
             incident_id=incident.id,
@@ -113,12 +126,11 @@ async def fire_step(
             kind=TimelineKind.ESCALATED,
             actor_subject=f"scheduler:{instance}",
             actor_role=SCHEDULER_ROLE,
-            detail=f"{job.deadline} deadline {job.deadline_at.isoformat()} passed; step {job.step}: "
-            f"notify {role} ({level})",
+            detail=(f"{detail}; {note}" if note else detail)[:DETAIL_LENGTH],
         )
     )
     event = IncidentEscalatedV1(
-        **facts(incident),
+        **(await event_facts(uow, incident)),
         deadline=job.deadline,
         due_at=job.deadline_at,
         level=level,
@@ -126,9 +138,39 @@ async def fire_step(
         notify_role=role,
         step=job.step,
         escalated_at=now,
+        vacant_roles=list(target.vacant),
     )
     uow.record(event, occurred_at=now)
     await uow.commit()
     if metrics is not None:
         metrics.escalations.labels(level, job.deadline).inc()
     return event
+
+
+async def _target(
+    uow: UnitOfWork, job: EscalationJob, incident: Incident, now: datetime
+) -> tuple[StepTarget, str]:
+    """Who the step notifies now, and what the timeline says of a vacancy it passed over.
+
+    An incident with no cluster gives the cluster leader's step to the Department office (the
+    Department directs it); a cluster with no leader passes the step at once to the next step of the
+    chain that has a person, and the timeline names who was missing.
+    """
+    level, role = escalation_target(job.level, job.notify_role, cluster_no=incident.cluster_no)
+    if level is not EscalationLevel.CLUSTER_LEADER:
+        return StepTarget(level, role), ""
+    staffing = await staffing_of(
+        uow, cluster_no=incident.cluster_no, commune_code=None, today=today_in_vietnam(now)
+    )
+    later = select(EscalationJob.level, EscalationJob.notify_role).where(
+        col(EscalationJob.incident_id) == incident.id,
+        col(EscalationJob.deadline) == job.deadline,
+        col(EscalationJob.deadline_at) == job.deadline_at,  # this plan's steps, not a reopened one's
+        col(EscalationJob.step) > job.step,
+    )
+    rows = (await uow.session.exec(later.order_by(col(EscalationJob.step)))).all()
+    steps = [(EscalationLevel(later_level), later_role) for later_level, later_role in rows]
+    target = pass_over_vacancy(level, role, has_leader=staffing.has_leader, later=steps)
+    if not target.vacant:
+        return target, ""
+    return target, vacancy_note(staffing, target.vacant, stand_in=LEVEL_NAMES[target.level])

@@ -13,11 +13,16 @@ from services.incidents.catalog.domain import Measure, classify, deadlines_from
 from services.incidents.catalog.models import Category
 from services.incidents.catalog.queries import list_severities, raising_rules
 from services.incidents.filing.models import IdempotencyRecord, IncidentReport
-from services.incidents.incidents.domain import SUPPORTED_YEARS, facts, report_refusal
+from services.incidents.incidents.domain import SUPPORTED_YEARS, report_refusal
 from services.incidents.incidents.models import Incident, TimelineKind
-from services.incidents.incidents.queries import current_route
-from services.incidents.incidents.service import plan_escalation_steps, record_timeline
+from services.incidents.incidents.queries import current_route, event_facts
+from services.incidents.incidents.service import (
+    plan_escalation_steps,
+    record_timeline,
+    route_with_vacancies,
+)
 from shared.auth import Principal, Role
+from shared.clock import today_in_vietnam
 from shared.db import UnitOfWork
 from shared.errors import Conflict, Forbidden, Unprocessable
 from shared.events.incidents import IncidentReportedV1, IncidentRoutedV1, IncidentStatus
@@ -112,20 +117,23 @@ async def report(
     record_timeline(
         uow, incident, TimelineKind.REPORTED, principal, now, to_status=incident.status, detail=raised
     )
-    record_timeline(uow, incident, TimelineKind.ROUTED, principal, now, detail=route.describe())
+    detail, vacant = await route_with_vacancies(uow, route, today=today_in_vietnam(now))
+    record_timeline(uow, incident, TimelineKind.ROUTED, principal, now, detail=detail)
     plan_escalation_steps(uow, incident, severity, now)
+    known = await event_facts(uow, incident)
     uow.record(
         IncidentReportedV1(
-            **facts(incident),
+            **known,
             reported_at=now,
             reporter_role=principal.role,
             **data.people.model_dump(),
             acknowledge_due_at=incident.acknowledge_due_at,
             resolve_due_at=incident.resolve_due_at,
+            vacant_roles=vacant,
         ),
         occurred_at=now,
     )
-    uow.record(IncidentRoutedV1(**facts(incident), rerouted=False, routed_at=now), occurred_at=now)
+    uow.record(IncidentRoutedV1(**known, rerouted=False, routed_at=now), occurred_at=now)
     if idempotency_key is not None:
         uow.session.add(
             IdempotencyRecord(

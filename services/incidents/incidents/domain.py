@@ -8,13 +8,20 @@ API answers 409 naming them).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
 from shared.auth import Principal, Role
-from shared.events.incidents import DeadlineKind, IncidentStatus, RouteKind
+from shared.events.incidents import (
+    DeadlineKind,
+    IncidentLabelsV1,
+    IncidentStatus,
+    RouteKind,
+    ScopeRole,
+)
 
 SUPPORTED_YEARS = range(2000, 2100)
 """The years incidents and reports speak of: anything else is a typo, and the calendar's first and last
@@ -136,6 +143,66 @@ def _to(commune_code: str, cluster_no: int | None) -> Route:
     return Route(kind, commune_code, cluster_no)
 
 
+# Vacancies: who of an incident's own scope hears of it first (its cluster's leader and members, its
+# commune's Office of Culture and Social Affairs), and who nobody holds. Notifications resolves the same
+# roles from the same registry facts (services/incidents/README.md, "Routing that always reaches someone"):
+# a role nobody holds passes at once to the Department office, and the timeline says who was missing.
+
+STAND_IN = "Văn phòng Sở"
+"""Who takes a vacant role of the first step: the Department office (the duty desk in notifications)."""
+
+
+@dataclass(frozen=True)
+class Staffing:
+    """Who of an incident's scope the replica knows can be reached, as it stands now."""
+
+    cluster_no: int | None
+    commune_name: str | None
+    """None: the replica does not know the commune (its office is not known to be vacant either)."""
+    has_leader: bool = False
+    has_members: bool = False
+    has_commune_office: bool = False
+    """A contact of the Office of Culture and Social Affairs, or a commune officer of the commune."""
+
+
+def vacant_roles(staffing: Staffing) -> list[ScopeRole]:
+    """The first step's roles nobody holds; a commune in no cluster has no cluster roles to miss."""
+    vacant = []
+    if staffing.cluster_no is not None:
+        if not staffing.has_leader:
+            vacant.append(ScopeRole.CLUSTER_LEADER)
+        if not staffing.has_members:
+            vacant.append(ScopeRole.CLUSTER_MEMBERS)
+    if staffing.commune_name is not None and not staffing.has_commune_office:
+        vacant.append(ScopeRole.COMMUNE_OFFICE)
+    return vacant
+
+
+def who_is_missing(staffing: Staffing, vacant: Sequence[ScopeRole]) -> str:
+    """The vacancies in Vietnamese, e.g. ``cụm 1 chưa có cụm trưởng``; empty when there are none."""
+    missing = []
+    cluster = [
+        name
+        for role, name in (
+            (ScopeRole.CLUSTER_LEADER, "cụm trưởng"),
+            (ScopeRole.CLUSTER_MEMBERS, "thành viên"),
+        )
+        if role in vacant
+    ]
+    if cluster:
+        missing.append(f"cụm {staffing.cluster_no} chưa có {' và '.join(cluster)}")
+    if ScopeRole.COMMUNE_OFFICE in vacant:
+        missing.append(f"{staffing.commune_name} chưa có đầu mối Phòng Văn hóa - Xã hội")
+    return "; ".join(missing)
+
+
+def vacancy_note(staffing: Staffing, vacant: Sequence[ScopeRole], *, stand_in: str = STAND_IN) -> str:
+    """What the timeline says: who was missing and who stands in, e.g.
+    ``cụm 1 chưa có cụm trưởng: chuyển Văn phòng Sở``; empty when nobody is missing."""
+    missing = who_is_missing(staffing, vacant)
+    return f"{missing}: chuyển {stand_in}" if missing else ""
+
+
 # Access (DESIGN §4): a cluster's people see their cluster's incidents, a principal their school's, a
 # commune officer their commune's, the Department everything; a reporter always sees what they reported. A
 # restricted (child-safety) incident shows its details only to its cluster leader and the Department.
@@ -252,9 +319,10 @@ class Publishable(Protocol):
     def occurred_at(self) -> datetime: ...
 
 
-def facts(incident: Publishable) -> dict[str, Any]:
-    """The fields every incident event carries (``IncidentFactsV1``)."""
+def facts(incident: Publishable, labels: IncidentLabelsV1 | None = None) -> dict[str, Any]:
+    """The fields every incident event carries (``IncidentFactsV1``), with the catalog's names if given."""
     return {
+        "labels": labels,
         "incident_id": incident.id,
         "reference": incident.reference,
         "school_code": incident.school_code,

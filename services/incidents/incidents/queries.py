@@ -8,16 +8,22 @@ all but its cluster leader and the Department.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
+from typing import Any
 
 from sqlalchemy import ColumnElement, or_, true
 from sqlmodel import col, select
 
+from services.incidents.catalog.models import Category, Severity
 from services.incidents.incidents.domain import (
     KnownCommune,
     KnownSchool,
+    Publishable,
     Route,
+    Staffing,
     can_see,
     can_see_details,
+    facts,
     route_for,
 )
 from services.incidents.incidents.models import (
@@ -28,11 +34,17 @@ from services.incidents.incidents.models import (
     PeopleAffected,
     TimelineEntry,
 )
-from services.incidents.replica.models import ReplicaCommune, ReplicaSchool
+from services.incidents.replica.models import (
+    ReplicaCluster,
+    ReplicaCommune,
+    ReplicaMembership,
+    ReplicaSchool,
+    ReplicaStaff,
+)
 from shared.auth import Principal
 from shared.db import UnitOfWork
 from shared.errors import Forbidden, NotFound
-from shared.events.incidents import IncidentStatus
+from shared.events.incidents import IncidentLabelsV1, IncidentStatus
 
 HIDDEN_REPORTER = "hidden"
 """Stands for the reporter of a restricted case on the timeline of anyone who may not see its details."""
@@ -164,3 +176,77 @@ async def current_route(uow: UnitOfWork, *, school_code: str | None, commune_cod
         school=KnownSchool(school.commune_code, school.cluster_no) if school else None,
         commune=KnownCommune(commune.cluster_no) if commune else None,
     )
+
+
+async def event_facts(uow: UnitOfWork, incident: Publishable) -> dict[str, Any]:
+    """The facts every event of ``incident`` carries, with the catalog's names of its category and
+    severity (read in the event's own transaction, so they are the names as they stand now)."""
+    category = await uow.session.get(Category, incident.category)
+    severity = await uow.session.get(Severity, incident.severity)
+    labels = None
+    if category is not None and severity is not None:
+        labels = IncidentLabelsV1(
+            category_vi=category.name_vi,
+            category_en=category.name_en,
+            severity_vi=severity.name_vi,
+            severity_en=severity.name_en,
+        )
+    return facts(incident, labels)
+
+
+COMMUNE_OFFICER = "commune_officer"
+"""The registry's role of a person who works for a commune (its Office of Culture and Social Affairs)."""
+
+
+async def staffing_of(
+    uow: UnitOfWork, *, cluster_no: int | None, commune_code: str | None, today: date
+) -> Staffing:
+    """Who of the scope can be reached, by the rule notifications resolves people by: a cluster's leader
+    (its state's, else a current leader membership) and members (current member or unit-representative
+    memberships) who are active people; a commune's office contact or an active commune officer."""
+    session = uow.session
+    commune = await session.get(ReplicaCommune, commune_code) if commune_code else None
+    if cluster_no is None:
+        has_leader = has_members = False
+    else:
+        cluster = await session.get(ReplicaCluster, cluster_no)
+        leaders = [cluster.leader_staff_code] if cluster and cluster.leader_staff_code else []
+        if not leaders:  # the cluster's state may lag its leader's: the membership says it too
+            leaders = await _current_members(uow, cluster_no, ("leader",), today)
+        has_leader = await _any_active(uow, leaders)
+        members = await _current_members(uow, cluster_no, ("member", "unit_representative"), today)
+        has_members = await _any_active(uow, members)
+    has_office = False
+    if commune is not None:
+        has_office = bool(commune.culture_office_email or commune.culture_office_phone)
+        if not has_office:
+            officers = await session.exec(
+                select(ReplicaStaff).where(
+                    col(ReplicaStaff.commune_code) == commune.gso_code, col(ReplicaStaff.active)
+                )
+            )
+            has_office = any(COMMUNE_OFFICER in person.roles for person in officers.all())
+    return Staffing(
+        cluster_no=cluster_no,
+        commune_name=commune.name if commune is not None else None,
+        has_leader=has_leader,
+        has_members=has_members,
+        has_commune_office=has_office,
+    )
+
+
+async def _current_members(uow: UnitOfWork, cluster_no: int, roles: Sequence[str], today: date) -> list[str]:
+    query = select(ReplicaMembership.staff_code).where(
+        col(ReplicaMembership.cluster_no) == cluster_no,
+        col(ReplicaMembership.role).in_(roles),
+        col(ReplicaMembership.valid_from) <= today,
+        col(ReplicaMembership.valid_to).is_(None) | (col(ReplicaMembership.valid_to) >= today),
+    )
+    return list((await uow.session.exec(query)).all())
+
+
+async def _any_active(uow: UnitOfWork, codes: Sequence[str]) -> bool:
+    if not codes:
+        return False
+    query = select(ReplicaStaff.code).where(col(ReplicaStaff.code).in_(codes), col(ReplicaStaff.active))
+    return (await uow.session.exec(query.limit(1))).first() is not None

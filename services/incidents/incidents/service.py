@@ -8,7 +8,7 @@ news of it never disagree.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, update
 from sqlmodel import col, select
@@ -20,10 +20,12 @@ from services.incidents.incidents.domain import (
     REASON_REQUIRED,
     Action,
     InvalidTransition,
+    Route,
     cancelled_by,
-    facts,
     may_act,
     next_status,
+    vacancy_note,
+    vacant_roles,
 )
 from services.incidents.incidents.models import (
     EscalationJob,
@@ -33,9 +35,10 @@ from services.incidents.incidents.models import (
     TimelineEntry,
     TimelineKind,
 )
-from services.incidents.incidents.queries import current_route, get_visible
+from services.incidents.incidents.queries import current_route, event_facts, get_visible, staffing_of
 from services.incidents.metrics import IncidentMetrics
 from shared.auth import Principal
+from shared.clock import today_in_vietnam
 from shared.db import UnitOfWork
 from shared.errors import Conflict, Forbidden, Unprocessable
 from shared.events.incidents import (
@@ -48,6 +51,7 @@ from shared.events.incidents import (
     IncidentStatus,
     IncidentStatusChangedV1,
     RouteKind,
+    ScopeRole,
 )
 
 REPLICA_ACTOR = "registry-replica"
@@ -76,9 +80,29 @@ def record_timeline(
             from_status=from_status,
             to_status=to_status,
             reason=reason,
-            detail=detail or None,
+            detail=detail[:DETAIL_LENGTH] if detail else None,
         )
     )
+
+
+DETAIL_LENGTH = 300
+"""The timeline's detail column holds this much."""
+
+
+async def route_with_vacancies(uow: UnitOfWork, route: Route, *, today: date) -> tuple[str, list[ScopeRole]]:
+    """The route as the timeline records it, with who of its scope is missing and who stands in (in
+    Vietnamese: ``…; cụm 1 chưa có cụm trưởng: chuyển Văn phòng Sở``), and the vacant roles.
+
+    A report still waiting at the duty desk has no scope yet, so nobody is missing from it.
+    """
+    if route.kind is RouteKind.DEPARTMENT_DUTY_DESK:
+        return route.describe(), []
+    staffing = await staffing_of(
+        uow, cluster_no=route.cluster_no, commune_code=route.commune_code, today=today
+    )
+    vacant = vacant_roles(staffing)
+    note = vacancy_note(staffing, vacant)
+    return (f"{route.describe()}; {note}" if note else route.describe()), vacant
 
 
 def plan_escalation_steps(uow: UnitOfWork, incident: Incident, severity: Severity, now: datetime) -> None:
@@ -185,30 +209,41 @@ async def _record_transition(
         incident.acknowledged_at = incident.resolved_at = incident.closed_at = None
         plan_escalation_steps(uow, incident, severity, now)
 
+    known = await event_facts(uow, incident)
     uow.record(
-        IncidentStatusChangedV1(**facts(incident), from_status=old_status, changed_at=now, actor_role=role),
+        IncidentStatusChangedV1(**known, from_status=old_status, changed_at=now, actor_role=role),
         occurred_at=now,
     )
     if action is Action.ACKNOWLEDGE:
         within = now <= incident.acknowledge_due_at
         uow.record(
             IncidentAcknowledgedV1(
-                **facts(incident), acknowledged_at=now, actor_role=role, within_target=within
+                **known,
+                acknowledged_at=now,
+                actor_role=role,
+                within_target=within,
+                reporter_subject=incident.reporter_subject,
             ),
             occurred_at=now,
         )
     elif action is Action.RESOLVE:
         within = now <= incident.resolve_due_at
         uow.record(
-            IncidentResolvedV1(**facts(incident), resolved_at=now, actor_role=role, within_target=within),
+            IncidentResolvedV1(
+                **known,
+                resolved_at=now,
+                actor_role=role,
+                within_target=within,
+                reporter_subject=incident.reporter_subject,
+            ),
             occurred_at=now,
         )
     elif action is Action.CLOSE:
-        uow.record(IncidentClosedV1(**facts(incident), closed_at=now, actor_role=role), occurred_at=now)
+        uow.record(IncidentClosedV1(**known, closed_at=now, actor_role=role), occurred_at=now)
     elif action is Action.REOPEN:
         uow.record(
             IncidentReopenedV1(
-                **facts(incident),
+                **known,
                 reopened_at=now,
                 actor_role=role,
                 from_status=old_status,
@@ -235,7 +270,9 @@ async def add_note(
     assert note.id is not None
     record_timeline(uow, incident, TimelineKind.NOTE_ADDED, principal, now, detail=f"note {note.id}")
     uow.record(
-        IncidentNoteAddedV1(**facts(incident), note_id=note.id, added_at=now, author_role=principal.role),
+        IncidentNoteAddedV1(
+            **(await event_facts(uow, incident)), note_id=note.id, added_at=now, author_role=principal.role
+        ),
         occurred_at=now,
     )
     await uow.commit()
@@ -291,12 +328,14 @@ async def _route_waiting(uow: UnitOfWork, incidents: Sequence[Incident], now: da
                 kind=TimelineKind.REROUTED,
                 actor_subject=REPLICA_ACTOR,
                 actor_role="system",
-                detail=route.describe(),
+                detail=(await route_with_vacancies(uow, route, today=today_in_vietnam(now)))[0][
+                    :DETAIL_LENGTH
+                ],
             )
         )
         uow.record(
             IncidentRoutedV1(
-                **facts(incident),
+                **(await event_facts(uow, incident)),
                 rerouted=True,
                 previous_route=previous[0],
                 previous_cluster_no=previous[1],

@@ -33,6 +33,9 @@ class ReplicaCommune(IncidentsTable, VersionedRow, table=True):
     gso_code: str = Field(primary_key=True, max_length=10)
     name: str
     cluster_no: int | None = None
+    culture_office_email: str | None = None
+    """With the phone, whether the commune's Office of Culture and Social Affairs can be reached."""
+    culture_office_phone: str | None = None
     updated_at: datetime = Field(sa_type=UTCDateTime)
 
 

@@ -15,8 +15,11 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.errors import MessageError
+from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email.mime.text import MIMEText
+from email.utils import formataddr, parseaddr
 
 import aiosmtplib
 import httpx
@@ -132,32 +135,46 @@ def sender_domain(sender: str) -> str:
     return str(addresses[0].domain)
 
 
-def build_email(message: Message, *, sender: str) -> EmailMessage:
-    """The email, or ``UnsendableEmail`` with the reason when it can never be sent as it is.
+def build_email(message: Message, *, sender: str) -> MIMEText:
+    """The email of a message, or ``UnsendableEmail`` with the reason when it can never be sent as it is.
 
-    What is display text (the subject, a person's name) is put on one line first: a school or person
-    named with a line break before names were checked must not stop the email (the Department's too).
-    What is an address is parsed strictly, one ``Address`` each: an address that is not exactly one is
-    refused, never passed through (``"a@x.vn, b@y.vn"`` would otherwise add a recipient)."""
+    Headers are folded by ``email.header`` (Vietnamese becomes encoded words), not by ``EmailMessage``'s
+    default policy: where that folds a long subject between two encoded words it drops the space there
+    (CPython 3.11), and "Công trình mất an toàn" reaches people as "Công trìnhmất". That older API does not
+    refuse a line break in a header, so this does, in three ways: display text (the subject, a person's
+    name) is put on one line first, so a school or person named with a line break before names were checked
+    still gets its email out (the Department's too); each address is parsed strictly by
+    ``email.headerregistry.Address``, so an address that is not exactly one is refused, never passed through
+    (``"a@x.vn, b@y.vn"`` would otherwise add a recipient); and any other header value with a line break is
+    refused."""
     try:
         return _email(message, sender)
     except (ValueError, IndexError, MessageError) as exc:  # header defects are ValueErrors
         raise UnsendableEmail(f"the email cannot be built: {type(exc).__name__}: {exc}") from exc
 
 
-def _email(message: Message, sender: str) -> EmailMessage:
-    email = EmailMessage()
-    email["From"] = sender
-    recipients = message.recipients or (message.address,)
-    name = one_line(message.recipient_name) if len(recipients) == 1 else ""
-    email["To"] = [Address(display_name=name, addr_spec=address) for address in recipients]
-    email["Subject"] = one_line(message.subject)
+def _email(message: Message, sender: str) -> MIMEText:
+    email = MIMEText(message.body, "plain", "utf-8")
+    email["From"] = formataddr(parseaddr(sender))
+    recipients = [_one_address(address) for address in message.recipients or (message.address,)]
+    name = one_line(message.recipient_name)
+    email["To"] = ", ".join(
+        formataddr((name, address)) if len(recipients) == 1 else address for address in recipients
+    )
+    email["Subject"] = Header(one_line(message.subject), "utf-8")  # type: ignore[assignment]  # compat32
     # The delivery id in the Message-ID: a resend after a crash carries the same id, and clients dedupe it.
     email["Message-ID"] = f"<{message.delivery_id}@{sender_domain(sender)}>"
     email["X-Edu-Clusters-Event-Id"] = message.source_event_id
     email["X-Edu-Clusters-Event-Type"] = message.source_event_type
-    email.set_content(message.body)
+    for header, value in email.items():
+        if "\r" in str(value) or "\n" in str(value):
+            raise ValueError(f"the {header} header would hold a line break")
     return email
+
+
+def _one_address(address: str) -> str:
+    """``address`` if it is exactly one email address (``Address`` refuses anything else)."""
+    return str(Address(addr_spec=address).addr_spec)
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,8 @@ class Message:
     source_event_type: str
     payload: dict[str, Any] = field(default_factory=dict)
     """For webhooks: the source event's JSON, sent as it is."""
+    text: dict[str, str] | None = None
+    """For webhooks: the event in words (``title``, ``body``), rendered from its webhook template."""
     secret: str | None = None
     """For webhooks: the subscription's signing secret (``whsec_…``)."""
     recipients: tuple[str, ...] = ()

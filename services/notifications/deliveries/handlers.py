@@ -7,6 +7,7 @@ and clock), so a slow registry backlog never delays an incident.
 from __future__ import annotations
 
 from services.notifications.deliveries.service import DispatchConfig, dispatch
+from services.notifications.metrics import DeliveryMetrics
 from services.notifications.rules.service import NOTIFIABLE_TOPICS
 from shared.clock import Clock
 from shared.events import EventPayload
@@ -14,14 +15,20 @@ from shared.events.catalog import all_event_specs
 from shared.messaging import Delivery, EventConsumer, PermanentError
 
 
-def fan_out_consumer(config: DispatchConfig, clock: Clock) -> EventConsumer:
-    """Every incident and activity event type: rules are data, so any of them may come to matter."""
+def fan_out_consumer(
+    config: DispatchConfig, clock: Clock, metrics: DeliveryMetrics | None = None
+) -> EventConsumer:
+    """Every incident and activity event type: rules are data, so any of them may come to matter.
+
+    An incident whose first step reached nobody of its scope is counted as its fan-out is planned (a
+    fan-out whose commit fails and is retried counts again: rare, and the alert asks for any at all).
+    """
     consumer = EventConsumer("notifications.fan-out")
 
     async def fan_out(event: EventPayload | None, delivery: Delivery) -> None:
         if event is None:
             raise PermanentError("incident and activity topics carry no tombstones")
-        await dispatch(
+        outcome = await dispatch(
             uow=delivery.uow,
             event=event,
             event_id=delivery.envelope.id,
@@ -30,6 +37,8 @@ def fan_out_consumer(config: DispatchConfig, clock: Clock) -> EventConsumer:
             config=config,
             now=clock(),
         )
+        if outcome.unreached and metrics is not None:
+            metrics.incidents_unreached.labels(outcome.cluster).inc()
 
     for spec in all_event_specs():
         if spec.topic.name in NOTIFIABLE_TOPICS:

@@ -33,6 +33,13 @@ class SourceEvent(NotificationsTable, table=True):
     received_at: datetime = Field(sa_type=UTCDateTime)
     priority: Priority
     context: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    vacancies: list[dict[str, str]] = Field(
+        default_factory=list,
+        sa_type=JSON,
+        description="Roles of the incident's chain that resolved to nobody ({role, scope}); the duty desk "
+        "stood in for each",
+    )
+    unreached: bool = Field(default=False, description="Its first step reached nobody of its own scope")
 
 
 class Delivery(NotificationsTable, table=True):
@@ -59,6 +66,9 @@ class Delivery(NotificationsTable, table=True):
     leased_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_error: str | None = None
     used_fallback_text: bool = False
+    stands_in_for: list[str] = Field(
+        default_factory=list, sa_type=JSON, description="Roles nobody holds, for which this recipient hears"
+    )
     created_at: datetime = Field(sa_type=UTCDateTime)
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
@@ -100,6 +110,7 @@ class DeliveryPublic(SQLModel):
     next_attempt_at: datetime
     last_error: str | None
     used_fallback_text: bool
+    stands_in_for: list[str]
     created_at: datetime
     finished_at: datetime | None
 
@@ -114,5 +125,7 @@ class EventStatus(SQLModel):
     event_id: str
     event_type: str
     occurred_at: datetime
+    vacancies: list[dict[str, str]]
+    unreached: bool
     by_state: dict[str, int]
     deliveries: list[DeliveryPublic]

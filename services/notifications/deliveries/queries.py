@@ -42,6 +42,8 @@ async def event_status(*, uow: UnitOfWork, event_id: str) -> EventStatus:
         event_id=event_id,
         event_type=source.event_type,
         occurred_at=source.occurred_at,
+        vacancies=source.vacancies,
+        unreached=source.unreached,
         by_state=by_state,
         deliveries=[DeliveryPublic.model_validate(row, from_attributes=True) for row in rows],
     )

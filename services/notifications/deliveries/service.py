@@ -9,17 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from services.notifications.coverage.queries import audience
 from services.notifications.deliveries.domain import Planned, plan
 from services.notifications.deliveries.models import Delivery, SourceEvent
 from services.notifications.preferences import service as preferences
-from services.notifications.recipients import queries as recipients
-from services.notifications.recipients.domain import (
-    DepartmentContacts,
-    EventFacts,
-    Recipient,
-    facts_of,
-    targets_for,
-)
+from services.notifications.recipients.domain import DepartmentContacts, EventFacts, facts_of
 from services.notifications.replica.queries import place_names
 from services.notifications.rules import service as rules
 from services.notifications.rules.domain import Priority, priority_of
@@ -29,6 +23,7 @@ from services.notifications.webhooks.queries import subscriptions_for
 from shared.clock import today_in_vietnam
 from shared.db import UnitOfWork
 from shared.events import EventPayload
+from shared.events.incidents import IncidentReportedV1
 from shared.events.notifications import DeliveryChannel
 
 
@@ -37,6 +32,18 @@ class DispatchConfig:
     department: DepartmentContacts
     channels: frozenset[DeliveryChannel]
     """The person channels this instance can send on (no SMS without a gateway)."""
+
+
+@dataclass(frozen=True)
+class Dispatched:
+    """What the fan-out of one event planned."""
+
+    planned: int
+    """Rows added (0 for an event seen before)."""
+    unreached: bool = False
+    """The event is an incident's first step and it reached nobody of the incident's own scope."""
+    cluster: str = ""
+    """The incident's cluster (``department`` for none), for the metric."""
 
 
 async def dispatch(
@@ -48,27 +55,25 @@ async def dispatch(
     event_time: datetime | None,
     config: DispatchConfig,
     now: datetime,
-) -> int:
-    """Plan the event's deliveries; returns how many rows were added (0 for an event seen before)."""
+) -> Dispatched:
+    """Plan the event's deliveries: the people its rules name, with the duty desk standing in for a role of
+    the incident's chain that resolves to nobody (recorded on the source event and on the desk's rows)."""
     if await uow.session.get(SourceEvent, event_id) is not None:
-        return 0  # already fanned out (a replay past the inbox): the unique key would refuse it anyway
+        return Dispatched(0)  # already fanned out (a replay past the inbox): the unique key refuses it anyway
     facts = facts_of(event, event_id=event_id, subject=subject, event_time=event_time)
     matched = await rules.matching_rules(uow=uow, facts=facts)
-    wanted: dict[str, tuple[Recipient, frozenset[DeliveryChannel]]] = {}
-    for rule in matched:
-        targets = [target for role in rule.roles for target in targets_for(role, facts)]
-        found = await recipients.resolve(
-            uow=uow, targets=targets, department=config.department, today=today_in_vietnam(now)
-        )
-        for person in found:
-            _, channels = wanted.get(person.key, (person, frozenset()))
-            wanted[person.key] = (person, channels | frozenset(rule.channels))
+    heard = await audience(
+        uow=uow, facts=facts, department=config.department, today=today_in_vietnam(now), matched=matched
+    )
+    wanted = {key: (item.recipient, item.channels) for key, item in heard.heard.items()}
     priority = priority_of(facts, matched)
     prefs = await preferences.load_many(uow=uow, recipient_keys=wanted)
     planned = plan(wanted, prefs, priority=priority, now=now, available=config.channels)
     planned += await _webhooks(uow, facts, now)
+    first_step_unreached = facts.event_type == IncidentReportedV1.event_type and heard.unreached
+    outcome = Dispatched(len(planned), first_step_unreached, _cluster_label(facts))
     if not planned:
-        return 0
+        return outcome
     names = await place_names(uow=uow, school_code=facts.school_code, commune_code=facts.commune_code)
     uow.session.add(
         SourceEvent(
@@ -79,11 +84,20 @@ async def dispatch(
             received_at=now,
             priority=priority,
             context=event_context(facts, event.model_dump(mode="json"), **names),
+            vacancies=[{"role": v.role.value, "scope": v.scope} for v in heard.vacancies],
+            unreached=first_step_unreached,
         )
     )
     for item in planned:
-        uow.session.add(_row(item, facts, priority, now))
-    return len(planned)
+        standing_in = (
+            heard.heard[item.recipient_key].stands_in_for if item.recipient_key in heard.heard else []
+        )
+        uow.session.add(_row(item, facts, priority, now, [role.value for role in standing_in]))
+    return outcome
+
+
+def _cluster_label(facts: EventFacts) -> str:
+    return ",".join(str(n) for n in facts.cluster_nos) or "department"
 
 
 async def _webhooks(uow: UnitOfWork, facts: EventFacts, now: datetime) -> list[Planned]:
@@ -104,7 +118,9 @@ async def _webhooks(uow: UnitOfWork, facts: EventFacts, now: datetime) -> list[P
     ]
 
 
-def _row(item: Planned, facts: EventFacts, priority: Priority, now: datetime) -> Delivery:
+def _row(
+    item: Planned, facts: EventFacts, priority: Priority, now: datetime, stands_in_for: list[str]
+) -> Delivery:
     return Delivery(
         id=new_id(),
         source_event_id=facts.event_id,
@@ -117,5 +133,6 @@ def _row(item: Planned, facts: EventFacts, priority: Priority, now: datetime) ->
         priority=priority,
         hold_reason=item.hold_reason,
         next_attempt_at=item.next_attempt_at,
+        stands_in_for=stands_in_for,
         created_at=now,
     )

@@ -39,6 +39,8 @@ class RecipientRole(StrEnum):
     DEPARTMENT_LEADERSHIP = "department_leadership"
     ESCALATION_TARGET = "escalation_target"
     """The level an escalation event names (cluster leader, Department office, leadership, province)."""
+    REPORTER = "reporter"
+    """The person who reported the incident (the account the event names), so that they hear back."""
     ELIGIBLE_SCHOOL_PRINCIPALS = "eligible_school_principals"
     PARTICIPANT_SCHOOL_PRINCIPALS = "participant_school_principals"
     REGISTERED_SCHOOL_PRINCIPALS = "registered_school_principals"
@@ -50,6 +52,8 @@ class TargetKind(StrEnum):
     COMMUNE_OFFICE = "commune_office"
     SCHOOL_PRINCIPAL = "school_principal"
     DEPARTMENT = "department"
+    PERSON = "person"
+    """One account: a staff code, a staff member's email, or a token subject the registry does not know."""
 
 
 class DepartmentDesk(StrEnum):
@@ -80,6 +84,7 @@ class EventFacts:
     commune_code: str | None = None
     school_code: str | None = None
     escalation_level: str | None = None
+    reporter_subject: str | None = None
     school_codes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Named lists of schools the event concerns: ``eligible``, ``participants``, ``registered``."""
 
@@ -155,6 +160,8 @@ def targets_for(role: RecipientRole, facts: EventFacts) -> list[Target]:
         return [_LEADERSHIP]
     if role is RecipientRole.ESCALATION_TARGET:
         return escalation_targets(facts)
+    if role is RecipientRole.REPORTER:
+        return [Target(TargetKind.PERSON, facts.reporter_subject)] if facts.reporter_subject else []
     codes = facts.school_codes.get(_SCHOOL_LISTS[role], ())
     return [Target(TargetKind.SCHOOL_PRINCIPAL, code) for code in dict.fromkeys(codes)]
 
@@ -196,6 +203,7 @@ def facts_of(
             commune_code=event.commune_code,
             school_code=event.school_code,
             escalation_level=event.level if isinstance(event, IncidentEscalatedV1) else None,
+            reporter_subject=getattr(event, "reporter_subject", None),
         )
     activity: ActivitySummaryV1 | None = getattr(event, "activity", None)
     cluster_nos = tuple(activity.cluster_nos if activity else getattr(event, "cluster_nos", ()) or ())

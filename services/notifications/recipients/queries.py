@@ -34,32 +34,22 @@ async def resolve(
     """Everyone the targets name, once each, in a stable order."""
     found: dict[str, Recipient] = {}
     for target in targets:
-        for recipient in await _resolve_one(uow, target, department, today):
+        for recipient in await resolve_one(uow=uow, target=target, department=department, today=today):
             found.setdefault(recipient.key, recipient)
     return list(found.values())
 
 
-async def _resolve_one(
-    uow: UnitOfWork, target: Target, department: DepartmentContacts, today: date
+async def resolve_one(
+    *, uow: UnitOfWork, target: Target, department: DepartmentContacts, today: date
 ) -> Sequence[Recipient]:
+    """The people one target names (nobody, when the registry has nobody there)."""
     session = uow.session
     if target.kind is TargetKind.DEPARTMENT:
         return [department.of(DepartmentDesk(target.scope))]
     if target.kind is TargetKind.COMMUNE_OFFICE:
-        commune = await session.get(CommuneReplica, target.scope)
-        if commune is None or not (commune.culture_office_email or commune.culture_office_phone):
-            return []
-        name = f"Phòng Văn hóa - Xã hội {commune.name}"
-        if commune.culture_office_head:
-            name = f"{commune.culture_office_head} ({name})"
-        return [
-            Recipient(
-                commune_office_key(commune.gso_code),
-                name,
-                commune.culture_office_email,
-                commune.culture_office_phone,
-            )
-        ]
+        return await _commune_office(uow, target.scope)
+    if target.kind is TargetKind.PERSON:
+        return [await person_of(uow=uow, subject=target.scope)]
     if target.kind is TargetKind.SCHOOL_PRINCIPAL:
         school = await session.get(SchoolReplica, target.scope)
         if school is None or school.status != "active":
@@ -85,6 +75,38 @@ async def _resolve_one(
     return await _people(uow, codes)
 
 
+COMMUNE_OFFICER = "commune_officer"
+"""The registry's role of a person who works for a commune (its Office of Culture and Social Affairs)."""
+
+
+async def _commune_office(uow: UnitOfWork, gso_code: str) -> list[Recipient]:
+    """The Office of Culture and Social Affairs: its contact, if the registry has one, and the commune's
+    officers (people with the ``commune_officer`` role there). Nobody when it has neither."""
+    commune = await uow.session.get(CommuneReplica, gso_code)
+    if commune is None:
+        return []
+    found = []
+    if commune.culture_office_email or commune.culture_office_phone:
+        name = f"Phòng Văn hóa - Xã hội {commune.name}"
+        if commune.culture_office_head:
+            name = f"{commune.culture_office_head} ({name})"
+        found.append(
+            Recipient(
+                commune_office_key(commune.gso_code),
+                name,
+                commune.culture_office_email,
+                commune.culture_office_phone,
+            )
+        )
+    query = (
+        select(StaffReplica)
+        .where(col(StaffReplica.commune_code) == gso_code, col(StaffReplica.active))
+        .order_by(col(StaffReplica.code))
+    )
+    officers = [person for person in (await uow.session.exec(query)).all() if COMMUNE_OFFICER in person.roles]
+    return found + [_person(officer) for officer in officers]
+
+
 async def _members(uow: UnitOfWork, cluster_no: int, roles: Sequence[str], today: date) -> list[str]:
     query = select(MembershipReplica.staff_code).where(
         col(MembershipReplica.cluster_no) == cluster_no,
@@ -105,6 +127,17 @@ async def _people(uow: UnitOfWork, codes: Sequence[str]) -> list[Recipient]:
 
 def _person(staff: StaffReplica) -> Recipient:
     return Recipient(staff_key(staff.code), staff.full_name, staff.email, staff.phone)
+
+
+async def person_of(*, uow: UnitOfWork, subject: str) -> Recipient:
+    """The person a token's subject names: a staff member (by code or email) with their addresses; else
+    the subject itself, written to by email when it is an address, and always in its inbox."""
+    key = await person_key_of(uow=uow, subject=subject)
+    if key.startswith("staff:"):
+        staff = await uow.session.get(StaffReplica, key.removeprefix("staff:"))
+        if staff is not None:
+            return _person(staff)
+    return Recipient(key, subject, subject if "@" in subject else None)
 
 
 async def person_key_of(*, uow: UnitOfWork, subject: str) -> str:

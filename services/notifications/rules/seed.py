@@ -6,7 +6,12 @@ from services.notifications.recipients.domain import RecipientRole as R
 from services.notifications.rules.domain import Priority
 from services.notifications.rules.models import Rule
 from shared.events.activities import ActivityCancelledV1, RegistrationOpenedV1, ResultsPublishedV1
-from shared.events.incidents import IncidentEscalatedV1, IncidentReportedV1
+from shared.events.incidents import (
+    IncidentAcknowledgedV1,
+    IncidentEscalatedV1,
+    IncidentReportedV1,
+    IncidentResolvedV1,
+)
 from shared.events.notifications import DeliveryChannel as C
 
 EMAIL_AND_INBOX = [C.EMAIL, C.IN_APP]
@@ -55,6 +60,8 @@ def default_rules() -> list[Rule]:
             roles=[R.ESCALATION_TARGET],
             channels=[C.EMAIL, C.SMS, C.IN_APP],
         ),
+        *_hearing_back("acknowledged", IncidentAcknowledgedV1.event_type, "taken in hand"),
+        *_hearing_back("resolved", IncidentResolvedV1.event_type, "settled"),
         Rule(
             code="registration-opened",
             name="Registration opened: the principals of the eligible schools",
@@ -75,5 +82,28 @@ def default_rules() -> list[Rule]:
             event_type=ActivityCancelledV1.event_type,
             roles=[R.REGISTERED_SCHOOL_PRINCIPALS],
             channels=EMAIL_AND_INBOX,
+        ),
+    ]
+
+
+def _hearing_back(what: str, event_type: str, said: str) -> list[Rule]:
+    """The reporter hears when their report is taken in hand and when it is settled; the school's principal
+    and the commune's office see the same in their inbox (not for a restricted case: its details are for
+    the cluster leader and the Department)."""
+    return [
+        Rule(
+            code=f"incident-{what}-reporter",
+            name=f"The reporter hears that their report was {said}",
+            event_type=event_type,
+            roles=[R.REPORTER],
+            channels=EMAIL_AND_INBOX,
+        ),
+        Rule(
+            code=f"incident-{what}-inbox",
+            name=f"The school's principal and the commune's office see in their inbox that it was {said}",
+            event_type=event_type,
+            restricted=False,
+            roles=[R.SCHOOL_PRINCIPAL, R.COMMUNE_OFFICE],
+            channels=[C.IN_APP],
         ),
     ]

@@ -55,7 +55,8 @@ def build_work(
         if row.hold_reason == HoldReason.DIGEST and row.channel == DeliveryChannel.EMAIL:
             digests.setdefault(row.recipient_key, []).append(row)
         elif row.channel == DeliveryChannel.WEBHOOK:
-            work.append(_webhook(row, sources[row.source_event_id], subscriptions))
+            rendered, _problem = _render(row, sources[row.source_event_id], templates, renderer)
+            work.append(_webhook(row, sources[row.source_event_id], subscriptions, rendered))
         else:
             rendered, problem = _render(row, sources[row.source_event_id], templates, renderer)
             work.append(Work([row], _message(row, rendered), problem is not None, problem))
@@ -68,7 +69,12 @@ def _render(
     row: Delivery, source: SourceEvent, templates: Mapping[TemplateKey, Template], renderer: TemplateRenderer
 ) -> tuple[Rendered, str | None]:
     language = Language(row.language)
-    context = recipient_context(source.context, recipient_name=row.recipient_name, language=language)
+    context = recipient_context(
+        source.context,
+        recipient_name=row.recipient_name,
+        language=language,
+        stands_in_for=row.stands_in_for or (),
+    )
     template = templates.get((row.event_type, row.channel, language)) or templates.get(
         (row.event_type, row.channel, Language.VI)
     )
@@ -95,7 +101,10 @@ def _message(row: Delivery, rendered: Rendered, *, recipients: tuple[str, ...] =
     )
 
 
-def _webhook(row: Delivery, source: SourceEvent, subscriptions: Mapping[str, Subscription]) -> Work:
+def _webhook(
+    row: Delivery, source: SourceEvent, subscriptions: Mapping[str, Subscription], text: Rendered
+) -> Work:
+    """The event's data for machines, and its text for the people a receiver shows it to (Vietnamese)."""
     subscription = subscriptions.get(row.recipient_key.removeprefix("webhook:"))
     message = Message(
         delivery_id=row.id,
@@ -107,6 +116,7 @@ def _webhook(row: Delivery, source: SourceEvent, subscriptions: Mapping[str, Sub
         source_event_id=row.source_event_id,
         source_event_type=row.event_type,
         payload=dict(source.context.get("event") or {}),
+        text={"title": text.subject, "body": text.body},
         secret=subscription.secret if subscription else None,
     )
     if subscription is None or not subscription.active:

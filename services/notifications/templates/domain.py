@@ -9,9 +9,10 @@ fallback text says what happened in plain words, built from facts every event ha
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import unicodedata
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -19,6 +20,7 @@ from jinja2 import StrictUndefined, TemplateError
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
+from services.notifications.labels.domain import RECIPIENT_ROLES, event_type_label, incident_labels, label
 from services.notifications.recipients.domain import EventFacts
 from shared.clock import VIETNAM
 
@@ -28,17 +30,6 @@ class Language(StrEnum):
     EN = "en"
 
 
-SEVERITY_LABELS: dict[Language, dict[str, str]] = {
-    Language.VI: {
-        "critical": "đặc biệt nghiêm trọng",
-        "high": "nghiêm trọng",
-        "medium": "trung bình",
-        "low": "thấp",
-    },
-    Language.EN: {"critical": "critical", "high": "high", "medium": "medium", "low": "low"},
-}
-
-
 @dataclass(frozen=True)
 class Rendered:
     subject: str
@@ -46,6 +37,9 @@ class Rendered:
 
 
 # What a template can use: the event's JSON, and names the event only has as codes.
+
+PRIVATE_FIELDS = frozenset({"reporter_subject"})
+"""Fields of an event that name a person: the fan-out reads them, templates and webhooks never see them."""
 
 
 def event_context(
@@ -59,7 +53,7 @@ def event_context(
     local = facts.occurred_at.astimezone(VIETNAM)
     return {
         "event_type": facts.event_type,
-        "event": dict(payload),
+        "event": {name: value for name, value in payload.items() if name not in PRIVATE_FIELDS},
         "reference": facts.reference or "",
         "severity": facts.severity or "",
         "restricted": facts.restricted,
@@ -77,14 +71,43 @@ def event_context(
     }
 
 
-def recipient_context(base: Mapping[str, Any], *, recipient_name: str, language: Language) -> dict[str, Any]:
-    severity = str(base.get("severity") or "")
+def recipient_context(
+    base: Mapping[str, Any],
+    *,
+    recipient_name: str,
+    language: Language,
+    stands_in_for: Sequence[str] = (),
+) -> dict[str, Any]:
+    """The shared context with what one recipient reads: their name, and every code the event carries
+    as words in their language (``category_label``, ``severity_label``, ``status_label``, roles, levels,
+    deadlines, ``vacancies``), ``where`` (the school and commune), and the roles nobody holds that they
+    hear for (``stands_in_for``)."""
+    commune = base.get("commune") or {}
+    school = base.get("school") or {}
+    places = [name for name in (school.get("name"), commune.get("name")) if name]
     return {
         **base,
         "recipient": {"name": recipient_name},
         "language": language.value,
-        "severity_label": SEVERITY_LABELS[language].get(severity, severity),
+        "where": ", ".join(places) or ("chưa rõ nơi" if language is Language.VI else "place not yet known"),
+        "event_label": event_type_label(str(base.get("event_type") or ""), language),
+        **incident_labels(base.get("event") or {}, language, commune_name=commune.get("name")),
+        "stands_in_for": [label(RECIPIENT_ROLES, role, language) for role in stands_in_for],
     }
+
+
+def local_date(value: str | date | None) -> str:
+    """A template filter: a date as people in Nghe An write it, ``20/04/2026``."""
+    if value is None:
+        return "—"
+    day = date.fromisoformat(value) if isinstance(value, str) else value
+    return day.strftime("%d/%m/%Y")
+
+
+def unaccent(value: object) -> str:
+    """A template filter: Vietnamese without its marks, for SMS (``Ngộ độc`` → ``Ngo doc``)."""
+    text = unicodedata.normalize("NFD", str(value)).replace("đ", "d").replace("Đ", "D")
+    return "".join(char for char in text if not unicodedata.combining(char))
 
 
 def local_time(value: str | datetime | None) -> str:
@@ -134,6 +157,8 @@ class TemplateRenderer:
     def __init__(self, *, cache_size: int = 512) -> None:
         self._environment = _BoundedSandbox(undefined=StrictUndefined, autoescape=False)
         self._environment.filters["local_time"] = local_time
+        self._environment.filters["local_date"] = local_date
+        self._environment.filters["unaccent"] = unaccent
         self._compiled: dict[str, Any] = {}
         self._cache_size = cache_size
 
@@ -183,18 +208,19 @@ def _bounded_text(chunks: Iterator[str]) -> str:
 
 def fallback_message(context: Mapping[str, Any], language: Language) -> Rendered:
     """What is sent when the template fails: plain, complete enough to act on, never empty."""
-    what = str(context.get("event_type") or "event").removeprefix("vn.gov.nghean.edu.")
+    what = context.get("event_label") or event_type_label(str(context.get("event_type") or ""), language)
     reference = context.get("reference") or ""
+    category = context.get("category_label") or ""
     severity = context.get("severity_label") or ""
     school = (context.get("school") or {}).get("name") or ""
     commune = (context.get("commune") or {}).get("name") or ""
     where = ", ".join(part for part in (school, commune) if part)
     if language is Language.VI:
         subject = f"[Thông báo] {what} {reference}".strip()
-        lines = [f"Sự kiện: {what}", f"Mã: {reference}", f"Mức độ: {severity}", f"Nơi: {where}"]
-        lines.append("(Mẫu thông báo bị lỗi; đây là nội dung thay thế.)")
+        lines = [f"Sự việc: {what}", f"Mã: {reference}", f"Loại: {category}", f"Mức độ: {severity}"]
+        lines += [f"Nơi: {where}", "(Mẫu thông báo bị lỗi; đây là nội dung thay thế.)"]
     else:
         subject = f"[Notice] {what} {reference}".strip()
-        lines = [f"Event: {what}", f"Reference: {reference}", f"Severity: {severity}", f"Where: {where}"]
-        lines.append("(The message template failed; this is the fallback text.)")
+        lines = [f"What: {what}", f"Reference: {reference}", f"Kind: {category}", f"Severity: {severity}"]
+        lines += [f"Where: {where}", "(The message template failed; this is the fallback text.)"]
     return Rendered(subject, "\n".join(line for line in lines if not line.endswith(": ")))

@@ -35,10 +35,14 @@ from shared.events.activities import (
 from shared.events.incidents import (
     DeadlineKind,
     EscalationLevel,
+    IncidentAcknowledgedV1,
     IncidentEscalatedV1,
+    IncidentLabelsV1,
     IncidentReportedV1,
+    IncidentResolvedV1,
     IncidentStatus,
     RouteKind,
+    ScopeRole,
 )
 from shared.events.notifications import DeliveryChannel
 
@@ -80,11 +84,17 @@ _INCIDENT: dict[str, Any] = {
     "commune_code": "17011",
     "cluster_no": 3,
     "route": RouteKind.CLUSTER,
-    "category": "storm_flood",
-    "severity": "high",
+    "category": "food_poisoning",
+    "severity": "critical",
     "restricted": False,
     "status": IncidentStatus.REPORTED,
     "occurred_at": _AT,
+    "labels": IncidentLabelsV1(
+        category_vi="Ngộ độc thực phẩm",
+        category_en="Food poisoning",
+        severity_vi="Đặc biệt nghiêm trọng",
+        severity_en="Critical",
+    ),
 }
 _ACTIVITY = ActivitySummaryV1(
     activity_id="00000000-0000-0000-0000-000000000002",
@@ -103,7 +113,8 @@ _ACTIVITY = ActivitySummaryV1(
 )
 
 
-def _samples() -> list[EventPayload]:
+def samples() -> list[EventPayload]:
+    """One event of each type the default templates cover, as a preview (and the tests) render them."""
     activity_id = _ACTIVITY.activity_id
     return [
         IncidentReportedV1(
@@ -114,18 +125,34 @@ def _samples() -> list[EventPayload]:
             dead=0,
             missing=0,
             out_of_school=40,
-            acknowledge_due_at=_AT + timedelta(hours=2),
+            acknowledge_due_at=_AT + timedelta(minutes=15),
             resolve_due_at=_AT + timedelta(days=1),
+            vacant_roles=[ScopeRole.CLUSTER_LEADER],
         ),
         IncidentEscalatedV1(
             **_INCIDENT,
             deadline=DeadlineKind.ACKNOWLEDGEMENT,
-            due_at=_AT + timedelta(hours=2),
+            due_at=_AT + timedelta(minutes=15),
             level=EscalationLevel.DEPARTMENT_OFFICE,
             level_rank=2,
             notify_role="department_officer",
             step=1,
-            escalated_at=_AT + timedelta(hours=2),
+            escalated_at=_AT + timedelta(minutes=15),
+            vacant_roles=[ScopeRole.CLUSTER_LEADER],
+        ),
+        IncidentAcknowledgedV1(
+            **{**_INCIDENT, "status": IncidentStatus.ACKNOWLEDGED},
+            acknowledged_at=_AT + timedelta(minutes=20),
+            actor_role="cluster_member",
+            within_target=False,
+            reporter_subject="hieutruong@example.vn",
+        ),
+        IncidentResolvedV1(
+            **{**_INCIDENT, "status": IncidentStatus.RESOLVED},
+            resolved_at=_AT + timedelta(hours=6),
+            actor_role="commune_officer",
+            within_target=True,
+            reporter_subject="hieutruong@example.vn",
         ),
         RegistrationOpenedV1(
             activity_id=activity_id, activity=_ACTIVITY, eligible_school_codes=["29000101"], occurred_at=_AT
@@ -154,7 +181,7 @@ def _samples() -> list[EventPayload]:
 
 def sample_context(event_type: str) -> dict[str, Any] | None:
     """A context like the dispatcher builds, for an event type that has a sample; else None."""
-    for event in _samples():
+    for event in samples():
         if event.event_type == event_type:
             facts = facts_of(event, event_id="sample", subject=event.subject(), event_time=_AT)
             return event_context(

@@ -1,62 +1,146 @@
-"""The default templates, seeded once per (event type, channel, language); Vietnamese first."""
+"""The default templates, seeded once per (event type, channel, language); Vietnamese first.
+
+Every code an event carries is shown as words (``category_label``, ``severity_label``, ``status_label``,
+``actor_role_label``, ``level_label``, ``deadline_label``) and every time in Vietnam's (``local_time``).
+SMS is written without diacritics (``unaccent``) so that a message stays one plain-text segment.
+"""
 
 from __future__ import annotations
 
 from services.notifications.templates.domain import Language
 from services.notifications.templates.models import Template
 from shared.events.activities import ActivityCancelledV1, RegistrationOpenedV1, ResultsPublishedV1
-from shared.events.incidents import IncidentEscalatedV1, IncidentReportedV1
+from shared.events.incidents import (
+    IncidentAcknowledgedV1,
+    IncidentEscalatedV1,
+    IncidentReportedV1,
+    IncidentResolvedV1,
+)
 from shared.events.notifications import DeliveryChannel
 
 VI, EN = Language.VI, Language.EN
-EMAIL, SMS, IN_APP = DeliveryChannel.EMAIL, DeliveryChannel.SMS, DeliveryChannel.IN_APP
+EMAIL, SMS, IN_APP, WEBHOOK = (
+    DeliveryChannel.EMAIL,
+    DeliveryChannel.SMS,
+    DeliveryChannel.IN_APP,
+    DeliveryChannel.WEBHOOK,
+)
 
-_WHERE_VI = "{% if school %}{{ school.name }}, {% endif %}{% if commune %}{{ commune.name }}{% endif %}"
-_WHERE_EN = _WHERE_VI
+_STANDS_IN_VI = (
+    "{% if stands_in_for %}Anh/chị nhận thông báo này thay cho: {{ stands_in_for|join(', ') }} "
+    "(chưa có người đảm nhận).\n{% endif %}"
+)
+_STANDS_IN_EN = (
+    "{% if stands_in_for %}You receive this in place of: {{ stands_in_for|join(', ') }} "
+    "(nobody holds the role).\n{% endif %}"
+)
+_INCIDENT_VI = "Sự cố {{ reference }} ({{ category_label }}, mức độ: {{ severity_label }}) tại {{ where }}"
+_INCIDENT_EN = (
+    "Incident {{ reference }} ({{ category_label }}, severity: {{ severity_label }}) at {{ where }}"
+)
 
 # (event type, language) -> (subject, body, sms)
 _TEXTS: dict[tuple[str, Language], tuple[str, str, str]] = {
     (IncidentReportedV1.event_type, VI): (
-        "[Sự cố {{ severity_label }}] {{ reference }} tại " + _WHERE_VI,
+        "[Sự cố - {{ severity_label }}] {{ category_label }} tại {{ where }} ({{ reference }})",
         "Kính gửi {{ recipient.name }},\n\n"
-        "Một sự cố mức độ {{ severity_label }} ({{ event.category }}) vừa được báo cáo lúc "
-        "{{ occurred_at_local }} tại " + _WHERE_VI + ".\n"
-        "Mã sự cố: {{ reference }}. Bị thương: {{ event.injured }}, tử vong: {{ event.dead }}, "
-        "mất tích: {{ event.missing }}.\n"
+        "Một sự cố vừa được báo cáo:\n"
+        "- Loại: {{ category_label }}\n"
+        "- Mức độ: {{ severity_label }}\n"
+        "- Nơi: {{ where }}\n"
+        "- Xảy ra lúc: {{ occurred_at_local }}\n"
+        "- Người báo cáo: {{ reporter_role_label }}\n"
+        "- Bị thương: {{ event.injured }}, tử vong: {{ event.dead }}, mất tích: {{ event.missing }}\n"
+        "- Mã sự cố: {{ reference }}\n"
         "{% if restricted %}Đây là vụ việc hạn chế tiếp cận (bảo vệ trẻ em): "
         "xem chi tiết trên hệ thống.\n{% endif %}"
-        "Đề nghị xác nhận trước {{ event.acknowledge_due_at|local_time }}.",
-        "Su co {{ severity }} {{ reference }}: {{ event.category }}. "
-        "Xac nhan truoc {{ event.acknowledge_due_at|local_time }}.",
+        "{% for line in vacancies %}{{ line }}.\n{% endfor %}" + _STANDS_IN_VI + "Đề nghị tiếp nhận trước "
+        "{{ event.acknowledge_due_at|local_time }}.",
+        "Su co ({{ severity_label|unaccent }}): {{ category_label|unaccent }} tai {{ where|unaccent }}. "
+        "Ma {{ reference }}. Tiep nhan truoc {{ event.acknowledge_due_at|local_time }}.",
     ),
     (IncidentReportedV1.event_type, EN): (
-        "[{{ severity_label|capitalize }} incident] {{ reference }} at " + _WHERE_EN,
+        "[Incident - {{ severity_label }}] {{ category_label }} at {{ where }} ({{ reference }})",
         "Dear {{ recipient.name }},\n\n"
-        "A {{ severity_label }} incident ({{ event.category }}) was reported at {{ occurred_at_local }} at "
-        + _WHERE_EN
-        + ".\nReference: {{ reference }}. Injured: {{ event.injured }}, dead: {{ event.dead }}, "
-        "missing: {{ event.missing }}.\n"
+        "A new incident:\n"
+        "- Kind: {{ category_label }}\n"
+        "- Severity: {{ severity_label }}\n"
+        "- Where: {{ where }}\n"
+        "- Occurred at: {{ occurred_at_local }}\n"
+        "- Reported by: {{ reporter_role_label }}\n"
+        "- Injured: {{ event.injured }}, dead: {{ event.dead }}, missing: {{ event.missing }}\n"
+        "- Reference: {{ reference }}\n"
         "{% if restricted %}This is a restricted child-safety case: "
         "see the details in the system.\n{% endif %}"
-        "Please acknowledge before {{ event.acknowledge_due_at|local_time }}.",
-        "Incident {{ severity }} {{ reference }}: {{ event.category }}. "
-        "Acknowledge by {{ event.acknowledge_due_at|local_time }}.",
+        "{% for line in vacancies %}{{ line }}.\n{% endfor %}" + _STANDS_IN_EN + "Please take it in hand "
+        "before {{ event.acknowledge_due_at|local_time }}.",
+        "Incident ({{ severity_label }}): {{ category_label }} at {{ where }}. Ref {{ reference }}. "
+        "Take it in hand by {{ event.acknowledge_due_at|local_time }}.",
     ),
     (IncidentEscalatedV1.event_type, VI): (
-        "[Chuyển cấp] Sự cố {{ reference }} quá hạn {{ event.deadline }}",
+        "[Chuyển cấp] Sự cố {{ reference }} quá {{ deadline_label }}: {{ category_label }} tại {{ where }}",
         "Kính gửi {{ recipient.name }},\n\n"
-        "Sự cố {{ reference }} (mức {{ severity_label }}) tại " + _WHERE_VI + " đã quá hạn "
-        "{{ event.deadline }} ({{ event.due_at|local_time }}) và được chuyển lên cấp {{ event.level }}.",
-        "Chuyen cap: su co {{ reference }} qua han {{ event.deadline }}, cap {{ event.level }}.",
+        + _INCIDENT_VI
+        + " đã quá {{ deadline_label }} ({{ event.due_at|local_time }}) và được chuyển đến: "
+        "{{ level_label }}.\n"
+        "{% for line in vacancies %}{{ line }}: chuyển thẳng {{ level_label }}.\n{% endfor %}"
+        + _STANDS_IN_VI
+        + "Trạng thái hiện tại: {{ status_label }}.",
+        "Chuyen cap: su co {{ reference }} ({{ category_label|unaccent }}) qua {{ deadline_label|unaccent }}"
+        " luc {{ event.due_at|local_time }}, chuyen {{ level_label|unaccent }}.",
     ),
     (IncidentEscalatedV1.event_type, EN): (
-        "[Escalated] Incident {{ reference }} missed its {{ event.deadline }} deadline",
+        "[Escalated] Incident {{ reference }} is past its {{ deadline_label }}: {{ category_label }} at "
+        "{{ where }}",
         "Dear {{ recipient.name }},\n\n"
-        "Incident {{ reference }} ({{ severity_label }}) at "
-        + _WHERE_EN
-        + " passed its {{ event.deadline }} "
-        "deadline ({{ event.due_at|local_time }}) and was escalated to {{ event.level }}.",
-        "Escalated: incident {{ reference }} missed {{ event.deadline }}, level {{ event.level }}.",
+        + _INCIDENT_EN
+        + " is past its {{ deadline_label }} ({{ event.due_at|local_time }}) and goes to: "
+        "{{ level_label }}.\n"
+        "{% for line in vacancies %}{{ line }}: it goes straight to {{ level_label }}.\n{% endfor %}"
+        + _STANDS_IN_EN
+        + "Status now: {{ status_label }}.",
+        "Escalated: incident {{ reference }} ({{ category_label }}) is past its {{ deadline_label }} "
+        "since {{ event.due_at|local_time }}; it goes to {{ level_label }}.",
+    ),
+    (IncidentAcknowledgedV1.event_type, VI): (
+        "[Đã tiếp nhận] Sự cố {{ reference }}: {{ category_label }} tại {{ where }}",
+        "Kính gửi {{ recipient.name }},\n\n"
+        + _INCIDENT_VI
+        + " đã được tiếp nhận lúc {{ event.acknowledged_at|local_time }}, bởi: {{ actor_role_label }}"
+        "{% if not event.within_target %} (sau hạn tiếp nhận){% endif %}.\n"
+        "Trạng thái: {{ status_label }}.",
+        "Su co {{ reference }} ({{ category_label|unaccent }}) da duoc tiep nhan luc "
+        "{{ event.acknowledged_at|local_time }} ({{ actor_role_label|unaccent }}).",
+    ),
+    (IncidentAcknowledgedV1.event_type, EN): (
+        "[Taken in hand] Incident {{ reference }}: {{ category_label }} at {{ where }}",
+        "Dear {{ recipient.name }},\n\n"
+        + _INCIDENT_EN
+        + " was taken in hand at {{ event.acknowledged_at|local_time }}, by: {{ actor_role_label }}"
+        "{% if not event.within_target %} (after its deadline){% endif %}.\n"
+        "Status: {{ status_label }}.",
+        "Incident {{ reference }} ({{ category_label }}) taken in hand at "
+        "{{ event.acknowledged_at|local_time }} by {{ actor_role_label }}.",
+    ),
+    (IncidentResolvedV1.event_type, VI): (
+        "[Đã giải quyết] Sự cố {{ reference }}: {{ category_label }} tại {{ where }}",
+        "Kính gửi {{ recipient.name }},\n\n"
+        + _INCIDENT_VI
+        + " đã được giải quyết lúc {{ event.resolved_at|local_time }}, bởi: {{ actor_role_label }}"
+        "{% if not event.within_target %} (sau hạn giải quyết){% endif %}.\n"
+        "Trạng thái: {{ status_label }}.",
+        "Su co {{ reference }} ({{ category_label|unaccent }}) da duoc giai quyet luc "
+        "{{ event.resolved_at|local_time }} ({{ actor_role_label|unaccent }}).",
+    ),
+    (IncidentResolvedV1.event_type, EN): (
+        "[Settled] Incident {{ reference }}: {{ category_label }} at {{ where }}",
+        "Dear {{ recipient.name }},\n\n"
+        + _INCIDENT_EN
+        + " was settled at {{ event.resolved_at|local_time }}, by: {{ actor_role_label }}"
+        "{% if not event.within_target %} (after its deadline){% endif %}.\n"
+        "Status: {{ status_label }}.",
+        "Incident {{ reference }} ({{ category_label }}) settled at {{ event.resolved_at|local_time }} "
+        "by {{ actor_role_label }}.",
     ),
     (RegistrationOpenedV1.event_type, VI): (
         "Mở đăng ký: {{ event.activity.title }}",
@@ -64,7 +148,8 @@ _TEXTS: dict[tuple[str, Language], tuple[str, str, str]] = {
         '{{ event.activity.division_name }} mở đăng ký tham gia "{{ event.activity.title }}" '
         "đến {{ event.activity.registration_closes_at|local_time }}. "
         "Trường của thầy/cô thuộc đối tượng tham gia.",
-        "Mo dang ky: {{ event.activity.title }}, han {{ event.activity.registration_closes_at|local_time }}.",
+        "Mo dang ky: {{ event.activity.title|unaccent }}, han "
+        "{{ event.activity.registration_closes_at|local_time }}.",
     ),
     (RegistrationOpenedV1.event_type, EN): (
         "Registration open: {{ event.activity.title }}",
@@ -78,40 +163,41 @@ _TEXTS: dict[tuple[str, Language], tuple[str, str, str]] = {
         "Kết quả: {{ event.activity.title }}",
         "Kính gửi {{ recipient.name }},\n\n"
         'Kết quả "{{ event.activity.title }}" đã được công bố theo quyết định số {{ event.decision_number }} '
-        "ngày {{ event.decision_date }}.",
-        "Da cong bo ket qua {{ event.activity.title }} (QD {{ event.decision_number }}).",
+        "ngày {{ event.decision_date|local_date }}.",
+        "Da cong bo ket qua {{ event.activity.title|unaccent }} (QD {{ event.decision_number|unaccent }}).",
     ),
     (ResultsPublishedV1.event_type, EN): (
         "Results: {{ event.activity.title }}",
         "Dear {{ recipient.name }},\n\n"
         'The results of "{{ event.activity.title }}" were published by decision {{ event.decision_number }} '
-        "of {{ event.decision_date }}.",
+        "of {{ event.decision_date|local_date }}.",
         "Results of {{ event.activity.title }} published (decision {{ event.decision_number }}).",
     ),
     (ActivityCancelledV1.event_type, VI): (
         "Hủy hoạt động: {{ event.activity.title }}",
         'Kính gửi {{ recipient.name }},\n\n"{{ event.activity.title }}" đã bị hủy. '
         "Lý do: {{ event.reason }}.",
-        "Huy hoat dong {{ event.activity.title }}: {{ event.reason }}.",
+        "Huy hoat dong {{ event.activity.title|unaccent }}: {{ event.reason|unaccent }}.",
     ),
     (ActivityCancelledV1.event_type, EN): (
-        "Cancelled: {{ event.activity.title }}",
-        'Dear {{ recipient.name }},\n\n"{{ event.activity.title }}" was cancelled. '
+        "Called off: {{ event.activity.title }}",
+        'Dear {{ recipient.name }},\n\n"{{ event.activity.title }}" was called off. '
         "Reason: {{ event.reason }}.",
-        "Cancelled: {{ event.activity.title }}: {{ event.reason }}.",
+        "Called off: {{ event.activity.title }}: {{ event.reason }}.",
     ),
 }
 
 
 def default_templates() -> list[Template]:
+    """Email, inbox and webhook text share a subject and body; SMS has its own short text."""
     templates = []
     for (event_type, language), (subject, body, sms) in _TEXTS.items():
-        templates.append(
-            Template(event_type=event_type, channel=EMAIL, language=language, subject=subject, body=body)
-        )
-        templates.append(
-            Template(event_type=event_type, channel=IN_APP, language=language, subject=subject, body=body)
-        )
+        for channel in (EMAIL, IN_APP, WEBHOOK):
+            templates.append(
+                Template(
+                    event_type=event_type, channel=channel, language=language, subject=subject, body=body
+                )
+            )
         templates.append(
             Template(event_type=event_type, channel=SMS, language=language, subject="", body=sms)
         )

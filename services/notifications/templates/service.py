@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from sqlmodel import col, select
 
 from services.notifications.templates.domain import Language, TemplateProblem, TemplateRenderer
@@ -13,13 +15,69 @@ from shared.events.notifications import DeliveryChannel
 
 
 async def seed_templates(*, uow: UnitOfWork) -> None:
-    """Add the default templates that are missing; an edited one stays as the admin left it."""
-    rows = (await uow.session.exec(select(Template.event_type, Template.channel, Template.language))).all()
-    existing = {(event_type, str(channel), str(language)) for event_type, channel, language in rows}
+    """Add the default templates that are missing, and bring a default shipped earlier and never edited
+    up to today's text; an edited one stays as the admin left it."""
+    stored = {
+        (row.event_type, str(row.channel), str(row.language)): row
+        for row in (await uow.session.exec(select(Template))).all()
+    }
     for template in default_templates():
-        if (template.event_type, str(template.channel), str(template.language)) not in existing:
+        found = stored.get((template.event_type, str(template.channel), str(template.language)))
+        if found is None:
             uow.session.add(template)
+        elif fingerprint(found) in SUPERSEDED_DEFAULTS:
+            found.subject, found.body = template.subject, template.body
+            uow.session.add(found)
     await uow.commit()
+
+
+def fingerprint(template: Template) -> str:
+    parts = [
+        template.event_type,
+        str(template.channel),
+        str(template.language),
+        template.subject,
+        template.body,
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
+
+
+SUPERSEDED_DEFAULTS = frozenset(
+    {
+        "7d0a4a5f6af2d777",
+        "7bce6362b3933e35",
+        "2c3c40a08cb2678b",
+        "f6e2cb9677e6a32a",
+        "926e104e52424b4c",
+        "9a8923cdcc9970c9",
+        "d95614ef89d68f24",
+        "ca29f3cf5e990e2d",
+        "e7672815a93d3e8f",
+        "0b670c2b291c4ae7",
+        "466856e2086e859a",
+        "e075034134d0fe16",
+        "5d2822d870765c12",
+        "834bcd59d649698b",
+        "a3cd11072034b2d2",
+        "c9944353db9e6385",
+        "13c18eadf53be1c5",
+        "7e1918be1373417c",
+        "7b3eedd83d50b620",
+        "c62eb4926565e865",
+        "9aa4f4eb122f5d53",
+        "6283c27563567b8c",
+        "7a459590a23353b9",
+        "3332cc82ff59f154",
+        "6bb58cf2e88cd422",
+        "942f0c0fee560626",
+        "7665f3e45eff5311",
+        "8b89f1eeed2fcb2c",
+        "897925f7555dd592",
+        "48482ba162ceb7fa",
+    }
+)
+"""Fingerprints of the defaults shipped before templates showed labels instead of codes (the category and
+severity codes, English deadlines and levels in Vietnamese text): replaced at start unless edited."""
 
 
 async def save_template(

@@ -151,6 +151,8 @@ def webhook_body(message: Message, *, timestamp: datetime) -> bytes:
         "timestamp": timestamp.astimezone(UTC).isoformat().replace("+00:00", "Z"),
         "data": message.payload,
     }
+    if message.text is not None:
+        document["text"] = message.text
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
 
