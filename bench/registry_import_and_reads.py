@@ -2,8 +2,9 @@
 
     .venv/bin/python -m bench.registry_import_and_reads [--schools 20000] [--seconds 10] [--clients 32]
 
-1. Import: the labelled sample generator makes ``--schools`` rows; they are POSTed as one JSON file to
-   ``/schools/import`` of a registry running under uvicorn (SQLite, the real broker). Printed: seconds to
+1. Import: the labelled sample generator makes ``--schools`` rows; they are POSTed as JSON files of at
+   most ``MAX_IMPORT_ROWS`` rows each (the most one import takes, in one transaction), one after the other,
+   to ``/schools/import`` of a registry running under uvicorn (SQLite, the real broker). Printed: seconds to
    apply, and events/s from the request until the last school state is on Kafka. Baseline: the same number
    of messages of the same size produced straight to Kafka by an idempotent ``acks=all`` producer.
 2. Reads: ``--clients`` concurrent keep-alive clients GET ``/schools/{code}`` (random codes, a valid
@@ -37,6 +38,7 @@ from bench.broker import bench_broker
 from deploy.local.kafka import REPO_ROOT, free_port
 from services.registry.admin.domain import CommuneForSamples, sample_rows
 from services.registry.admin.seed import read_communes
+from services.registry.bulk.domain import MAX_IMPORT_ROWS
 from shared.auth import Principal, Role, TokenCodec
 from shared.settings import ServiceSettings
 
@@ -147,7 +149,10 @@ async def run(args: argparse.Namespace, bootstrap: str, work: Path) -> None:
     }
     communes = [CommuneForSamples(c.gso_code, c.name, c.population, c.cluster_no) for c in read_communes()]
     schools, _ = sample_rows(communes, schools=args.schools, seed=1)
-    body = json.dumps(schools, ensure_ascii=False).encode()
+    files = [
+        json.dumps(schools[start : start + MAX_IMPORT_ROWS], ensure_ascii=False).encode()
+        for start in range(0, len(schools), MAX_IMPORT_ROWS)
+    ]
     token = TokenCodec.from_settings(ServiceSettings(service_name="bench")).mint(
         Principal(subject="bench", role=Role.DEPARTMENT_ADMIN), timedelta(hours=1)
     )
@@ -171,12 +176,17 @@ async def run(args: argparse.Namespace, bootstrap: str, work: Path) -> None:
             base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=600
         ) as client:
             started = time.perf_counter()
-            response = await client.post(
-                "/schools/import", content=body, headers={"Content-Type": "application/json"}
-            )
+            created = 0
+            for body in files:
+                response = await client.post(
+                    "/schools/import", content=body, headers={"Content-Type": "application/json"}
+                )
+                if response.status_code != 200:
+                    raise RuntimeError(f"import failed: {response.status_code} {response.text[:500]}")
+                created += response.json()["created"]
             applied = time.perf_counter() - started
-            if response.status_code != 200 or response.json()["created"] != args.schools:
-                raise RuntimeError(f"import failed: {response.status_code} {response.text[:500]}")
+            if created != args.schools:
+                raise RuntimeError(f"import created {created} schools, not {args.schools}")
         while await messages_on(bootstrap, topic) < before + args.schools:  # noqa: ASYNC110 - polling Kafka
             await asyncio.sleep(0.2)
         on_kafka = time.perf_counter() - started
@@ -197,7 +207,7 @@ async def run(args: argparse.Namespace, bootstrap: str, work: Path) -> None:
             process.terminate()
             process.wait(timeout=30)
 
-    print(f"import of {args.schools} sample schools (one JSON file), broker {bootstrap}")
+    print(f"import of {args.schools} sample schools ({len(files)} JSON files), broker {bootstrap}")
     print(f"  applied in {applied:.1f} s ({args.schools / applied:.0f} rows/s)")
     print(f"  every school state on Kafka {on_kafka:.1f} s after the request began")
     print(f"  {'':34}{'events/s':>10}")

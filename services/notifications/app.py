@@ -45,7 +45,7 @@ from services.notifications.tables import NOTIFICATIONS_METADATA
 from services.notifications.templates import service as templates
 from services.notifications.templates.api import router as templates_router
 from services.notifications.templates.domain import TemplateRenderer
-from services.notifications.webhooks.adapters import WebhookChannel
+from services.notifications.webhooks.adapters import Resolver, WebhookChannel, addresses_of, webhook_client
 from services.notifications.webhooks.api import router as webhooks_router
 from shared.clock import Clock, system_clock
 from shared.events.notifications import DeliveryChannel
@@ -55,14 +55,23 @@ from shared.settings import Environment
 from shared.web import ServiceRuntime, create_service_app
 
 
-def create_app(settings: NotificationsSettings | None = None, *, clock: Clock = system_clock) -> FastAPI:
+def create_app(
+    settings: NotificationsSettings | None = None,
+    *,
+    clock: Clock = system_clock,
+    webhook_resolver: Resolver = addresses_of,
+) -> FastAPI:
+    """``webhook_resolver``: how webhook receivers' names are resolved (the system's resolver; tests give
+    one they control)."""
     settings = settings or NotificationsSettings()
     development = settings.environment in (Environment.DEVELOPMENT, Environment.TEST)
     catcher = MailCatcher(port=settings.mail_catcher_port) if settings.mail_catcher and development else None
     http_client = httpx.AsyncClient(timeout=settings.http_timeout_s)
-    webhook_channel = WebhookChannel(
-        http_client, allow_private=development, timeout_s=settings.http_timeout_s
+    # Webhooks have a client of their own: it connects only to addresses it checked (SSRF, DNS rebinding).
+    hooks_client = webhook_client(
+        allow_private=development, timeout_s=settings.http_timeout_s, resolve=webhook_resolver
     )
+    webhook_channel = WebhookChannel(hooks_client, timeout_s=settings.http_timeout_s)
     by_kind: dict[DeliveryChannel, Channel] = {
         DeliveryChannel.EMAIL: EmailChannel(_smtp_config(settings, catcher)),
         DeliveryChannel.IN_APP: InboxChannel(),
@@ -96,6 +105,7 @@ def create_app(settings: NotificationsSettings | None = None, *, clock: Clock = 
     async def stop(_runtime: ServiceRuntime) -> None:
         await channels.close()
         await http_client.aclose()
+        await hooks_client.aclose()
         if catcher is not None:
             await asyncio.to_thread(catcher.stop)
 

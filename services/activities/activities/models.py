@@ -16,6 +16,7 @@ from services.activities.tables import ActivitiesTable
 from shared.clock import utc_now
 from shared.db import UTCDateTime
 from shared.events.activities import ActivityKind, ActivityStatus, Eligibility, SchoolLevel
+from shared.validation import FreeText, SingleLine
 from shared.web.patch import PatchModel
 
 
@@ -63,7 +64,7 @@ class ActivityCluster(ActivitiesTable, table=True):
 class ActivityCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    title: str = PydanticField(min_length=1, max_length=300)
+    title: SingleLine = PydanticField(min_length=1, max_length=300)
     kind: ActivityKind
     division_code: str = PydanticField(min_length=1, max_length=20)
     whole_province: bool = False
@@ -74,8 +75,8 @@ class ActivityCreate(BaseModel):
     starts_at: AwareDatetime
     ends_at: AwareDatetime
     venue_school_code: str | None = PydanticField(default=None, max_length=20)
-    venue_name: str | None = PydanticField(default=None, max_length=300)
-    description: str | None = PydanticField(default=None, max_length=5000)
+    venue_name: SingleLine | None = PydanticField(default=None, max_length=300)
+    description: FreeText | None = PydanticField(default=None, max_length=5000)
     capacity: int | None = PydanticField(default=None, ge=1, le=100_000)
     waitlist_enabled: bool = True
     registration_opens_at: AwareDatetime | None = None
@@ -95,12 +96,12 @@ class ActivityUpdate(PatchModel):
         }
     )
 
-    title: str | None = PydanticField(default=None, min_length=1, max_length=300)
+    title: SingleLine | None = PydanticField(default=None, min_length=1, max_length=300)
     starts_at: AwareDatetime | None = None
     ends_at: AwareDatetime | None = None
     venue_school_code: str | None = PydanticField(default=None, max_length=20)
-    venue_name: str | None = PydanticField(default=None, max_length=300)
-    description: str | None = PydanticField(default=None, max_length=5000)
+    venue_name: SingleLine | None = PydanticField(default=None, max_length=300)
+    description: FreeText | None = PydanticField(default=None, max_length=5000)
     capacity: int | None = PydanticField(default=None, ge=1, le=100_000)
     registration_opens_at: AwareDatetime | None = None
     registration_closes_at: AwareDatetime | None = None
@@ -111,7 +112,7 @@ class StatusChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: ActivityStatus
-    reason: str | None = PydanticField(default=None, max_length=2000, description="Required to cancel")
+    reason: FreeText | None = PydanticField(default=None, max_length=2000, description="Required to cancel")
 
 
 class ActivityPublic(SQLModel):

@@ -12,6 +12,7 @@ from services.activities.tables import ActivitiesTable
 from shared.clock import utc_now
 from shared.db import UTCDateTime
 from shared.events.activities import SchoolLevel
+from shared.validation import FreeText, SingleLine
 
 
 class Delegation(ActivitiesTable, table=True):
@@ -62,9 +63,9 @@ class MemberIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     staff_code: str | None = PydanticField(default=None, max_length=40)
-    full_name: str = PydanticField(min_length=1, max_length=200)
+    full_name: SingleLine = PydanticField(min_length=1, max_length=200)
     role: str = PydanticField(default="member", pattern=r"^(head|deputy|member|secretary)$")
-    unit: str | None = PydanticField(default=None, max_length=200)
+    unit: SingleLine | None = PydanticField(default=None, max_length=200)
 
 
 class VisitIn(BaseModel):
@@ -78,8 +79,8 @@ class VisitIn(BaseModel):
 class DelegationCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    title: str = PydanticField(min_length=1, max_length=300)
-    purpose: str = PydanticField(min_length=1, max_length=5000)
+    title: SingleLine = PydanticField(min_length=1, max_length=300)
+    purpose: FreeText = PydanticField(min_length=1, max_length=5000)
     division_code: str = PydanticField(min_length=1, max_length=20)
     whole_province: bool = False
     cluster_nos: list[int] = PydanticField(default_factory=list)
@@ -95,7 +96,7 @@ class DelegationCreate(BaseModel):
 class RecommendationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: str = PydanticField(min_length=1, max_length=5000)
+    text: FreeText = PydanticField(min_length=1, max_length=5000)
     addressee_school_code: str | None = None
     addressee_commune_code: str | None = None
     follow_up_due: date | None = None
@@ -104,7 +105,7 @@ class RecommendationIn(BaseModel):
 class ReportIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    findings: str = PydanticField(min_length=1, max_length=20000)
+    findings: FreeText = PydanticField(min_length=1, max_length=20000)
     recommendations: list[RecommendationIn] = PydanticField(default_factory=list)
 
 

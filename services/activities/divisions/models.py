@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from pydantic import Field as PydanticField
+from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
 from services.activities.tables import ActivitiesTable
+from shared.validation import SingleLine, single_line
 from shared.web.patch import PatchModel
 
 
@@ -21,11 +23,13 @@ class Division(DivisionBase, ActivitiesTable, table=True):
 
 
 class DivisionCreate(DivisionBase):
-    code: str = Field(min_length=1, max_length=20, regex=r"^[A-Z0-9_-]+$")
+    code: str = PydanticField(min_length=1, max_length=20, pattern=r"^[A-Z0-9_-]+$")
+
+    _one_line = field_validator("name")(single_line)
 
 
 class DivisionUpdate(PatchModel):
-    name: str | None = PydanticField(default=None, min_length=1, max_length=200)
+    name: SingleLine | None = PydanticField(default=None, min_length=1, max_length=200)
     active: bool | None = None
 
 

@@ -12,6 +12,7 @@ from services.activities.proposals.domain import ProposalStatus
 from services.activities.tables import ActivitiesTable
 from shared.clock import utc_now
 from shared.db import UTCDateTime
+from shared.validation import FreeText, SingleLine
 
 
 class Proposal(ActivitiesTable, table=True):
@@ -37,17 +38,19 @@ class ProposalCreate(BaseModel):
 
     cluster_no: int = PydanticField(ge=1)
     staff_code: str | None = PydanticField(default=None, max_length=40)
-    full_name: str = PydanticField(min_length=1, max_length=200)
+    full_name: SingleLine = PydanticField(min_length=1, max_length=200)
     school_code: str | None = PydanticField(default=None, max_length=20)
-    proposed_role: str = PydanticField(min_length=1, max_length=200, examples=["core_principal"])
-    justification: str = PydanticField(min_length=1, max_length=5000)
+    proposed_role: SingleLine = PydanticField(min_length=1, max_length=200, examples=["core_principal"])
+    justification: FreeText = PydanticField(min_length=1, max_length=5000)
 
 
 class ProposalTransition(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: ProposalStatus
-    reasons: str | None = PydanticField(default=None, max_length=5000, description="Required for a decision")
+    reasons: FreeText | None = PydanticField(
+        default=None, max_length=5000, description="Required for a decision"
+    )
 
 
 class ProposalPublic(SQLModel):

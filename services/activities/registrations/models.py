@@ -13,6 +13,7 @@ from services.activities.tables import ActivitiesTable
 from shared.clock import utc_now
 from shared.db import UTCDateTime
 from shared.events.activities import ParticipantKind, RegistrationStatus
+from shared.validation import SingleLine
 
 
 class Registration(ActivitiesTable, table=True):
@@ -49,10 +50,12 @@ class RegistrationCreate(BaseModel):
     school_code: str = PydanticField(min_length=1, max_length=20)
     participant_kind: ParticipantKind
     staff_code: str | None = PydanticField(default=None, min_length=1, max_length=40, description="Teachers")
-    full_name: str | None = PydanticField(default=None, min_length=1, max_length=200, description="Pupils")
+    full_name: SingleLine | None = PydanticField(
+        default=None, min_length=1, max_length=200, description="Pupils"
+    )
     birth_date: date | None = PydanticField(default=None, description="Pupils")
     grade: int | None = PydanticField(default=None, ge=1, le=12, description="Pupils")
-    subject: str | None = PydanticField(default=None, min_length=1, max_length=100)
+    subject: SingleLine | None = PydanticField(default=None, min_length=1, max_length=100)
 
 
 class RegistrationPublic(SQLModel):

@@ -13,6 +13,7 @@ from services.activities.tables import ActivitiesTable
 from shared.clock import utc_now
 from shared.db import UTCDateTime
 from shared.events.activities import Award
+from shared.validation import FreeText, SingleLine
 
 
 class ResultSheet(ActivitiesTable, table=True):
@@ -60,9 +61,9 @@ class ResultsPublish(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     entries: list[ResultLineIn] = PydanticField(min_length=1)
-    decision_number: str = PydanticField(min_length=1, max_length=100, examples=["1234/QĐ-SGDĐT"])
+    decision_number: SingleLine = PydanticField(min_length=1, max_length=100, examples=["1234/QĐ-SGDĐT"])
     decision_date: date
-    correction_reason: str | None = PydanticField(default=None, max_length=2000)
+    correction_reason: FreeText | None = PydanticField(default=None, max_length=2000)
 
 
 class ResultLinePublic(SQLModel):

@@ -13,6 +13,7 @@ from services.activities.results.models import ResultEntry, ResultLinePublic, Re
 from shared.auth import Principal
 from shared.db import UnitOfWork
 from shared.errors import NotFound
+from shared.text import spreadsheet_cell
 
 
 async def latest_sheet(uow: UnitOfWork, activity_id: str) -> ResultSheet | None:
@@ -93,5 +94,6 @@ def awards_csv(rows: list[dict[str, object]]) -> str:
         lineterminator="\n",
     )
     writer.writeheader()
-    writer.writerows(rows)
+    # A name or an award typed as "=HYPERLINK(…)" must not run when the list is opened in a spreadsheet.
+    writer.writerows({name: spreadsheet_cell(value) for name, value in row.items()} for row in rows)
     return buffer.getvalue()

@@ -13,6 +13,7 @@ from services.activities.tables import ActivitiesTable
 from shared.clock import utc_now
 from shared.db import UTCDateTime
 from shared.events.activities import ContributionKind, SupportUnitKind, SupportUnitV1
+from shared.validation import FreeText, SingleLine
 
 
 class Pairing(ActivitiesTable, table=True):
@@ -86,7 +87,7 @@ class UnitIn(BaseModel):
 
     kind: SupportUnitKind
     code: str = PydanticField(min_length=1, max_length=40)
-    name: str | None = PydanticField(default=None, max_length=300, description="Looked up for schools")
+    name: SingleLine | None = PydanticField(default=None, max_length=300, description="Looked up for schools")
     cluster_no: int | None = PydanticField(
         default=None, ge=1, description="Looked up for schools and communes"
     )
@@ -99,7 +100,7 @@ class PairingCreate(BaseModel):
     helped: UnitIn
     period_from: date
     period_to: date | None = None
-    note: str | None = PydanticField(default=None, max_length=2000)
+    note: FreeText | None = PydanticField(default=None, max_length=2000)
 
 
 class PairingPublic(SQLModel):
@@ -118,7 +119,7 @@ class ContributionCreate(BaseModel):
 
     kind: ContributionKind
     value_vnd: int = PydanticField(ge=0, le=10**15, description="Whole VND: money given, or goods' value")
-    description: str = PydanticField(min_length=1, max_length=2000)
+    description: FreeText = PydanticField(min_length=1, max_length=2000)
     contributed_on: date
 
 

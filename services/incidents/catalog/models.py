@@ -16,6 +16,7 @@ from sqlmodel import Field, SQLModel
 
 from services.incidents.catalog.domain import EscalationStep, Measure
 from services.incidents.tables import IncidentsTable
+from shared.validation import SingleLine, single_line
 from shared.web.patch import PatchModel
 
 CODE_PATTERN = r"^[a-z][a-z0-9_]{1,39}$"
@@ -39,6 +40,8 @@ class Category(CategoryBase, IncidentsTable, table=True):
 class CategoryCreate(CategoryBase):
     code: str = Field(max_length=40, description="Lowercase letters, digits and underscores")
 
+    _one_line = field_validator("name_vi", "name_en", "report_within")(single_line)
+
     @field_validator("code")
     @classmethod
     def _code_is_a_slug(cls, code: str) -> str:
@@ -50,11 +53,11 @@ class CategoryCreate(CategoryBase):
 class CategoryUpdate(PatchModel):
     clearable = frozenset({"report_within"})
 
-    name_vi: str | None = PydanticField(default=None, min_length=1, max_length=200)
-    name_en: str | None = PydanticField(default=None, min_length=1, max_length=200)
+    name_vi: SingleLine | None = PydanticField(default=None, min_length=1, max_length=200)
+    name_en: SingleLine | None = PydanticField(default=None, min_length=1, max_length=200)
     default_severity: str | None = PydanticField(default=None, max_length=40)
     restricted_by_default: bool | None = None
-    report_within: str | None = PydanticField(default=None, max_length=200)
+    report_within: SingleLine | None = PydanticField(default=None, max_length=200)
     active: bool | None = None
 
 
@@ -81,8 +84,8 @@ class Severity(SeverityBase, IncidentsTable, table=True):
 
 
 class SeverityUpdate(PatchModel):
-    name_vi: str | None = PydanticField(default=None, min_length=1, max_length=100)
-    name_en: str | None = PydanticField(default=None, min_length=1, max_length=100)
+    name_vi: SingleLine | None = PydanticField(default=None, min_length=1, max_length=100)
+    name_en: SingleLine | None = PydanticField(default=None, min_length=1, max_length=100)
     acknowledge_minutes: int | None = PydanticField(default=None, ge=1, le=60 * 24 * 30)
     resolve_minutes: int | None = PydanticField(default=None, ge=1, le=60 * 24 * 365)
     escalation_chain: list[EscalationStep] | None = PydanticField(default=None, min_length=1, max_length=20)
@@ -108,7 +111,7 @@ class SeverityRule(SeverityRuleBase, IncidentsTable, table=True):
 
 
 class SeverityRuleCreate(SeverityRuleBase):
-    pass
+    _one_line = field_validator("description")(single_line)
 
 
 class SeverityRulePublic(SeverityRuleBase):

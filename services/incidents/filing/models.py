@@ -12,6 +12,7 @@ from sqlmodel import Field
 from services.incidents.incidents.models import PeopleAffected
 from services.incidents.tables import IncidentsTable
 from shared.db import UTCDateTime
+from shared.validation import FreeText, SingleLine
 
 
 class IncidentReport(BaseModel):
@@ -25,9 +26,9 @@ class IncidentReport(BaseModel):
     severity: str | None = PydanticField(
         default=None, max_length=40, description="Defaults from the category; rules may raise it"
     )
-    title: str = PydanticField(min_length=1, max_length=200)
-    description: str = PydanticField(min_length=1, max_length=20_000)
-    place: str | None = PydanticField(default=None, max_length=300)
+    title: SingleLine = PydanticField(min_length=1, max_length=200)
+    description: FreeText = PydanticField(min_length=1, max_length=20_000)
+    place: SingleLine | None = PydanticField(default=None, max_length=300)
     occurred_at: AwareDatetime
     people: PeopleAffected = PydanticField(default_factory=PeopleAffected)
     restricted: bool | None = PydanticField(

@@ -14,6 +14,7 @@ from sqlmodel import Field, SQLModel
 from services.incidents.tables import IncidentsTable
 from shared.db import UTCDateTime
 from shared.events.incidents import DeadlineKind, EscalationLevel, IncidentStatus, RouteKind
+from shared.validation import FreeText
 
 
 class Incident(IncidentsTable, table=True):
@@ -93,7 +94,7 @@ class IncidentPublic(BaseModel):
 class TransitionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str | None = PydanticField(default=None, max_length=2000)
+    reason: FreeText | None = PydanticField(default=None, max_length=2000)
 
 
 class TimelineKind(StrEnum):
@@ -147,7 +148,7 @@ class Note(IncidentsTable, table=True):
 class NoteCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: str = PydanticField(min_length=1, max_length=10_000)
+    text: FreeText = PydanticField(min_length=1, max_length=10_000)
 
 
 class NotePublic(SQLModel):

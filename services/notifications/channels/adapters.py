@@ -1,7 +1,10 @@
 """The channels to people: email over SMTP, SMS through an HTTP gateway, the in-app inbox; and ``Channels``,
 the one door the delivery worker sends through (webhooks, for machines, are in ``webhooks.adapters``).
 
-Email keeps a few SMTP connections open (aiosmtplib), with STARTTLS and login from settings.
+Email keeps a few SMTP connections open (aiosmtplib), with STARTTLS and login from settings. Its headers
+are built with ``email.headerregistry``, which refuses a line break in any of them (no header injection)
+and parses each address strictly; an email that cannot be built, or that aiosmtplib refuses to put on the
+wire, is a permanent failure with its reason: no retry can send it.
 """
 
 from __future__ import annotations
@@ -11,7 +14,10 @@ import contextlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from email.errors import MessageError
 from email.header import Header
+from email.headerregistry import Address
+from email.message import EmailMessage
 from email.mime.text import MIMEText
 from email.utils import formataddr, parseaddr
 
@@ -20,6 +26,7 @@ import httpx
 
 from services.notifications.channels.domain import Channel, Message, SendResult, classify_http
 from shared.events.notifications import DeliveryChannel
+from shared.validation import one_line
 
 log = logging.getLogger(__name__)
 
@@ -37,16 +44,24 @@ class SmtpConfig:
     pool_size: int = 4
 
 
+class UnsendableEmail(ValueError):
+    """An email no retry can send: an address that is not one, a header value with a line break."""
+
+
 class EmailChannel:
     """Sends on up to ``pool_size`` open connections: opening one per message costs more than the send."""
 
     def __init__(self, config: SmtpConfig) -> None:
+        sender_domain(config.sender)  # a sender that is not one address fails at start, not every email
         self._config = config
         self._idle: asyncio.LifoQueue[aiosmtplib.SMTP] = asyncio.LifoQueue()
         self._slots = asyncio.Semaphore(config.pool_size)
 
     async def send(self, message: Message) -> SendResult:
-        email = build_email(message, sender=self._config.sender)
+        try:
+            email = build_email(message, sender=self._config.sender)
+        except UnsendableEmail as exc:
+            return SendResult.permanent(str(exc))
         async with self._slots:
             try:
                 client = await self._client()
@@ -67,6 +82,12 @@ class EmailChannel:
                 if 400 <= exc.code < 500:
                     return SendResult.transient(text, status_code=exc.code)
                 return SendResult.permanent(text, status_code=exc.code)
+            except aiosmtplib.SMTPNotSupported as exc:  # e.g. a non-ASCII address and no SMTPUTF8
+                self._idle.put_nowait(client)
+                return SendResult.permanent(f"the SMTP server cannot carry this email: {exc}")
+            except ValueError as exc:  # aiosmtplib refused an address for the SMTP command line
+                await _quietly_close(client)
+                return SendResult.permanent(f"the email cannot be sent: {exc}")
             except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
                 await _quietly_close(client)  # the connection is in an unknown state: never reuse it
                 return SendResult.transient(f"{type(exc).__name__}: {exc}")
@@ -103,26 +124,57 @@ async def _quietly_close(client: aiosmtplib.SMTP) -> None:
     client.close()
 
 
-def build_email(message: Message, *, sender: str) -> MIMEText:
-    """The email of a message, its headers folded by ``email.header`` (Vietnamese becomes encoded words).
+def sender_domain(sender: str) -> str:
+    """The domain of the configured sender (``Name <address>``), for the Message-ID; ``ValueError`` when the
+    sender is not exactly one address."""
+    header = EmailMessage()
+    header["From"] = sender
+    addresses = header["From"].addresses
+    if len(addresses) != 1 or not addresses[0].domain or header["From"].defects:
+        raise ValueError(f"SMTP_FROM must be one email address, optionally with a name: {sender!r}")
+    return str(addresses[0].domain)
 
-    Not ``EmailMessage``'s default policy: where it folds a long subject between two encoded words it
-    drops the space there (CPython 3.11), and "Công trình mất an toàn" reaches people as "Công trìnhmất".
-    """
+
+def build_email(message: Message, *, sender: str) -> MIMEText:
+    """The email of a message, or ``UnsendableEmail`` with the reason when it can never be sent as it is.
+
+    Headers are folded by ``email.header`` (Vietnamese becomes encoded words), not by ``EmailMessage``'s
+    default policy: where that folds a long subject between two encoded words it drops the space there
+    (CPython 3.11), and "Công trình mất an toàn" reaches people as "Công trìnhmất". That older API does not
+    refuse a line break in a header, so this does, in three ways: display text (the subject, a person's
+    name) is put on one line first, so a school or person named with a line break before names were checked
+    still gets its email out (the Department's too); each address is parsed strictly by
+    ``email.headerregistry.Address``, so an address that is not exactly one is refused, never passed through
+    (``"a@x.vn, b@y.vn"`` would otherwise add a recipient); and any other header value with a line break is
+    refused."""
+    try:
+        return _email(message, sender)
+    except (ValueError, IndexError, MessageError) as exc:  # header defects are ValueErrors
+        raise UnsendableEmail(f"the email cannot be built: {type(exc).__name__}: {exc}") from exc
+
+
+def _email(message: Message, sender: str) -> MIMEText:
     email = MIMEText(message.body, "plain", "utf-8")
     email["From"] = formataddr(parseaddr(sender))
-    recipients = message.recipients or (message.address,)
+    recipients = [_one_address(address) for address in message.recipients or (message.address,)]
+    name = one_line(message.recipient_name)
     email["To"] = ", ".join(
-        formataddr((message.recipient_name, address)) if len(recipients) == 1 else address
-        for address in recipients
+        formataddr((name, address)) if len(recipients) == 1 else address for address in recipients
     )
-    email["Subject"] = Header(message.subject, "utf-8")  # type: ignore[assignment]  # compat32 takes a Header
+    email["Subject"] = Header(one_line(message.subject), "utf-8")  # type: ignore[assignment]  # compat32
     # The delivery id in the Message-ID: a resend after a crash carries the same id, and clients dedupe it.
-    domain = sender.rpartition("@")[2].rstrip(">") or "edu-clusters.local"
-    email["Message-ID"] = f"<{message.delivery_id}@{domain}>"
+    email["Message-ID"] = f"<{message.delivery_id}@{sender_domain(sender)}>"
     email["X-Edu-Clusters-Event-Id"] = message.source_event_id
     email["X-Edu-Clusters-Event-Type"] = message.source_event_type
+    for header, value in email.items():
+        if "\r" in str(value) or "\n" in str(value):
+            raise ValueError(f"the {header} header would hold a line break")
     return email
+
+
+def _one_address(address: str) -> str:
+    """``address`` if it is exactly one email address (``Address`` refuses anything else)."""
+    return str(Address(addr_spec=address).addr_spec)
 
 
 @dataclass(frozen=True)

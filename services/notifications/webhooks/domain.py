@@ -8,7 +8,6 @@ verify with any Standard Webhooks library, reject stale timestamps and dedupe on
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import hmac
 import ipaddress
@@ -31,10 +30,10 @@ def new_secret() -> str:
 
 def is_valid_secret(secret: str) -> bool:
     """Whether ``whsec_<base64>`` decodes to a key of at least 24 bytes (the pattern alone lets through
-    base64 that does not decode)."""
+    base64 that does not decode, and what is not ASCII makes ``b64decode`` raise a bare ``ValueError``)."""
     try:
         return len(base64.b64decode(secret.removeprefix(SECRET_PREFIX), validate=True)) >= 24
-    except binascii.Error:
+    except ValueError:  # binascii.Error is one
         return False
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from pydantic import Field as PydanticField
 from pydantic import HttpUrl
 from sqlalchemy import JSON
 from sqlmodel import Field, SQLModel
@@ -34,9 +35,9 @@ class SubscriptionCreate(SQLModel):
     event_types: list[str] = Field(
         default_factory=list, description="Types or patterns such as incidents.incident.*; empty: all"
     )
-    secret: str | None = Field(
+    secret: str | None = PydanticField(
         default=None,
-        regex=r"^whsec_[A-Za-z0-9+/]{24,}={0,2}$",
+        pattern=r"^whsec_[A-Za-z0-9+/]{24,}={0,2}$",
         description="whsec_<base64 of 24+ bytes>; empty: the service generates one",
     )
 

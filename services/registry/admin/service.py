@@ -7,6 +7,7 @@ the registry's start-up and the operator CLI call them, each with its own units 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from services.registry.admin.seed import (
     read_old_districts,
 )
 from services.registry.bulk.models import ImportReport
-from services.registry.bulk.service import SchoolImporter, StaffImporter, apply_rows
+from services.registry.bulk.service import SAMPLE_CHUNK_ROWS, SchoolImporter, StaffImporter, apply_rows
 from services.registry.clusters.models import Cluster, MembershipRole
 from services.registry.clusters.service import record_cluster
 from services.registry.communes.models import (
@@ -223,18 +224,30 @@ async def seed_geography(
 async def load_samples(
     *, uow: UnitOfWork, principal: Principal, schools: int, seed: int = SAMPLE_SEED
 ) -> tuple[ImportReport, ImportReport]:
-    """Generate labelled sample schools and their staff and import them as any file would be."""
+    """Generate labelled sample schools and their staff and import them as any file would be checked, but
+    applied in chunks, each its own transaction: 50,000 schools must not hold the write lock for minutes
+    (a commit per chunk lets the outbox relay and other requests write in between). Sample data needs no
+    all-or-nothing: a load cut short is completed by loading again with the same seed."""
     communes = (await uow.session.exec(select(Commune).order_by(col(Commune.gso_code)))).all()
-    school_rows, staff_rows = sample_rows(
+    school_rows, staff_rows = await asyncio.to_thread(
+        sample_rows,
         [CommuneForSamples(c.gso_code, c.name, c.population, c.cluster_no) for c in communes],
         schools=schools,
         seed=seed,
     )
     school_report = await apply_rows(
-        uow=uow, importer=SchoolImporter(principal), raw=list(enumerate(school_rows, 1)), dry_run=False
+        uow=uow,
+        importer=SchoolImporter(principal),
+        raw=list(enumerate(school_rows, 1)),
+        dry_run=False,
+        chunk_rows=SAMPLE_CHUNK_ROWS,
     )
     staff_report = await apply_rows(
-        uow=uow, importer=StaffImporter(principal), raw=list(enumerate(staff_rows, 1)), dry_run=False
+        uow=uow,
+        importer=StaffImporter(principal),
+        raw=list(enumerate(staff_rows, 1)),
+        dry_run=False,
+        chunk_rows=SAMPLE_CHUNK_ROWS,
     )
     return school_report, staff_report
 

@@ -27,3 +27,6 @@ class ImportReport(BaseModel):
     updated: int = 0
     unchanged: int = 0
     errors: list[RowErrorPublic] = Field(default_factory=list)
+    errors_not_listed: int = Field(
+        default=0, description="Errors beyond the first 1,000, counted but not listed: fix those and retry"
+    )

@@ -1,12 +1,20 @@
 """Bulk import and export use cases: every row checked first, then all applied in one transaction or none.
 
 What differs between importing schools and importing staff (the references to check, the rights, the state
-to publish) is an ``Importer``. Each importer loads what the rows refer to once (a 20,000-row file must not
-cost 20,000 queries), then checks rows against it without touching the database.
+to publish) is an ``Importer``. Each importer loads what the rows refer to once (a 5,000-row file must not
+cost 5,000 queries), then checks rows against it without touching the database.
+
+Reading the file and checking its rows is CPU work that would stall every other request of the service
+(its health checks too) if it ran on the event loop: it runs in a worker thread. A file is at most
+``MAX_IMPORT_ROWS`` rows, so its one transaction stays short (see there why larger files are refused, not
+applied in parts). Generated sample data is not a file anyone needs to see land whole: it is applied in
+chunks of ``SAMPLE_CHUNK_ROWS``, each its own transaction, so a 50,000-school load never holds the write
+lock for long.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -17,20 +25,30 @@ from pydantic import BaseModel
 from sqlmodel import col, select
 
 from services.registry.access.domain import manages_cluster
-from services.registry.bulk.domain import RowError, UnreadableFile, check_rows, read_csv, read_json, write_csv
+from services.registry.bulk.domain import (
+    CheckedRows,
+    Errors,
+    RowError,
+    UnreadableFile,
+    check_rows,
+    read_csv,
+    read_json,
+    write_csv,
+)
 from services.registry.bulk.models import FileFormat, ImportReport, RowErrorPublic
+from services.registry.clusters.models import ClusterMembership
 from services.registry.communes.models import Commune
 from services.registry.schools import models as school_models
 from services.registry.schools.domain import MAX_REGION_SIZE
 from services.registry.schools.models import CoreRegion, School, SchoolCreate, SchoolStatus
 from services.registry.schools.service import record_school
 from services.registry.staff import models as staff_models
-from services.registry.staff import service as staff_service
 from services.registry.staff.models import Staff, StaffCreate
-from services.registry.tables import apply_changes
+from services.registry.tables import apply_changes, full_state
 from shared.auth import Principal
 from shared.db import UnitOfWork
 from shared.errors import Unprocessable
+from shared.events import StaffStateV1
 from shared.text import fold
 
 KEY = "code"
@@ -60,34 +78,56 @@ class Importer(Protocol):
     async def record(self, uow: UnitOfWork, entity: Any) -> None: ...
 
 
+SAMPLE_CHUNK_ROWS = 200
+"""Rows of generated sample data per transaction: about a tenth of a second of the write lock each on an
+idle machine; seconds on one whose cores are shared many times over, which is why chunks stay small."""
+
+
 async def import_rows(
     *, uow: UnitOfWork, importer: Importer, data: bytes, fmt: FileFormat, dry_run: bool
 ) -> ImportReport:
     """Check every row; apply them all (creating or updating by code) only if none is wrong."""
+
+    def read() -> list[tuple[int, dict[str, Any]]]:
+        return read_csv(data, columns=importer.columns) if fmt is FileFormat.CSV else read_json(data)
+
     try:
-        raw = read_csv(data, columns=importer.columns) if fmt is FileFormat.CSV else read_json(data)
+        raw = await asyncio.to_thread(read)
     except UnreadableFile as exc:
         raise Unprocessable(str(exc), field="file") from exc
     return await apply_rows(uow=uow, importer=importer, raw=raw, dry_run=dry_run)
 
 
 async def apply_rows(
-    *, uow: UnitOfWork, importer: Importer, raw: list[tuple[int, dict[str, Any]]], dry_run: bool
+    *,
+    uow: UnitOfWork,
+    importer: Importer,
+    raw: list[tuple[int, dict[str, Any]]],
+    dry_run: bool,
+    chunk_rows: int | None = None,
 ) -> ImportReport:
-    """The part of an import after reading the file; generated sample data enters the same way."""
-    checked = check_rows(raw, importer.row_model, key=KEY)
+    """The part of an import after reading the file; generated sample data enters the same way.
+
+    ``chunk_rows`` None: every row in the caller's one transaction (an import: all or none). A number:
+    a commit after every that many rows (sample data), each chunk its own short transaction.
+    """
+    checked: CheckedRows[Any] = await asyncio.to_thread(check_rows, raw, importer.row_model, key=KEY)
     await importer.preload(uow, checked.valid)
-    errors = list(checked.errors)
-    for line, row in checked.valid:
-        errors.extend(importer.problems(line, row))
+
+    def find_problems() -> Errors:
+        found = Errors()
+        for line, row in checked.valid:
+            found.extend(importer.problems(line, row))
+        return found
+
+    errors = checked.errors.merged(await asyncio.to_thread(find_problems))
     report = ImportReport(entity=importer.entity, dry_run=dry_run, applied=False, rows=len(raw))
-    if errors:
-        report.errors = [
-            RowErrorPublic(**vars(error)) for error in sorted(errors, key=lambda error: error.line)
-        ]
+    if errors.count:
+        report.errors = [RowErrorPublic(**vars(error)) for error in errors.listed]
+        report.errors_not_listed = errors.count - len(errors.listed)
         return report
     now = datetime.now(UTC)
-    for _, row in checked.valid:
+    for done, (_, row) in enumerate(checked.valid, start=1):
         current = importer.existing(str(getattr(row, KEY)))
         if current is None:
             report.created += 1
@@ -102,6 +142,10 @@ async def apply_rows(
                 await importer.record(uow, current)
         else:
             report.unchanged += 1
+        if not dry_run and chunk_rows is not None and done % chunk_rows == 0:
+            await uow.commit()  # the chunk is in; other writers get the lock before the next one
+        elif done % 200 == 0:
+            await asyncio.sleep(0)  # let the other requests in between rows of CPU work
     if not dry_run:
         await uow.session.flush()
         await uow.commit()
@@ -244,9 +288,21 @@ class StaffImporter:
         self.people: dict[str, Staff] = {}
         self.cluster_of_commune: dict[str, int | None] = {}
         self.commune_of_school: dict[str, str] = {}
+        self.memberships: dict[str, list[dict[str, Any]]] = {}
 
     async def preload(self, uow: UnitOfWork, rows: Sequence[tuple[int, StaffCreate]]) -> None:
         self.people = await _load_by_codes(uow, Staff, [row.code for _, row in rows])
+        # A person's published state lists their memberships: loaded here for all the file's people at
+        # once (one query per person made a 2,000-row file hold the write lock for seconds).
+        existing = sorted(self.people)
+        for start in range(0, len(existing), CHUNK):
+            of_people = (
+                select(ClusterMembership)
+                .where(col(ClusterMembership.staff_code).in_(existing[start : start + CHUNK]))
+                .order_by(col(ClusterMembership.valid_from))
+            )
+            for member in (await uow.session.exec(of_people)).all():
+                self.memberships.setdefault(member.staff_code, []).append(member.model_dump())
         self.cluster_of_commune = dict(
             (await uow.session.exec(select(Commune.gso_code, Commune.cluster_no))).all()
         )
@@ -268,6 +324,8 @@ class StaffImporter:
 
     def problems(self, line: int, row: StaffCreate) -> list[RowError]:
         found = []
+        if not row.roles and row.code not in self.people:  # an existing person keeps the roles they have
+            found.append(RowError(line, "roles", "a new person needs at least one role"))
         if row.school_code is not None and row.school_code not in self.commune_of_school:
             found.append(RowError(line, "school_code", f"school {row.school_code} does not exist"))
         if row.commune_code is not None and row.commune_code not in self.cluster_of_commune:
@@ -295,4 +353,7 @@ class StaffImporter:
         return changes
 
     async def record(self, uow: UnitOfWork, entity: Staff) -> None:
-        await staff_service.record(uow, entity)
+        """What ``staff.service.record`` publishes, with the memberships loaded once for the whole file
+        (a new person has none)."""
+        memberships = self.memberships.get(entity.code, [])
+        uow.record(full_state(StaffStateV1, entity, memberships=memberships))

@@ -10,9 +10,11 @@ from datetime import date
 from enum import StrEnum
 
 from pydantic import Field as PydanticField
+from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
 from services.registry.tables import RegistryTable, VersionedColumns
+from shared.validation import SingleLine, single_line
 from shared.web.patch import PatchModel
 
 
@@ -32,10 +34,12 @@ class Cluster(ClusterBase, VersionedColumns, RegistryTable, table=True):
 class ClusterCreate(ClusterBase):
     cluster_no: int = Field(ge=1, le=99)
 
+    _one_line = field_validator("name", "office_host_unit")(single_line)
+
 
 class ClusterUpdate(PatchModel):
-    name: str | None = PydanticField(default=None, min_length=1, max_length=200)
-    office_host_unit: str | None = PydanticField(default=None, min_length=1, max_length=300)
+    name: SingleLine | None = PydanticField(default=None, min_length=1, max_length=200)
+    office_host_unit: SingleLine | None = PydanticField(default=None, min_length=1, max_length=300)
     active: bool | None = None
 
 

@@ -6,9 +6,18 @@ from datetime import date
 from enum import StrEnum
 
 from pydantic import Field as PydanticField
+from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
 from services.registry.tables import RegistryTable, VersionedColumns
+from shared.validation import (
+    EmailAddress,
+    SingleLine,
+    VietnamesePhone,
+    email_address,
+    single_line,
+    vietnamese_phone,
+)
 from shared.web.patch import PatchModel
 
 
@@ -75,6 +84,11 @@ class CommuneCreate(CommuneBase):
     cluster_no: int | None = Field(default=None, ge=1, le=99)
     assigned_from: date = Field(description="The day the commune came into its cluster")
 
+    # On the input only: a row stored before these checks existed must still be readable.
+    _one_line = field_validator("name", "people_committee_seat", "culture_office_head")(single_line)
+    _email = field_validator("people_committee_email", "culture_office_email")(email_address)
+    _phone = field_validator("culture_office_phone")(vietnamese_phone)
+
 
 class CommuneUpdate(PatchModel):
     """Name, figures and contacts; the cluster changes only through a move, which keeps the history."""
@@ -91,14 +105,14 @@ class CommuneUpdate(PatchModel):
         }
     )
 
-    name: str | None = PydanticField(default=None, min_length=1, max_length=200)
+    name: SingleLine | None = PydanticField(default=None, min_length=1, max_length=200)
     population: int | None = PydanticField(default=None, ge=0, le=100_000_000)
     area_km2: float | None = PydanticField(default=None, ge=0, le=100_000)
-    people_committee_seat: str | None = PydanticField(default=None, max_length=300)
-    people_committee_email: str | None = PydanticField(default=None, max_length=200)
-    culture_office_head: str | None = PydanticField(default=None, max_length=200)
-    culture_office_email: str | None = PydanticField(default=None, max_length=200)
-    culture_office_phone: str | None = PydanticField(default=None, max_length=50)
+    people_committee_seat: SingleLine | None = PydanticField(default=None, max_length=300)
+    people_committee_email: EmailAddress | None = PydanticField(default=None, max_length=200)
+    culture_office_head: SingleLine | None = PydanticField(default=None, max_length=200)
+    culture_office_email: EmailAddress | None = PydanticField(default=None, max_length=200)
+    culture_office_phone: VietnamesePhone | None = PydanticField(default=None, max_length=50)
 
 
 class CommunePublic(CommuneBase, VersionedColumns):

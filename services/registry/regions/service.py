@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from services.registry.access.domain import manages_cluster
+from services.registry.clusters.models import Cluster
 from services.registry.regions.models import CoreRegionCreate, CoreRegionPublic, CoreRegionUpdate
 from services.registry.regions.queries import load_region, region_public
 from services.registry.schools.models import CoreRegion
@@ -15,6 +16,8 @@ from shared.errors import Forbidden, Unprocessable
 async def create_region(*, uow: UnitOfWork, principal: Principal, data: CoreRegionCreate) -> CoreRegionPublic:
     if not manages_cluster(principal, data.cluster_no):
         raise Forbidden(f"you may not create regions in cluster {data.cluster_no}", field="cluster_no")
+    if data.cluster_no is not None and await uow.session.get(Cluster, data.cluster_no) is None:
+        raise Unprocessable(f"cluster {data.cluster_no} does not exist", field="cluster_no")
     await _check_core_principal(uow, data.core_principal_staff_code)
     region = CoreRegion.model_validate(data)
     uow.session.add(region)

@@ -8,11 +8,19 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import ConfigDict, model_validator
+from pydantic import ConfigDict, field_validator, model_validator
 from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
 from services.registry.tables import RegistryTable, VersionedColumns
+from shared.validation import (
+    EmailAddress,
+    SingleLine,
+    VietnamesePhone,
+    email_address,
+    single_line,
+    vietnamese_phone,
+)
 from shared.web.patch import PatchModel
 
 
@@ -88,6 +96,11 @@ class SchoolCreate(SchoolBase):
         min_length=1, max_length=20, pattern=r"^[A-Za-z0-9_.-]+$", description="MOET code"
     )
 
+    # On the input only: a row stored before these checks existed must still be readable.
+    _one_line = field_validator("name", "principal_name", "address")(single_line)
+    _email = field_validator("email")(email_address)
+    _phone = field_validator("phone")(vietnamese_phone)
+
     @model_validator(mode="after")
     def _merged_into_only_when_merged(self) -> SchoolCreate:
         _merged_needs_target(self.status, self.merged_into)
@@ -112,7 +125,7 @@ class SchoolUpdate(PatchModel):
         }
     )
 
-    name: str | None = PydanticField(default=None, min_length=1, max_length=200)
+    name: SingleLine | None = PydanticField(default=None, min_length=1, max_length=200)
     level: SchoolLevel | None = None
     ownership: Ownership | None = None
     boarding: Boarding | None = None
@@ -120,10 +133,10 @@ class SchoolUpdate(PatchModel):
     status: SchoolStatus | None = None
     merged_into: str | None = PydanticField(default=None, max_length=20)
     principal_staff_code: str | None = PydanticField(default=None, max_length=40)
-    principal_name: str | None = PydanticField(default=None, max_length=200)
-    phone: str | None = PydanticField(default=None, max_length=50)
-    email: str | None = PydanticField(default=None, max_length=200)
-    address: str | None = PydanticField(default=None, max_length=300)
+    principal_name: SingleLine | None = PydanticField(default=None, max_length=200)
+    phone: VietnamesePhone | None = PydanticField(default=None, max_length=50)
+    email: EmailAddress | None = PydanticField(default=None, max_length=200)
+    address: SingleLine | None = PydanticField(default=None, max_length=300)
     pupils: int | None = PydanticField(default=None, ge=0, le=1_000_000)
     classes: int | None = PydanticField(default=None, ge=0, le=1_000_000)
     teachers: int | None = PydanticField(default=None, ge=0, le=1_000_000)

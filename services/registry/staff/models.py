@@ -11,6 +11,14 @@ from sqlalchemy import JSON, Dialect, TypeDecorator
 from sqlmodel import Field, SQLModel
 
 from services.registry.tables import RegistryTable, VersionedColumns
+from shared.validation import (
+    EmailAddress,
+    SingleLine,
+    VietnamesePhone,
+    email_address,
+    single_line,
+    vietnamese_phone,
+)
 from shared.web.patch import PatchModel
 
 
@@ -74,6 +82,10 @@ class StaffCreate(StaffBase):
     )
 
     _split_roles = field_validator("roles", mode="before")(split_roles)
+    # On the input only: a row stored before these checks existed must still be readable.
+    _one_line = field_validator("full_name", "unit_name", "teaching_subject")(single_line)
+    _email = field_validator("email")(email_address)
+    _phone = field_validator("phone")(vietnamese_phone)
 
     @field_validator("roles")
     @classmethod
@@ -84,14 +96,14 @@ class StaffCreate(StaffBase):
 class StaffUpdate(PatchModel):
     clearable = frozenset({"school_code", "commune_code", "unit_name", "teaching_subject", "email", "phone"})
 
-    full_name: str | None = PydanticField(default=None, min_length=1, max_length=200)
+    full_name: SingleLine | None = PydanticField(default=None, min_length=1, max_length=200)
     roles: list[StaffRole] | None = PydanticField(default=None, min_length=1)
     school_code: str | None = PydanticField(default=None, max_length=20)
     commune_code: str | None = PydanticField(default=None, max_length=10)
-    unit_name: str | None = PydanticField(default=None, max_length=300)
-    teaching_subject: str | None = PydanticField(default=None, max_length=100)
-    email: str | None = PydanticField(default=None, max_length=200)
-    phone: str | None = PydanticField(default=None, max_length=50)
+    unit_name: SingleLine | None = PydanticField(default=None, max_length=300)
+    teaching_subject: SingleLine | None = PydanticField(default=None, max_length=100)
+    email: EmailAddress | None = PydanticField(default=None, max_length=200)
+    phone: VietnamesePhone | None = PydanticField(default=None, max_length=50)
     active: bool | None = None
 
     _split_roles = field_validator("roles", mode="before")(split_roles)

@@ -39,6 +39,8 @@ async def record_changed(uow: UnitOfWork, person: Staff, *, now: datetime) -> No
 async def create_staff(*, uow: UnitOfWork, principal: Principal, data: StaffCreate) -> Staff:
     if await uow.session.get(Staff, data.code) is not None:
         raise Conflict(f"staff {data.code} already exists", field="code")
+    if not data.roles:  # the field defaults to none so an import row may leave it out to keep the roles
+        raise Unprocessable("a person needs at least one role", field="roles")
     await _check_may_manage(uow, principal, data.school_code, data.commune_code)
     person = Staff.model_validate(data, update={"search_name": fold(data.full_name)})
     uow.session.add(person)
