@@ -29,7 +29,8 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _tune_sqlite_connection)
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-            queue_writers(engine, str(Path(parsed.database).resolve()), timeout_s=SQLITE_BUSY_TIMEOUT_MS / 1000)
+            path = str(Path(parsed.database).resolve())
+            queue_writers(engine, path, timeout_s=SQLITE_BUSY_TIMEOUT_MS / 1000)
         return engine
     options.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
     return create_async_engine(url, **options)

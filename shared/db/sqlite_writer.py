@@ -68,11 +68,24 @@ def queue_writers(engine: AsyncEngine, path: str, *, timeout_s: float) -> None:
         if await_only(_acquire(lock, timeout_s)):
             info[_HELD] = lock
 
-    def release(_dbapi_connection: Any, record: Any, *_args: Any) -> None:
-        lock = record.info.pop(_HELD, None) if record is not None else None
-        if lock is not None and lock.locked():
-            lock.release()
-
     pool = engine.sync_engine.pool
-    for name in ("checkin", "reset", "invalidate", "soft_invalidate", "close"):
-        event.listen(pool, name, release)
+
+    @event.listens_for(pool, "checkin")
+    @event.listens_for(pool, "close")
+    def on_return(_dbapi_connection: Any, record: Any) -> None:
+        _release(record)
+
+    @event.listens_for(pool, "reset")
+    def on_reset(_dbapi_connection: Any, record: Any, _state: Any) -> None:
+        _release(record)
+
+    @event.listens_for(pool, "invalidate")
+    @event.listens_for(pool, "soft_invalidate")
+    def on_invalidate(_dbapi_connection: Any, record: Any, _exception: Any) -> None:
+        _release(record)
+
+
+def _release(record: Any) -> None:
+    lock = record.info.pop(_HELD, None) if record is not None else None
+    if lock is not None and lock.locked():
+        lock.release()
