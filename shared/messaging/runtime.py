@@ -71,6 +71,7 @@ class Messaging:
                 session_timeout_ms=settings.kafka_session_timeout_ms,
                 heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
                 max_poll_interval_ms=settings.kafka_max_poll_interval_ms,
+                max_batch=settings.consumer_max_batch,
             )
             for consumer in consumers
         ]
