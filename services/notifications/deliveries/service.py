@@ -2,6 +2,7 @@
 
 The fan-out runs in the consumer's transaction, so the event's inbox record and its deliveries commit
 together or not at all; the unique key on (source event, recipient, channel) refuses a second fan-out.
+Its commit wakes the delivery worker (``DELIVERIES_PLANNED``): the first send does not wait for a poll.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ from shared.clock import today_in_vietnam
 from shared.db import UnitOfWork
 from shared.events import EventPayload
 from shared.events.notifications import DeliveryChannel
+
+DELIVERIES_PLANNED = "notifications.deliveries-planned"
+"""The wake-up signal of the delivery worker: rows were planned that may be due now."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,7 @@ async def dispatch(
     )
     for item in planned:
         uow.session.add(_row(item, facts, priority, now))
+    uow.wake_after_commit(DELIVERIES_PLANNED)
     return len(planned)
 
 
