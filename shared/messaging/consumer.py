@@ -11,7 +11,8 @@
   bounded exponential backoff, then dead-lettered. The consumer never crashes and never commits past a
   message it has not dealt with.
 - Batches: what one fetch returns (up to ``max_batch`` records, from every partition the member owns) is
-  applied in one transaction, with one inbox look-up and one bulk inbox insert, in the order fetched, so
+  applied in one transaction (or several, each closed after ``max_transaction_s`` of handlers: SQLite
+  has one write lock), with one inbox look-up and one bulk inbox insert, in the order fetched, so
   per-partition order holds. When a handler fails, its predecessors are applied again without it and the
   failed event goes on alone through the retries above, then the rest follow; when the batch fails
   without a handler to blame (the commit, a constraint), it is bisected until the culprit stands alone.
@@ -25,8 +26,10 @@ import contextlib
 import dataclasses
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from itertools import chain
 from typing import Any, TypeVar
 
@@ -159,6 +162,7 @@ class EventConsumer:
         heartbeat_interval_ms: int = 3_000,
         max_poll_interval_ms: int = 60_000,
         max_batch: int = 500,
+        max_transaction_s: float = 0.25,
     ) -> OffsetCommitter:
         """Register this group's subscriber on the broker (before the broker starts).
 
@@ -177,6 +181,7 @@ class EventConsumer:
             retry,
             metrics,
             OffsetCommitter(),
+            max_transaction_s,
         )
 
         async def on_batch(body: Any, message: KafkaMessage) -> None:
@@ -248,6 +253,7 @@ class _GroupRunner:
     retry: RetryPolicy
     metrics: ConsumerMetrics | None
     offsets: OffsetCommitter
+    max_transaction_s: float = 0.25
 
     async def run(self, records: Sequence[Any], consumer: Any) -> None:
         """Deal with one fetch: park what cannot be parsed, apply the rest, then mark every offset done."""
@@ -273,34 +279,37 @@ class _GroupRunner:
             self.offsets.mark_done(consumer, record)
 
     async def _apply(self, items: Sequence[_Item]) -> None:
-        if not items:
-            return
-        if len(items) == 1:
-            await self._apply_alone(items[0])
-            return
-        try:
-            outcomes = await self._apply_together(items)
-        except _HandlerFailed as failed:
-            # The events before it did apply: again, without it; it goes on alone; then the rest.
-            await self._apply(items[: failed.index])
-            await self._apply_alone(items[failed.index], failed_first=failed.error)
-            await self._apply(items[failed.index + 1 :])
-            return
-        except Exception:
-            # Nothing to blame in particular (the commit failed, say): halve until the culprit is alone.
-            log.info("a batch of %d events failed to commit; bisecting it", len(items), exc_info=True)
-            half = len(items) // 2
-            await self._apply(items[:half])
-            await self._apply(items[half:])
-            return
-        for item, (outcome, trace_id) in zip(items, outcomes, strict=True):
-            with log_context(event_id=item.incoming.envelope.id, trace_id=trace_id):
-                self._log_outcome(item, outcome)
-            self._count(item.record.topic, item.incoming.envelope.type, outcome)
+        while items:
+            if len(items) == 1:
+                await self._apply_alone(items[0])
+                return
+            try:
+                outcomes = await self._apply_together(items)
+            except _HandlerFailed as failed:
+                # The events before it did apply: again, without it; it goes on alone; then the rest.
+                await self._apply(items[: failed.index])
+                await self._apply_alone(items[failed.index], failed_first=failed.error)
+                items = items[failed.index + 1 :]
+                continue
+            except Exception:
+                # Nothing to blame in particular (the commit failed, say): halve until the culprit is alone.
+                log.info("a batch of %d events failed to commit; bisecting it", len(items), exc_info=True)
+                half = len(items) // 2
+                await self._apply(items[:half])
+                await self._apply(items[half:])
+                return
+            for item, (outcome, trace_id) in zip(items, outcomes, strict=False):
+                with log_context(event_id=item.incoming.envelope.id, trace_id=trace_id):
+                    self._log_outcome(item, outcome)
+                self._count(item.record.topic, item.incoming.envelope.type, outcome)
+            items = items[len(outcomes) :]  # what did not fit in the transaction's time
 
     async def _apply_together(self, items: Sequence[_Item]) -> list[tuple[str, str | None]]:
-        """Apply every event not seen before, and record them all in the inbox, in one transaction."""
+        """Apply the events not seen before, and record them in the inbox, in one transaction; returns
+        the outcomes of the leading events it took, which may stop short of all of them: a transaction
+        that writes holds SQLite's one write lock, so it ends after ``max_transaction_s`` of handlers."""
         outcomes: list[tuple[str, str | None]] = []
+        deadline = time.monotonic() + self.max_transaction_s
         async with self.uow_factory() as uow:
             ids = {item.incoming.envelope.id for item in items}
             known = select(InboxMessage.event_id).where(
@@ -324,22 +333,26 @@ class _GroupRunner:
                     except Exception as exc:
                         raise _HandlerFailed(index, exc) from exc
                 outcomes.append(("processed", trace_id))
-                inbox.append(
-                    {
-                        "consumer_group": self.group_id,
-                        "event_id": envelope.id,
-                        "event_type": envelope.type,
-                        "topic": record.topic,
-                        "partition": record.partition,
-                        "offset": record.offset,
-                        "processed_at": now,
-                    }
-                )
+                inbox.append(self._inbox_row(item, now))
+                if time.monotonic() > deadline:
+                    break
             if inbox:
                 connection = await uow.session.connection()
                 await connection.execute(InboxMessage.__table__.insert(), inbox)  # type: ignore[attr-defined]
             await uow.commit()
         return outcomes
+
+    def _inbox_row(self, item: _Item, now: datetime) -> dict[str, Any]:
+        envelope, record = item.incoming.envelope, item.record
+        return {
+            "consumer_group": self.group_id,
+            "event_id": envelope.id,
+            "event_type": envelope.type,
+            "topic": record.topic,
+            "partition": record.partition,
+            "offset": record.offset,
+            "processed_at": now,
+        }
 
     async def _apply_alone(self, item: _Item, *, failed_first: Exception | None = None) -> None:
         """One event, with retries and dead-lettering: ``failed_first`` is its first attempt's failure."""

@@ -78,6 +78,7 @@ class Messaging:
                 heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
                 max_poll_interval_ms=settings.kafka_max_poll_interval_ms,
                 max_batch=settings.consumer_max_batch,
+                max_transaction_s=settings.consumer_max_transaction_s,
             )
             for consumer in consumers
         ]
