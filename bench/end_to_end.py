@@ -334,27 +334,13 @@ async def measure_system(
 def profile(services: Services, folder: Path, seconds: float) -> list[subprocess.Popen[bytes]]:
     """py-spy on each service for the loaded part: ``folder/<service>.txt``, collapsed stacks."""
     folder.mkdir(parents=True, exist_ok=True)
-    return [
-        subprocess.Popen(
-            [
-                sys.executable.replace("python", "py-spy"),
-                "record",
-                "--pid",
-                str(process.pid),
-                "--rate",
-                "200",
-                "--duration",
-                str(int(seconds)),
-                "--format",
-                "raw",
-                "--output",
-                str(folder / f"{name}.txt"),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        for name, process in services.processes.items()
-    ]
+    py_spy = str(Path(sys.executable).with_name("py-spy"))
+    profilers = []
+    for name, process in services.processes.items():
+        command = [py_spy, "record", "--pid", str(process.pid), "--rate", "200", "--format", "raw"]
+        command += ["--duration", str(int(seconds)), "--output", str(folder / f"{name}.txt")]
+        profilers.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    return profilers
 
 
 def memory(services: Services) -> dict[str, float]:
