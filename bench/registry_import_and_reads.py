@@ -32,6 +32,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from bench.broker import bench_broker
 from bench.processes import start_server, wait_ready
+from bench.report import goal
 from deploy.local.kafka import free_port
 from services.registry.admin.domain import CommuneForSamples, sample_rows
 from services.registry.admin.seed import read_communes
@@ -175,6 +176,7 @@ async def run(args: argparse.Namespace, bootstrap: str, work: Path) -> None:
     ):
         print(f"  {label:34}{rate:10.0f}{pct(latencies, 0.5):10.1f}{pct(latencies, 0.99):10.1f}")
     print(f"  {'ratio registry/baseline':34}{registry_rate / bare_rate:10.3f}")
+    print(goal("GET /schools/{code} / bare uvicorn JSON", registry_rate / bare_rate, 0.5))
 
 
 def main() -> None:
