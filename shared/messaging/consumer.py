@@ -184,7 +184,7 @@ class EventConsumer:
             max_transaction_s,
         )
 
-        async def on_batch(body: Any, message: KafkaMessage) -> None:
+        async def on_batch(body: bytes, message: KafkaMessage) -> None:
             await runner.run(message.raw_message, message.consumer)
 
         subscriber = broker.subscriber(
@@ -478,6 +478,6 @@ async def _parse_batch(
     return message
 
 
-async def _no_body(message: StreamMessage[Any]) -> None:
+async def _no_body(message: StreamMessage[Any]) -> bytes:
     """The handler reads the records themselves: ``decode_record`` validates and dead-letters them."""
-    return None
+    return b""
