@@ -84,6 +84,9 @@ class Delivery:
 
 E = TypeVar("E", bound=EventPayload)
 Handler = Callable[[Any, Delivery], Awaitable[None]]
+BatchHook = Callable[[UnitOfWork, Sequence[IncomingEvent]], Awaitable[None]]
+"""Runs in a batch's transaction before its handlers, with the events they are about to apply: loads in
+one query what they would each look up (a replica's stored rows), so that they find it in the session."""
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,7 @@ class EventConsumer:
             raise ValueError("a consumer group id is required: group ids are stable names, never defaults")
         self.group_id = group_id
         self._handlers: dict[type[EventPayload], Handler] = {}
+        self._before_batch: list[BatchHook] = []
 
     def handles(
         self, event_class: type[E]
@@ -143,6 +147,11 @@ class EventConsumer:
             return handler
 
         return register
+
+    def before_batch(self, hook: BatchHook) -> BatchHook:
+        """Register a ``BatchHook``; a failing hook fails the batch, which is then bisected."""
+        self._before_batch.append(hook)
+        return hook
 
     @property
     def topics(self) -> list[TopicSpec]:
@@ -182,6 +191,7 @@ class EventConsumer:
             metrics,
             OffsetCommitter(),
             max_transaction_s,
+            list(self._before_batch),
         )
 
         async def on_batch(body: bytes, message: KafkaMessage) -> None:
@@ -254,6 +264,7 @@ class _GroupRunner:
     metrics: ConsumerMetrics | None
     offsets: OffsetCommitter
     max_transaction_s: float = 0.25
+    before_batch: list[BatchHook] = dataclasses.field(default_factory=list)
 
     async def run(self, records: Sequence[Any], consumer: Any) -> None:
         """Deal with one fetch: park what cannot be parsed, apply the rest, then mark every offset done."""
@@ -264,6 +275,9 @@ class _GroupRunner:
             try:
                 incoming = decode_record(record, topic=self.naming.logical(record.topic))
             except InvalidMessage as exc:
+                # What came before it is dealt with first: a parked message means its predecessors were.
+                await self._apply(items)
+                items = []
                 await self.dead_letters.park(record, reason=str(exc), consumer_group=self.group_id)
                 self._count(record.topic, "unparsed", "dead_lettered")
                 continue
@@ -316,6 +330,10 @@ class _GroupRunner:
                 col(InboxMessage.consumer_group) == self.group_id, col(InboxMessage.event_id).in_(ids)
             )
             seen = set((await uow.session.exec(known)).all())
+            if self.before_batch:
+                fresh = [item.incoming for item in items if item.incoming.envelope.id not in seen]
+                for hook in self.before_batch:
+                    await hook(uow, fresh)
             inbox: list[dict[str, Any]] = []
             now = utc_now()
             for index, item in enumerate(items):
