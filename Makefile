@@ -53,6 +53,8 @@ bench: $(STAMP)
 	$(BENCH).http_paths --database postgresql
 	$(BENCH).notifications_fanout --database sqlite
 	$(BENCH).notifications_fanout --database postgresql
+	$(BENCH).replica_rebuild --database sqlite
+	$(BENCH).replica_rebuild --database postgresql
 	$(BENCH).registry_import_and_reads
 	$(BENCH).incidents_service
 	$(BENCH).activities_registration_burst
