@@ -37,13 +37,27 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-## make bench: the benchmarks under bench/, each printing ratios against a baseline of the same run.
+## make bench: the benchmarks under bench/, each printing ratios against a baseline of the same run and a
+## GOAL line per ratio (met / NOT MET), on SQLite and on PostgreSQL (a throwaway cluster, or
+## BENCH_POSTGRES_URL). Each takes a few minutes at its default size.
+## The PostgreSQL end-to-end run adds the scale-out: 1, 2 and 4 notifications instances on 12 partitions.
+BENCH := $(BIN)/python -m bench
 bench: $(STAMP)
-	$(BIN)/python -m bench.messaging_throughput
-	$(BIN)/python -m bench.registry_import_and_reads
-	$(BIN)/python -m bench.incidents_service
-	$(BIN)/python -m bench.activities_registration_burst
-	$(BIN)/python -m bench.notifications_fanout
+	bash deploy/local/ensure-postgres.sh
+	$(BENCH).messaging_throughput --database sqlite
+	$(BENCH).messaging_throughput --database postgresql
+	$(BENCH).end_to_end --database sqlite
+	$(BENCH).end_to_end --database postgresql
+	$(BENCH).end_to_end --database postgresql --scale-out 1,2,4 --seconds 20
+	$(BENCH).http_paths --database sqlite
+	$(BENCH).http_paths --database postgresql
+	$(BENCH).notifications_fanout --database sqlite
+	$(BENCH).notifications_fanout --database postgresql
+	$(BENCH).replica_rebuild --database sqlite
+	$(BENCH).replica_rebuild --database postgresql
+	$(BENCH).registry_import_and_reads
+	$(BENCH).incidents_service
+	$(BENCH).activities_registration_burst
 
 ## make faults: the fault suite at full size (make test runs it small): incidents reported at a steady rate
 ## while each service, the broker and PostgreSQL are killed and restarted; prints the reconciliation.

@@ -1,6 +1,7 @@
-"""The baseline for read benchmarks: a bare ASGI app under the same uvicorn, answering one JSON document.
+"""The baseline for HTTP benchmarks: a bare ASGI app under the same uvicorn, with no framework, database
+or auth: what uvicorn and the HTTP client cost by themselves on this machine.
 
-No framework, no database, no auth: what uvicorn and the HTTP client cost by themselves on this machine.
+GET answers one JSON document (``BENCH_BODY``); POST echoes the JSON body it was sent.
 """
 
 from __future__ import annotations
@@ -22,6 +23,16 @@ async def app(
 ) -> None:
     if scope["type"] != "http":
         return
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(BODY)).encode())]
-    await send({"type": "http.response.start", "status": 200, "headers": headers})
-    await send({"type": "http.response.body", "body": BODY})
+    body = BODY
+    if scope["method"] == "POST":
+        chunks = []
+        while True:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        body = b"".join(chunks)
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": 201 if scope["method"] == "POST" else 200,
+                "headers": headers})  # fmt: skip
+    await send({"type": "http.response.body", "body": body})

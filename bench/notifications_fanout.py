@@ -3,6 +3,7 @@ and inbox, with a local SMTP sink; deliveries/s and p99 from the event's time to
 to a baseline measured in the same run: the same number of emails sent raw with aiosmtplib.
 
     .venv/bin/python -m bench.notifications_fanout [--incidents 1000] [--members 8]
+        [--database sqlite|postgresql]
 
 - Fan-out: a stand-in registry publishes 5 clusters, each with a leader and ``--members`` members, and a
   commune with its office; ``--incidents`` IncidentReportedV1 (medium) go through a real outbox to Kafka;
@@ -36,6 +37,8 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from bench.broker import bench_broker
+from bench.databases import KINDS, bench_databases
+from bench.report import goal
 from services.notifications.app import create_app
 from services.notifications.deliveries.domain import DeliveryState
 from services.notifications.deliveries.models import Delivery
@@ -214,7 +217,7 @@ async def publish(messaging: Messaging, events: Sequence[EventPayload], times: d
 
 
 async def fan_out(
-    sink: Sink, bootstrap: str, work_dir: Path, incidents: int, members: int
+    sink: Sink, bootstrap: str, work_dir: Path, incidents: int, members: int, new_url: Callable[[str], str]
 ) -> tuple[Figures, int]:
     prefix = f"bench{int(time.time())}."
     publisher_settings = ServiceSettings(
@@ -224,6 +227,7 @@ async def fan_out(
         kafka_bootstrap_servers=bootstrap,
         kafka_topic_prefix=prefix,
         outbox_sweep_interval_s=0.2,
+        database_url=new_url("publisher"),
     )
     engine = create_engine(publisher_settings.resolved_database_url)
     await create_schema(engine, MESSAGING_METADATA)
@@ -240,6 +244,7 @@ async def fan_out(
         data_dir=work_dir,
         kafka_bootstrap_servers=bootstrap,
         kafka_topic_prefix=prefix,
+        database_url=new_url("notifications"),
         smtp_port=sink.port,
         smtp_pool_size=POOL,
         delivery_batch_size=500,
@@ -295,14 +300,23 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--incidents", type=int, default=1000)
     parser.add_argument("--members", type=int, default=8, help="members per cluster besides its leader")
+    parser.add_argument("--database", choices=KINDS, default="sqlite")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp, bench_broker(Path(tmp)) as bootstrap, Sink() as sink:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        bench_broker(Path(tmp)) as bootstrap,
+        bench_databases(args.database, Path(tmp)) as new_url,
+        Sink() as sink,
+    ):
         emails = args.incidents * (args.members + 2)
         raw = await baseline(sink, emails)
-        fanned, all_deliveries = await fan_out(sink, bootstrap, Path(tmp), args.incidents, args.members)
+        fanned, all_deliveries = await fan_out(
+            sink, bootstrap, Path(tmp), args.incidents, args.members, new_url
+        )
+    database = "PostgreSQL" if args.database == "postgresql" else "SQLite"
     print(
         f"{args.incidents} incidents x {args.members + 2} recipients = {emails} emails "
-        f"(+ {all_deliveries - emails} inbox items); SQLite, local aiosmtpd sink, {POOL} SMTP connections"
+        f"(+ {all_deliveries - emails} inbox items); {database}, local aiosmtpd sink, {POOL} SMTP connections"
     )
     print(f"{'':44}{'emails/s':>10}{'p50 s':>9}{'p99 s':>9}")
     print(f"{'baseline: raw aiosmtplib sends':44}{raw.rate:10.0f}{raw.p(50):9.2f}{raw.p(99):9.2f}")
@@ -312,6 +326,7 @@ async def main() -> None:
         f"ratio to baseline: throughput x{fanned.rate / raw.rate:.2f}, p99 x{fanned.p(99) / raw.p(99):.2f}; "
         f"all deliveries (email + inbox) {all_deliveries / fanned.seconds:.0f}/s"
     )
+    print(goal("fan-out emails/s / raw aiosmtplib", fanned.rate / raw.rate, 0.8))
 
 
 if __name__ == "__main__":

@@ -20,10 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -35,47 +32,14 @@ import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from bench.broker import bench_broker
-from deploy.local.kafka import REPO_ROOT, free_port
+from bench.processes import start_server, wait_ready
+from bench.report import goal
+from deploy.local.kafka import free_port
 from services.registry.admin.domain import CommuneForSamples, sample_rows
 from services.registry.admin.seed import read_communes
 from services.registry.bulk.domain import MAX_IMPORT_ROWS
 from shared.auth import Principal, Role, TokenCodec
 from shared.settings import ServiceSettings
-
-
-def start_server(
-    target: str, port: int, environment: dict[str, str], log: Path, *, factory: bool
-) -> subprocess.Popen[bytes]:
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        target,
-        "--port",
-        str(port),
-        "--no-access-log",
-        "--log-level",
-        "warning",
-    ]
-    if factory:
-        command.insert(3, "--factory")
-    with log.open("ab") as out:
-        return subprocess.Popen(
-            command, cwd=REPO_ROOT, env={**os.environ, **environment}, stdout=out, stderr=subprocess.STDOUT
-        )
-
-
-async def wait_ready(url: str, within: float = 60) -> None:
-    deadline = time.monotonic() + within
-    async with httpx.AsyncClient() as client:
-        while time.monotonic() < deadline:
-            try:
-                if (await client.get(url)).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer 200 within {within:.0f}s")
 
 
 async def messages_on(bootstrap: str, topic: str) -> int:
@@ -222,6 +186,7 @@ async def run(args: argparse.Namespace, bootstrap: str, work: Path) -> None:
     ):
         print(f"  {label:34}{rate:10.0f}{pct(latencies, 0.5):10.1f}{pct(latencies, 0.99):10.1f}")
     print(f"  {'ratio registry/baseline':34}{registry_rate / bare_rate:10.3f}")
+    print(goal("GET /schools/{code} / bare uvicorn JSON", registry_rate / bare_rate, 0.5))
 
 
 def main() -> None:

@@ -2,8 +2,10 @@
 
 A job is a ``tick``: one pass over what is due, kept in the database so a restart loses nothing. The
 runner calls it every ``interval_s``, at once again when the tick says more is waiting (a full batch), or
-as soon as someone calls ``wake()`` (a commit that planned work). A failing tick is logged and the loop
-goes on: a database away for a moment must not end it.
+as soon as someone calls ``wake()``: a commit that planned work for it, through the signals it names in
+``wake_on`` (``UnitOfWork.wake_after_commit``). A wake-up that comes during a pass runs another pass
+right after it. A failing tick is logged and the loop goes on: a database away for a moment must not
+end it.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 log = logging.getLogger(__name__)
 
@@ -20,8 +22,10 @@ Tick = Callable[[], Awaitable[bool | None]]
 
 
 class PeriodicJob:
-    def __init__(self, name: str, tick: Tick, *, interval_s: float) -> None:
+    def __init__(self, name: str, tick: Tick, *, interval_s: float, wake_on: Sequence[str] = ()) -> None:
         self.name = name
+        self.wake_on = tuple(wake_on)
+        """The signals (``UnitOfWork.wake_after_commit``) that mean work is waiting for this job."""
         self._tick = tick
         self._interval_s = interval_s
         self._wake = asyncio.Event()
@@ -48,6 +52,7 @@ class PeriodicJob:
 
     async def _run(self) -> None:
         while True:
+            self._wake.clear()  # a wake-up from now on, during the pass too, asks for another pass
             try:
                 more = await self._tick()
             except asyncio.CancelledError:
@@ -58,6 +63,5 @@ class PeriodicJob:
             if more:
                 await asyncio.sleep(0)  # let requests and consumers in between two full batches
                 continue
-            self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self._interval_s)

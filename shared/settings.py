@@ -85,7 +85,15 @@ class ServiceSettings(BaseSettings):
     )
 
     outbox_sweep_interval_s: float = Field(default=1.0, gt=0)
-    outbox_batch_size: int = Field(default=500, ge=1)
+    outbox_batch_size: int = Field(
+        default=2000, ge=1, description="Rows one relay pass sends before it waits for Kafka and marks them"
+    )
+    consumer_max_batch: int = Field(
+        default=500, ge=1, description="Records one fetch may return, applied in one transaction"
+    )
+    consumer_max_transaction_s: float = Field(
+        default=0.25, gt=0, description="A batch's transaction commits once its handlers took this long"
+    )
     consumer_max_attempts: int = Field(default=5, ge=1)
     consumer_retry_base_delay_s: float = Field(default=0.2, ge=0)
     consumer_retry_max_delay_s: float = Field(default=5.0, ge=0)

@@ -10,22 +10,27 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from shared.db.sqlite_writer import queue_writers
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     """An engine tuned for the URL's database.
 
-    SQLite gets WAL (readers never block the writer), a busy timeout instead of instant "database is
-    locked" errors, and enforced foreign keys; its folder is created if missing.
+    SQLite gets WAL (readers never block the writer), writers queued in-process (``sqlite_writer``) and a
+    busy timeout for other processes instead of instant "database is locked" errors, and enforced foreign
+    keys; its folder is created if missing.
     """
     parsed = make_url(url)
     options: dict[str, Any] = {"echo": echo}
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, **options)
         event.listen(engine.sync_engine, "connect", _tune_sqlite_connection)
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            path = str(Path(parsed.database).resolve())
+            queue_writers(engine, path, timeout_s=SQLITE_BUSY_TIMEOUT_MS / 1000)
         return engine
     options.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
     return create_async_engine(url, **options)

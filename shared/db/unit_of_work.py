@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.db.messaging_tables import OutboxMessage
+from shared.db.wakeups import Wakeups
 from shared.events.base import EventPayload
 from shared.observability.tracing import current_traceparent
 
@@ -27,12 +28,15 @@ class UnitOfWork:
         *,
         source: str,
         on_commit: Callable[[], None] | None = None,
+        wakeups: Wakeups | None = None,
     ) -> None:
         self._sessions = sessions
         self._source = source
         self._on_commit = on_commit
+        self._wakeups = wakeups
         self._session: AsyncSession | None = None
         self._recorded = 0
+        self._wake: set[str] = set()
 
     @property
     def session(self) -> AsyncSession:
@@ -43,6 +47,7 @@ class UnitOfWork:
     async def __aenter__(self) -> Self:
         self._session = self._sessions()
         self._recorded = 0
+        self._wake = set()
         return self
 
     async def __aexit__(
@@ -93,15 +98,26 @@ class UnitOfWork:
         self._recorded += 1
         return event_id
 
+    def wake_after_commit(self, signal: str) -> None:
+        """Once this unit of work commits, wake the background jobs that wait on ``signal`` (work it
+        planned for them), here and in the service's other instances (``shared.db.wakeups``)."""
+        self._wake.add(signal)
+
     async def commit(self) -> None:
+        wake, self._wake = self._wake, set()
+        if wake and self._wakeups is not None:
+            await self._wakeups.notify_on_commit(self.session, wake)
         await self.session.commit()
         recorded, self._recorded = self._recorded, 0
         if recorded and self._on_commit is not None:
             self._on_commit()
+        if wake and self._wakeups is not None:
+            self._wakeups.wake(wake)
 
     async def rollback(self) -> None:
         await self.session.rollback()
         self._recorded = 0
+        self._wake = set()
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]

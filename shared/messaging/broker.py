@@ -9,6 +9,7 @@ from __future__ import annotations
 import ssl
 from typing import Any
 
+from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from faststream.kafka.security import parse_security
@@ -77,3 +78,12 @@ def create_broker(settings: ServiceSettings, *, metrics_registry: CollectorRegis
         graceful_timeout=15.0,
         specification_url=settings.kafka_bootstrap_servers,
     )
+
+
+def aiokafka_producer(broker: KafkaBroker) -> AIOKafkaProducer | None:
+    """The started broker's own aiokafka producer (idempotent, ``acks=all``), for senders of rows that
+    are already serialised (the outbox relay); ``None`` when FastStream keeps it elsewhere or it is
+    stopped, and then the caller publishes through the broker."""
+    state = getattr(getattr(broker.config, "producer", None), "_producer", None)
+    producer = getattr(state, "producer", None) if state else None  # an empty state raises
+    return producer if isinstance(producer, AIOKafkaProducer) else None

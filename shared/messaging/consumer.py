@@ -10,27 +10,41 @@
 - Failures: a malformed message is dead-lettered at once; any other failure is retried in place with
   bounded exponential backoff, then dead-lettered. The consumer never crashes and never commits past a
   message it has not dealt with.
+- Batches: what one fetch returns (up to ``max_batch`` records, from every partition the member owns) is
+  applied in one transaction (or several, each closed after ``max_transaction_s`` of handlers: SQLite
+  has one write lock), with one inbox look-up and one bulk inbox insert, in the order fetched, so
+  per-partition order holds. When a handler fails, its predecessors are applied again without it and the
+  failed event goes on alone through the retries above, then the rest follow; when the batch fails
+  without a handler to blame (the commit, a constraint), it is bisected until the culprit stands alone.
+  One poison message thus costs its neighbours a re-apply, never their delivery.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import random
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from itertools import chain
 from typing import Any, TypeVar
 
 from aiokafka import TopicPartition
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
+from faststream.kafka.subscriber.usecase import BatchSubscriber
 from faststream.message import StreamMessage
 from opentelemetry.trace import SpanKind
 from prometheus_client import CollectorRegistry, Counter, Gauge
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
 
+from shared.clock import utc_now
 from shared.db.messaging_tables import InboxMessage
 from shared.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from shared.events.base import EventPayload
@@ -70,6 +84,9 @@ class Delivery:
 
 E = TypeVar("E", bound=EventPayload)
 Handler = Callable[[Any, Delivery], Awaitable[None]]
+BatchHook = Callable[[UnitOfWork, Sequence[IncomingEvent]], Awaitable[None]]
+"""Runs in a batch's transaction before its handlers, with the events they are about to apply: loads in
+one query what they would each look up (a replica's stored rows), so that they find it in the session."""
 
 
 @dataclass(frozen=True)
@@ -118,6 +135,7 @@ class EventConsumer:
             raise ValueError("a consumer group id is required: group ids are stable names, never defaults")
         self.group_id = group_id
         self._handlers: dict[type[EventPayload], Handler] = {}
+        self._before_batch: list[BatchHook] = []
 
     def handles(
         self, event_class: type[E]
@@ -129,6 +147,11 @@ class EventConsumer:
             return handler
 
         return register
+
+    def before_batch(self, hook: BatchHook) -> BatchHook:
+        """Register a ``BatchHook``; a failing hook fails the batch, which is then bisected."""
+        self._before_batch.append(hook)
+        return hook
 
     @property
     def topics(self) -> list[TopicSpec]:
@@ -147,6 +170,8 @@ class EventConsumer:
         session_timeout_ms: int = 10_000,
         heartbeat_interval_ms: int = 3_000,
         max_poll_interval_ms: int = 60_000,
+        max_batch: int = 500,
+        max_transaction_s: float = 0.25,
     ) -> OffsetCommitter:
         """Register this group's subscriber on the broker (before the broker starts).
 
@@ -165,25 +190,67 @@ class EventConsumer:
             retry,
             metrics,
             OffsetCommitter(),
+            max_transaction_s,
+            list(self._before_batch),
         )
 
-        async def on_message(body: bytes, message: KafkaMessage) -> None:
-            await runner.run(message)
+        async def on_batch(body: bytes, message: KafkaMessage) -> None:
+            await runner.run(message.raw_message, message.consumer)
 
-        broker.subscriber(
+        subscriber = broker.subscriber(
             *(naming.physical(topic.name) for topic in self.topics),
             group_id=group_id,
             auto_offset_reset="earliest",
             ack_policy=AckPolicy.MANUAL,
-            parser=_keep_undecodable_headers,
-            decoder=_raw_body,
+            batch=True,
+            max_records=max_batch,
+            batch_timeout_ms=_FETCH_WAIT_MS,
+            parser=_parse_batch,
+            decoder=_no_body,
             session_timeout_ms=session_timeout_ms,
             heartbeat_interval_ms=heartbeat_interval_ms,
             max_poll_interval_ms=max_poll_interval_ms,
             title=f"{group_id}:consume",
             description="Handles: " + ", ".join(sorted(c.event_type for c in self._handlers)),
-        )(on_message)
+        )
+        if type(subscriber) is BatchSubscriber:
+            subscriber.__class__ = _WaitingBatchSubscriber
+        subscriber(on_batch)
         return runner.offsets
+
+
+_FETCH_WAIT_MS = 1_000
+"""How long one fetch waits for records before it asks again (it returns as soon as any arrive)."""
+
+
+class _WaitingBatchSubscriber(BatchSubscriber):
+    """FastStream's batch subscriber sleeps ``batch_timeout_ms`` after a fetch that found nothing, so the
+    first record after a quiet spell waited up to that long; this one fetches again at once."""
+
+    __slots__ = ()
+
+    async def get_msg(self, consumer: Any) -> tuple[Any, ...]:
+        while self.running:
+            fetched = await consumer.getmany(timeout_ms=self.batch_timeout_ms, max_records=self.max_records)
+            if fetched:
+                return tuple(chain(*fetched.values()))
+        return ()
+
+
+@dataclass(frozen=True)
+class _Item:
+    """A decoded record with its handler: one event to apply."""
+
+    record: Any
+    incoming: IncomingEvent
+    handler: Handler
+
+
+class _HandlerFailed(Exception):
+    def __init__(self, index: int, error: Exception) -> None:
+        super().__init__(str(error))
+        self.index = index
+        self.error = error
 
 
 @dataclass
@@ -196,52 +263,161 @@ class _GroupRunner:
     retry: RetryPolicy
     metrics: ConsumerMetrics | None
     offsets: OffsetCommitter
+    max_transaction_s: float = 0.25
+    before_batch: list[BatchHook] = dataclasses.field(default_factory=list)
 
-    async def run(self, message: Any) -> None:
-        record = message.raw_message
-        self._record_lag(message, record)
-        try:
-            incoming = decode_record(record, topic=self.naming.logical(record.topic))
-        except InvalidMessage as exc:
-            await self.dead_letters.park(record, reason=str(exc), consumer_group=self.group_id)
-            self._count(record.topic, "unparsed", "dead_lettered")
-        else:
+    async def run(self, records: Sequence[Any], consumer: Any) -> None:
+        """Deal with one fetch: park what cannot be parsed, apply the rest, then mark every offset done."""
+        items: list[_Item] = []
+        last: dict[tuple[str, int], Any] = {}
+        for record in records:
+            last[(record.topic, record.partition)] = record
+            try:
+                incoming = decode_record(record, topic=self.naming.logical(record.topic))
+            except InvalidMessage as exc:
+                # What came before it is dealt with first: a parked message means its predecessors were.
+                await self._apply(items)
+                items = []
+                await self.dead_letters.park(record, reason=str(exc), consumer_group=self.group_id)
+                self._count(record.topic, "unparsed", "dead_lettered")
+                continue
             handler = self.handlers.get(incoming.spec.model)
             if handler is None:
-                outcome = "ignored"  # a known type this group has no interest in
-            else:
-                # The handler's logs and any event it records continue the producer's trace.
-                with use_traceparent(
-                    incoming.envelope.traceparent,
-                    span_name=f"{record.topic} process",
-                    kind=SpanKind.CONSUMER,
-                    attributes={
-                        "messaging.consumer.group.name": self.group_id,
-                        "cloudevents.event_type": incoming.envelope.type,
-                    },
-                ) as traceparent:
-                    trace_id = trace_id_from_traceparent(traceparent)
-                    with log_context(event_id=incoming.envelope.id, trace_id=trace_id):
-                        outcome = await self._handle(incoming, handler, record)
-                        log.info(
-                            "event %s",
-                            outcome,
-                            extra={
-                                "event_type": incoming.envelope.type,
-                                "consumer_group": self.group_id,
-                                "topic": record.topic,
-                                "partition": record.partition,
-                                "offset": record.offset,
-                            },
-                        )
-            self._count(record.topic, incoming.envelope.type, outcome)
-        # Only now, with the event applied, skipped or parked, may the offset move past it.
-        self.offsets.mark_done(message.consumer, record)
+                self._count(record.topic, incoming.envelope.type, "ignored")  # a type of no interest
+                continue
+            items.append(_Item(record, incoming, handler))
+        await self._apply(items)
+        # Only now, with every event applied, skipped or parked, may the offsets move past them.
+        for record in last.values():
+            self._record_lag(consumer, record)
+            self.offsets.mark_done(consumer, record)
 
-    async def _handle(self, incoming: IncomingEvent, handler: Handler, record: Any) -> str:
+    async def _apply(self, items: Sequence[_Item]) -> None:
+        while items:
+            if len(items) == 1:
+                await self._apply_alone(items[0])
+                return
+            try:
+                outcomes = await self._apply_together(items)
+            except _HandlerFailed as failed:
+                # The events before it did apply: again, without it; it goes on alone; then the rest.
+                await self._apply(items[: failed.index])
+                await self._apply_alone(items[failed.index], failed_first=failed.error)
+                items = items[failed.index + 1 :]
+                continue
+            except Exception:
+                # Nothing to blame in particular (the commit failed, say): halve until the culprit is alone.
+                log.info("a batch of %d events failed to commit; bisecting it", len(items), exc_info=True)
+                half = len(items) // 2
+                await self._apply(items[:half])
+                await self._apply(items[half:])
+                return
+            for item, (outcome, trace_id) in zip(items, outcomes, strict=False):
+                with log_context(event_id=item.incoming.envelope.id, trace_id=trace_id):
+                    self._log_outcome(item, outcome)
+                self._count(item.record.topic, item.incoming.envelope.type, outcome)
+            items = items[len(outcomes) :]  # what did not fit in the transaction's time
+
+    async def _apply_together(self, items: Sequence[_Item]) -> list[tuple[str, str | None]]:
+        """Apply the events not seen before, and record them in the inbox, in one transaction; returns
+        the outcomes of the leading events it took, which may stop short of all of them: a transaction
+        that writes holds SQLite's one write lock, so it ends after ``max_transaction_s`` of handlers."""
+        outcomes: list[tuple[str, str | None]] = []
+        deadline = time.monotonic() + self.max_transaction_s
+        async with self.uow_factory() as uow:
+            ids = {item.incoming.envelope.id for item in items}
+            known = select(InboxMessage.event_id).where(
+                col(InboxMessage.consumer_group) == self.group_id, col(InboxMessage.event_id).in_(ids)
+            )
+            seen = set((await uow.session.exec(known)).all())
+            if self.before_batch:
+                fresh = [item.incoming for item in items if item.incoming.envelope.id not in seen]
+                for hook in self.before_batch:
+                    await hook(uow, fresh)
+            inbox: list[dict[str, Any]] = []
+            now = utc_now()
+            for index, item in enumerate(items):
+                envelope, record = item.incoming.envelope, item.record
+                if envelope.id in seen:  # applied before, or earlier in this very batch
+                    outcomes.append(("duplicate", trace_id_from_traceparent(envelope.traceparent)))
+                    continue
+                seen.add(envelope.id)
+                with self._traced(item) as trace_id:
+                    delivery = Delivery(
+                        uow, envelope, item.incoming.key, record.topic, record.partition, record.offset
+                    )
+                    try:
+                        await item.handler(item.incoming.event, delivery)
+                    except Exception as exc:
+                        raise _HandlerFailed(index, exc) from exc
+                outcomes.append(("processed", trace_id))
+                inbox.append(self._inbox_row(item, now))
+                if time.monotonic() > deadline:
+                    break
+            if inbox:
+                connection = await uow.session.connection()
+                await connection.execute(InboxMessage.__table__.insert(), inbox)  # type: ignore[attr-defined]
+            await uow.commit()
+        return outcomes
+
+    def _inbox_row(self, item: _Item, now: datetime) -> dict[str, Any]:
+        envelope, record = item.incoming.envelope, item.record
+        return {
+            "consumer_group": self.group_id,
+            "event_id": envelope.id,
+            "event_type": envelope.type,
+            "topic": record.topic,
+            "partition": record.partition,
+            "offset": record.offset,
+            "processed_at": now,
+        }
+
+    async def _apply_alone(self, item: _Item, *, failed_first: Exception | None = None) -> None:
+        """One event, with retries and dead-lettering: ``failed_first`` is its first attempt's failure."""
+        with self._traced(item):
+            outcome = await self._handle(item.incoming, item.handler, item.record, failed_first)
+            self._log_outcome(item, outcome)
+        self._count(item.record.topic, item.incoming.envelope.type, outcome)
+
+    @contextlib.contextmanager
+    def _traced(self, item: _Item) -> Iterator[str | None]:
+        """The handler's logs and any event it records continue the producer's trace."""
+        envelope = item.incoming.envelope
+        with use_traceparent(
+            envelope.traceparent,
+            span_name=f"{item.record.topic} process",
+            kind=SpanKind.CONSUMER,
+            attributes={
+                "messaging.consumer.group.name": self.group_id,
+                "cloudevents.event_type": envelope.type,
+            },
+        ) as traceparent:
+            trace_id = trace_id_from_traceparent(traceparent)
+            with log_context(event_id=envelope.id, trace_id=trace_id):
+                yield trace_id
+
+    def _log_outcome(self, item: _Item, outcome: str) -> None:
+        record = item.record
+        log.info(
+            "event %s",
+            outcome,
+            extra={
+                "event_type": item.incoming.envelope.type,
+                "consumer_group": self.group_id,
+                "topic": record.topic,
+                "partition": record.partition,
+                "offset": record.offset,
+            },
+        )
+
+    async def _handle(
+        self, incoming: IncomingEvent, handler: Handler, record: Any, failed_first: Exception | None
+    ) -> str:
         reason = ""
         for attempt in range(1, self.retry.max_attempts + 1):
             try:
+                if attempt == 1 and failed_first is not None:
+                    raise failed_first
                 applied = await self._apply_once(incoming, handler, record)
             except PermanentError as exc:
                 reason = f"handler refused the event: {exc}"
@@ -294,34 +470,32 @@ class _GroupRunner:
         if self.metrics is not None:
             self.metrics.outcomes.labels(self.group_id, topic, event_type, outcome).inc()
 
-    def _record_lag(self, message: Any, record: Any) -> None:
+    def _record_lag(self, consumer: Any, record: Any) -> None:
         """Messages after this one in its partition, as last fetched."""
-        highwater = getattr(getattr(message, "consumer", None), "highwater", None)
+        highwater = getattr(consumer, "highwater", None)
         end = highwater(TopicPartition(record.topic, record.partition)) if highwater else None
         if end is not None and self.metrics is not None:
             lag = max(int(end) - int(record.offset) - 1, 0)
             self.metrics.lag.labels(self.group_id, record.topic, str(record.partition)).set(lag)
 
 
-async def _keep_undecodable_headers(record: Any, original_parser: Callable[[Any], Awaitable[Any]]) -> Any:
-    """FastStream decodes headers strictly and would fail before our handler could dead-letter the record.
-
-    Give it a sanitised copy, but keep the original record so ``decode_record`` reports the bad header.
-    """
+async def _parse_batch(
+    records: tuple[Any, ...], original_parser: Callable[[Any], Awaitable[Any]]
+) -> StreamMessage[Any]:
+    """FastStream's batch parser decodes every header of every record, strictly, and would fail before
+    our handler could dead-letter a record with a bad one. Only the first record's are decoded here
+    (FastStream's logs want some), sanitised if need be; ``decode_record`` reports a bad header."""
+    first = records[0]
     try:
-        return await original_parser(record)
+        message: StreamMessage[Any] = await original_parser((first,))
     except UnicodeDecodeError:
-        sanitised = dataclasses.replace(
-            record,
-            headers=[
-                (name, value.decode("utf-8", errors="replace").encode()) for name, value in record.headers
-            ],
-        )
-        message = await original_parser(sanitised)
-        message.raw_message = record
-        return message
+        headers = [(name, value.decode("utf-8", errors="replace").encode()) for name, value in first.headers]
+        message = await original_parser((dataclasses.replace(first, headers=headers),))
+    message.raw_message = records
+    message.body = [record.value or b"" for record in records]  # for FastStream's size metric
+    return message
 
 
-async def _raw_body(message: StreamMessage[Any]) -> bytes:
-    """Hand the body over undecoded: ``decode_record`` validates it and dead-letters what is malformed."""
-    return message.body
+async def _no_body(message: StreamMessage[Any]) -> bytes:
+    """The handler reads the records themselves: ``decode_record`` validates and dead-letters them."""
+    return b""

@@ -6,7 +6,6 @@ records in the dead-letter topic at once.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,13 +62,11 @@ def _decode_headers(raw_headers: Any) -> dict[str, str]:
 def _decode_body(spec: EventSpec, envelope: Envelope, value: bytes) -> EventPayload:
     if envelope.content_type and not envelope.content_type.startswith("application/json"):
         raise InvalidMessage(f"content-type {envelope.content_type!r} is not application/json")
-    try:
-        document = json.loads(value)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidMessage(f"body is not valid JSON: {exc}") from exc
-    try:
-        return spec.model.model_validate(document)
+    try:  # parsed and validated in one pass by pydantic-core
+        return spec.model.model_validate_json(value)
     except ValidationError as exc:
+        if any(error["type"] == "json_invalid" for error in exc.errors()):
+            raise InvalidMessage(f"body is not valid JSON: {exc.errors()[0]['msg']}") from exc
         raise InvalidMessage(f"body does not match {spec.event_type}: {_summarise(exc)}") from exc
 
 

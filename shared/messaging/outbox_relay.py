@@ -8,7 +8,11 @@ consumers' inbox absorbs).
   committed by other processes or left behind by a failed pass.
 - Rows are sent pipelined in id order through the idempotent producer; per-partition order holds, and only
   the confirmed prefix of a batch is marked, so a failure never lets a later row overtake an earlier one
-  of the same pass.
+  of the same pass. A batch costs one SELECT and one UPDATE, whatever its size, and the rows go straight
+  to the broker's aiokafka producer: FastStream's publish path (middlewares, codec) doubled the cost of
+  a send, and the rows are already serialised. The relay's own metrics count what it published.
+- The pass holds no write lock while it waits for Kafka: it reads, sends, and only then writes its marks
+  (SQLite's writers queue in-process; see ``shared.db.sqlite_writer``).
 - On PostgreSQL a pass runs under a transaction-scoped advisory lock: of several relays on one database
   only the holder publishes; the others skip the pass. SQLite is the embedded single-process database,
   so there an in-process lock is enough.
@@ -34,6 +38,7 @@ from shared.clock import utc_now
 from shared.db.messaging_tables import InboxMessage, OutboxMessage
 from shared.events.envelope import JSON_CONTENT_TYPE, Envelope
 from shared.events.topics import TopicNaming
+from shared.messaging.broker import aiokafka_producer
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +81,8 @@ class _PendingRow:
     traceparent: str | None
     occurred_at: Any
 
-    def headers(self) -> dict[str, str]:
-        return Envelope(
+    def headers(self) -> list[tuple[str, bytes]]:
+        envelope = Envelope(
             id=self.event_id,
             type=self.event_type,
             source=self.source,
@@ -85,7 +90,8 @@ class _PendingRow:
             subject=self.subject,
             content_type=JSON_CONTENT_TYPE if self.payload is not None else None,
             traceparent=self.traceparent,
-        ).to_headers()
+        )
+        return [(name, value.encode()) for name, value in envelope.to_headers().items()]
 
 
 class OutboxRelay:
@@ -180,15 +186,24 @@ class OutboxRelay:
         """Send every row, then wait for all confirmations; returns the confirmed prefix length."""
         deliveries: list[asyncio.Future[Any]] = []
         enqueue_error: BaseException | None = None
+        producer = aiokafka_producer(self._broker)
+        topics: dict[str, str] = {}
         for row in rows:
+            topic = topics.get(row.topic) or topics.setdefault(row.topic, self._naming.physical(row.topic))
+            value = row.payload.encode() if row.payload is not None else None
             try:
-                delivery = await self._broker.publish(
-                    row.payload.encode() if row.payload is not None else None,
-                    self._naming.physical(row.topic),
-                    key=row.message_key.encode(),
-                    headers=row.headers(),
-                    no_confirm=True,  # the confirmation is awaited below, before any row is marked
-                )
+                if producer is not None:
+                    delivery = await producer.send(
+                        topic, value, key=row.message_key.encode(), headers=row.headers()
+                    )
+                else:  # not FastStream's usual producer: its own publish
+                    delivery = await self._broker.publish(
+                        value,
+                        topic,
+                        key=row.message_key.encode(),
+                        headers={name: raw.decode() for name, raw in row.headers()},
+                        no_confirm=True,  # the confirmation is awaited below, before any row is marked
+                    )
             except Exception as exc:  # noqa: BLE001 - every failure keeps the row for the next pass
                 enqueue_error = exc
                 break

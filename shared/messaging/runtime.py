@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.db.unit_of_work import UnitOfWork
+from shared.db.wakeups import Wakeups
 from shared.events.catalog import all_event_specs
 from shared.events.topics import TopicNaming, TopicSpec, dead_letter_topic
 from shared.messaging.broker import aiokafka_client_options, create_broker
@@ -47,8 +48,13 @@ class Messaging:
             batch_size=settings.outbox_batch_size,
             sweep_interval=settings.outbox_sweep_interval_s,
         )
+        self.wakeups = Wakeups(engine)
         self.unit_of_work = functools.partial(
-            UnitOfWork, sessions, source=f"/edu-clusters/{settings.service_name}", on_commit=self.relay.wake
+            UnitOfWork,
+            sessions,
+            source=f"/edu-clusters/{settings.service_name}",
+            on_commit=self.relay.wake,
+            wakeups=self.wakeups,
         )
         self.dead_letter_topic = dead_letter_topic(settings.service_name)
         self.dead_letters = DeadLetters(
@@ -71,6 +77,8 @@ class Messaging:
                 session_timeout_ms=settings.kafka_session_timeout_ms,
                 heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
                 max_poll_interval_ms=settings.kafka_max_poll_interval_ms,
+                max_batch=settings.consumer_max_batch,
+                max_transaction_s=settings.consumer_max_transaction_s,
             )
             for consumer in consumers
         ]
@@ -104,6 +112,7 @@ class Messaging:
             partitions=self._settings.kafka_topic_partitions,
             replication_factor=self._settings.kafka_replication_factor,
         )
+        await self.wakeups.start()
         await self.broker.start()
         self.relay.start()
         self.relay.wake()  # publish whatever a previous run left behind
@@ -113,6 +122,7 @@ class Messaging:
         for committer in self._offset_committers:
             await committer.close()  # commit what is done while the consumers still own their partitions
         await self.broker.stop()
+        await self.wakeups.stop()
 
     async def ping(self) -> None:
         if not await self.broker.ping(timeout=3.0):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-
-from pythonjsonlogger.json import JsonFormatter
+from typing import Any
 
 _fields: ContextVar[dict[str, str] | None] = ContextVar("log_fields", default=None)
 _HANDLER_NAME = "edu-clusters-json"
@@ -36,6 +36,41 @@ class _ContextFilter(logging.Filter):
         return True
 
 
+_STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
+
+
+class JsonLines(logging.Formatter):
+    """One JSON object per record: time, level, logger, message, the traceback if any, then the
+    record's extra fields (the service, the context's event and trace ids among them).
+
+    The keys and their order are python-json-logger's, which this replaces because it cost ~70 us a
+    line, and a consumer writes one line per event.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        document: dict[str, Any] = {
+            "time": self.formatTime(record),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            record.exc_text = record.exc_text or self.formatException(record.exc_info)
+        if record.exc_text:
+            document["exc_info"] = record.exc_text
+        if record.stack_info:
+            document["stack_info"] = self.formatStack(record.stack_info)
+        for name, value in record.__dict__.items():
+            if name not in _STANDARD:
+                document[name] = value
+        return json.dumps(document, default=_jsonable)
+
+
+def _jsonable(value: Any) -> Any:
+    isoformat = getattr(value, "isoformat", None)
+    return isoformat() if callable(isoformat) else str(value)
+
+
 def configure_logging(service_name: str, level: int | str = logging.INFO) -> None:
     """Send the root logger's records to stderr as JSON lines. Calling it again replaces the handler."""
     root = logging.getLogger()
@@ -43,12 +78,13 @@ def configure_logging(service_name: str, level: int | str = logging.INFO) -> Non
         root.removeHandler(handler)
     handler = logging.StreamHandler(sys.stderr)
     handler.set_name(_HANDLER_NAME)
-    handler.setFormatter(
-        JsonFormatter(
-            "%(asctime)s %(levelname)s %(name)s %(message)s",
-            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
-        )
-    )
+    handler.setFormatter(JsonLines())
+    # The lines carry none of where a call came from, nor process and thread: the logging docs'
+    # "Optimization" knobs, worth a third of a line's cost (a consumer logs each event).
+    logging._srcfile = None
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
     handler.addFilter(_ContextFilter(service_name))
     root.addHandler(handler)
     root.setLevel(level)

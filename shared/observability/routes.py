@@ -27,21 +27,52 @@ def request_route(scope: dict[str, Any]) -> str:
     """
     route: str | None = scope.get(_SCOPE_KEY)
     if route is None:
-        route = route_template(scope, _route_contexts(scope.get("app"))) or UNMATCHED_ROUTE
+        route = route_template(scope, _candidates(scope)) or UNMATCHED_ROUTE
         scope[_SCOPE_KEY] = route
     return route
 
 
-def _route_contexts(app: Any) -> Sequence[BaseRoute | RouteContext]:
-    """The app's routes with their effective paths, walked once: walking them is most of a lookup's cost."""
+class _RouteIndex:
+    """The app's routes with their effective paths, walked once, and grouped by their first path segment:
+    a request is matched against the routes that can match it (``/schools/...`` against the schools
+    routes and those whose first segment is a parameter), in the app's order, not against all of them."""
+
+    def __init__(self, contexts: list[RouteContext]) -> None:
+        by_segment: dict[str, list[tuple[int, RouteContext]]] = {}
+        open_ended: list[tuple[int, RouteContext]] = []
+        for position, context in enumerate(contexts):
+            segment = _first_segment(context.path_format or "")
+            if not segment or "{" in segment:  # a parameter, or a mount at the root, may match anything
+                open_ended.append((position, context))
+            else:
+                by_segment.setdefault(segment, []).append((position, context))
+        self.anywhere = [context for _, context in open_ended]
+        self.by_segment = {
+            segment: [context for _, context in sorted(routes + open_ended, key=lambda item: item[0])]
+            for segment, routes in by_segment.items()
+        }
+
+    def candidates(self, scope: dict[str, Any]) -> list[RouteContext]:
+        path, root = scope.get("path", ""), scope.get("root_path", "")
+        if root and path.startswith(root):
+            path = path[len(root) :]
+        return self.by_segment.get(_first_segment(path), self.anywhere)
+
+
+def _first_segment(path: str) -> str:
+    return path.split("/", 2)[1] if path.startswith("/") else ""
+
+
+def _candidates(scope: dict[str, Any]) -> Sequence[BaseRoute | RouteContext]:
+    app: Any = scope.get("app")
     routes: Sequence[BaseRoute] = getattr(app, "routes", [])
-    cached = getattr(getattr(app, "state", None), "route_contexts", None)
+    cached = getattr(getattr(app, "state", None), "route_index", None)
     if cached is None or cached[0] != len(routes):  # a route added after the first request
-        cached = (len(routes), list(iter_route_contexts(routes)))
+        cached = (len(routes), _RouteIndex(list(iter_route_contexts(routes))))
         if hasattr(app, "state"):
-            app.state.route_contexts = cached
-    contexts: list[RouteContext] = cached[1]
-    return contexts
+            app.state.route_index = cached
+    index: _RouteIndex = cached[1]
+    return index.candidates(scope)
 
 
 def route_template(scope: dict[str, Any], routes: Sequence[BaseRoute | RouteContext]) -> str | None:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import SQLModel
 
+from shared.db import UnitOfWork
 from shared.events import ClusterStateV1, CommuneStateV1, EventPayload, SchoolStateV1, StaffStateV1
 from shared.messaging import Delivery, EventConsumer
-from shared.replica.apply import apply_state, remove_entity
+from shared.messaging.incoming import IncomingEvent
+from shared.replica.apply import apply_state, preload, remove_entity
 
 ReplicaHook = Callable[[Delivery, Any], Awaitable[None]]
 """Called in the same transaction after a state (or, with ``None``, a tombstone) was applied."""
@@ -40,9 +42,23 @@ def registry_replica(
         (SchoolStateV1, schools),
         (StaffStateV1, staff),
     ]
+    tables: dict[type[EventPayload], type[SQLModel]] = {}
     for state_type, mirrored in entities:
         if mirrored is not None:
             consumer.handles(state_type)(_handler(mirrored))
+            tables[state_type] = mirrored.table
+
+    async def load_stored_rows(uow: UnitOfWork, events: Sequence[IncomingEvent]) -> None:
+        """A rebuild from the compacted topics reads each row once per batch, not once per state."""
+        keys: dict[type[SQLModel], set[str]] = {}
+        for incoming in events:
+            table = tables.get(incoming.spec.model)
+            if table is not None and incoming.key is not None:
+                keys.setdefault(table, set()).add(incoming.key)
+        for table, wanted in keys.items():
+            await preload(uow.session, table, wanted)
+
+    consumer.before_batch(load_stored_rows)
     return consumer
 
 

@@ -36,6 +36,8 @@ class ServiceRuntime:
 
     def add_job(self, job: PeriodicJob) -> PeriodicJob:
         self.jobs.append(job)
+        for signal in job.wake_on:
+            self.messaging.wakeups.on(signal, job.wake)
         return job
 
 

@@ -2,6 +2,7 @@
 
 The fan-out runs in the consumer's transaction, so the event's inbox record and its deliveries commit
 together or not at all; the unique key on (source event, recipient, channel) refuses a second fan-out.
+Its commit wakes the delivery worker (``DELIVERIES_PLANNED``): the first send does not wait for a poll.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ from shared.db import UnitOfWork
 from shared.events import EventPayload
 from shared.events.incidents import IncidentReportedV1
 from shared.events.notifications import DeliveryChannel
+
+DELIVERIES_PLANNED = "notifications.deliveries-planned"
+"""The wake-up signal of the delivery worker: rows were planned that may be due now."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,7 @@ async def dispatch(
             heard.heard[item.recipient_key].stands_in_for if item.recipient_key in heard.heard else []
         )
         uow.session.add(_row(item, facts, priority, now, [role.value for role in standing_in]))
+    uow.wake_after_commit(DELIVERIES_PLANNED)
     return outcome
 
 

@@ -1,5 +1,6 @@
-"""The delivery worker as a periodic job: a pass over the queue every poll interval, at once again after a
-full batch (more is probably due)."""
+"""The delivery worker as a periodic job: a pass as soon as a commit planned deliveries (the fan-out's
+wake-up, from any instance on PostgreSQL), at once again after a full batch (more is probably due), and
+every poll interval for what came due meanwhile (retries, the end of quiet hours)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import uuid
 
 from services.notifications.channels.adapters import Channels
 from services.notifications.deliveries.domain import BackoffPolicy
+from services.notifications.deliveries.service import DELIVERIES_PLANNED
 from services.notifications.metrics import DeliveryMetrics
 from services.notifications.sending.service import DeliveryWorker, WorkerConfig
 from services.notifications.settings import NotificationsSettings
@@ -47,4 +49,9 @@ def delivery_job(
     async def work_due_deliveries() -> bool:
         return await worker.work_due() >= settings.delivery_batch_size
 
-    return PeriodicJob("delivery-worker", work_due_deliveries, interval_s=settings.delivery_poll_interval_s)
+    return PeriodicJob(
+        "delivery-worker",
+        work_due_deliveries,
+        interval_s=settings.delivery_poll_interval_s,
+        wake_on=[DELIVERIES_PLANNED],
+    )

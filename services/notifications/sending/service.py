@@ -3,8 +3,9 @@
 Claiming leases rows (``lease_owner``/``leased_until``) with a conditional UPDATE, so several instances
 can work one queue: a row is sent by the instance whose UPDATE matched it. The instance renews its lease
 while the sends are under way; a lease that outlives its instance (a crash mid-send) expires and the row
-is tried again. The pass runs as a periodic job (``jobs.deliveries``) and polls the database: a row that
-was planned, or whose retry or quiet hours came due, is picked up within the poll interval.
+is tried again. The pass runs as a periodic job (``jobs.deliveries``): the fan-out's commit wakes it, so a
+planned row is sent at once; a row whose retry or quiet hours came due is picked up within the poll
+interval. The retry backlog gauge is refreshed at most once a second, not on every pass.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -69,6 +71,8 @@ class DeliveryWorker:
     metrics: DeliveryMetrics
     config: WorkerConfig = field(default_factory=WorkerConfig)
     uniform: Callable[[float, float], float] = random.uniform
+    backlog_refresh_s: float = 1.0
+    _last_backlog_refresh: list[float] = field(default_factory=lambda: [-1e9])
 
     async def work_due(self) -> int:
         """One batch: returns how many rows were claimed."""
@@ -131,6 +135,10 @@ class DeliveryWorker:
                 log.exception("renewing the delivery lease failed")
 
     async def _refresh_backlog(self) -> None:
+        now = time.monotonic()
+        if now - self._last_backlog_refresh[0] < self.backlog_refresh_s:
+            return
+        self._last_backlog_refresh[0] = now
         async with self.unit_of_work() as uow:
             backlog = await deliveries.retry_backlog(uow=uow)
         for channel in DeliveryChannel:
