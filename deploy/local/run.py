@@ -36,7 +36,7 @@ class ServiceProcess:
         return (REPO_ROOT / "services" / self.name / "app.py").exists()
 
 
-SERVICE_NAMES = ("registry", "incidents", "activities", "notifications")
+SERVICE_NAMES = ("registry", "incidents", "activities", "notifications", "notices")
 
 
 def main(argv: list[str] | None = None) -> int:
