@@ -154,9 +154,16 @@ def _page(title: str, text: str, *, status_code: int = 200, form_action: str | N
     return HTMLResponse(html, status_code=status_code)
 
 
+_GONE_TEXT = {
+    "link_used": 'Công văn này đã được xác nhận "đã nhận"; liên kết chỉ dùng được một lần.',
+    "link_expired": "Liên kết đã hết hạn; xin đăng nhập hệ thống để xem công văn.",
+}
+
+
 def _gone(request: Request, gone: LinkGone) -> Response:
     if _wants_html(request):
-        return _page("Liên kết không còn dùng được", gone.message, status_code=410)
+        text = f"{_GONE_TEXT.get(gone.rule or '', '')} ({gone.message})"
+        return _page("Liên kết không còn dùng được", text, status_code=410)
     return JSONResponse(error_body(gone), status_code=410)
 
 

@@ -117,6 +117,12 @@ def build_email(message: Message, *, sender: str) -> EmailMessage:
     email["X-Edu-Clusters-Event-Id"] = message.source_event_id
     email["X-Edu-Clusters-Event-Type"] = message.source_event_type
     email.set_content(message.body)
+    for attachment in message.attachments:
+        main, _, sub = attachment.content_type.partition("/")
+        email.add_attachment(
+            attachment.content, maintype=main or "application", subtype=sub or "octet-stream",
+            filename=attachment.filename,
+        )  # fmt: skip
     return email
 
 

@@ -1,4 +1,4 @@
-"""The fan-out consumer: every incident and activity event becomes its deliveries (a thin adapter).
+"""The fan-out consumer: every incident, activity and notice event becomes its deliveries (a thin adapter).
 
 It is a consumer group of its own, built per app (it carries the app's department contacts, channels
 and clock), so a slow registry backlog never delays an incident.
@@ -15,12 +15,12 @@ from shared.messaging import Delivery, EventConsumer, PermanentError
 
 
 def fan_out_consumer(config: DispatchConfig, clock: Clock) -> EventConsumer:
-    """Every incident and activity event type: rules are data, so any of them may come to matter."""
+    """Every incident, activity and notice event type: rules are data, so any of them may come to matter."""
     consumer = EventConsumer("notifications.fan-out")
 
     async def fan_out(event: EventPayload | None, delivery: Delivery) -> None:
         if event is None:
-            raise PermanentError("incident and activity topics carry no tombstones")
+            raise PermanentError("incident, activity and notice topics carry no tombstones")
         await dispatch(
             uow=delivery.uow,
             event=event,

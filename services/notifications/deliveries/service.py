@@ -11,6 +11,7 @@ from datetime import datetime
 
 from services.notifications.deliveries.domain import Planned, plan
 from services.notifications.deliveries.models import Delivery, SourceEvent
+from services.notifications.notices.domain import with_notice_parts
 from services.notifications.preferences import service as preferences
 from services.notifications.recipients import queries as recipients
 from services.notifications.recipients.domain import (
@@ -78,7 +79,11 @@ async def dispatch(
             occurred_at=facts.occurred_at,
             received_at=now,
             priority=priority,
-            context=event_context(facts, event.model_dump(mode="json"), **names),
+            context=with_notice_parts(
+                event_context(facts, event.model_dump(mode="json"), **names),
+                event,
+                {key: person for key, (person, _) in wanted.items()},
+            ),
         )
     )
     for item in planned:

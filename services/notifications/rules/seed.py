@@ -7,6 +7,7 @@ from services.notifications.rules.domain import Priority
 from services.notifications.rules.models import Rule
 from shared.events.activities import ActivityCancelledV1, RegistrationOpenedV1, ResultsPublishedV1
 from shared.events.incidents import IncidentEscalatedV1, IncidentReportedV1
+from shared.events.notices import NoticePublishedV1, NoticeReminderSentV1, ReturnOverdueV1
 from shared.events.notifications import DeliveryChannel as C
 
 EMAIL_AND_INBOX = [C.EMAIL, C.IN_APP]
@@ -74,6 +75,27 @@ def default_rules() -> list[Rule]:
             name="An activity called off: the schools that had people registered",
             event_type=ActivityCancelledV1.event_type,
             roles=[R.REGISTERED_SCHOOL_PRINCIPALS],
+            channels=EMAIL_AND_INBOX,
+        ),
+        Rule(
+            code="notice-published",
+            name="A notice of the Department: everyone its audience names (principals, communes' offices)",
+            event_type=NoticePublishedV1.event_type,
+            roles=[R.NOTICE_AUDIENCE],
+            channels=EMAIL_AND_INBOX,
+        ),
+        Rule(
+            code="notice-reminder",
+            name="A notice not yet acknowledged as its reply date nears: the addressee, once",
+            event_type=NoticeReminderSentV1.event_type,
+            roles=[R.NOTICE_ADDRESSEES],
+            channels=EMAIL_AND_INBOX,
+        ),
+        Rule(
+            code="return-overdue",
+            name="A return past its due date: the cluster leader hears of the cluster's missing schools",
+            event_type=ReturnOverdueV1.event_type,
+            roles=[R.CLUSTER_LEADER],
             channels=EMAIL_AND_INBOX,
         ),
     ]

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from services.notifications.channels.domain import Message, SendResult
+from services.notifications.channels.domain import MailAttachment, Message, SendResult
 from services.notifications.deliveries.models import Delivery, SourceEvent
+from services.notifications.notices.domain import email_attachments
 from services.notifications.preferences.domain import HoldReason
 from services.notifications.templates.domain import (
     Language,
@@ -57,8 +58,10 @@ def build_work(
         elif row.channel == DeliveryChannel.WEBHOOK:
             work.append(_webhook(row, sources[row.source_event_id], subscriptions))
         else:
-            rendered, problem = _render(row, sources[row.source_event_id], templates, renderer)
-            work.append(Work([row], _message(row, rendered), problem is not None, problem))
+            source = sources[row.source_event_id]
+            rendered, problem = _render(row, source, templates, renderer)
+            files = email_attachments(source.context) if row.channel == DeliveryChannel.EMAIL else ()
+            work.append(Work([row], _message(row, rendered, attachments=files), problem is not None, problem))
     for group in digests.values():
         work.append(_digest(group, sources, templates, renderer))
     return work
@@ -68,7 +71,9 @@ def _render(
     row: Delivery, source: SourceEvent, templates: Mapping[TemplateKey, Template], renderer: TemplateRenderer
 ) -> tuple[Rendered, str | None]:
     language = Language(row.language)
-    context = recipient_context(source.context, recipient_name=row.recipient_name, language=language)
+    context = recipient_context(
+        source.context, recipient_name=row.recipient_name, language=language, recipient_key=row.recipient_key
+    )
     template = templates.get((row.event_type, row.channel, language)) or templates.get(
         (row.event_type, row.channel, Language.VI)
     )
@@ -81,7 +86,13 @@ def _render(
         return fallback_message(context, language), str(problem)
 
 
-def _message(row: Delivery, rendered: Rendered, *, recipients: tuple[str, ...] = ()) -> Message:
+def _message(
+    row: Delivery,
+    rendered: Rendered,
+    *,
+    recipients: tuple[str, ...] = (),
+    attachments: tuple[MailAttachment, ...] = (),
+) -> Message:
     return Message(
         delivery_id=row.id,
         channel=DeliveryChannel(row.channel),
@@ -92,6 +103,7 @@ def _message(row: Delivery, rendered: Rendered, *, recipients: tuple[str, ...] =
         source_event_id=row.source_event_id,
         source_event_type=row.event_type,
         recipients=recipients,
+        attachments=attachments,
     )
 
 

@@ -77,11 +77,16 @@ def event_context(
     }
 
 
-def recipient_context(base: Mapping[str, Any], *, recipient_name: str, language: Language) -> dict[str, Any]:
+def recipient_context(
+    base: Mapping[str, Any], *, recipient_name: str, language: Language, recipient_key: str | None = None
+) -> dict[str, Any]:
+    """The context of one recipient's message: the shared part, their name, and what the event gives them
+    alone (``per_recipient``: a notice's signed links, as ``recipient.open_url`` and the like)."""
     severity = str(base.get("severity") or "")
+    own = (base.get("per_recipient") or {}).get(recipient_key or "", {})
     return {
         **base,
-        "recipient": {"name": recipient_name},
+        "recipient": {**own, "name": recipient_name},
         "language": language.value,
         "severity_label": SEVERITY_LABELS[language].get(severity, severity),
     }
