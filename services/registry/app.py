@@ -1,7 +1,8 @@
 """The registry's composition root: wires settings, tables, routes, seeding and the moves scheduler.
 
 The concepts, lowest first (each imports only those before it): clusters, communes, access, schools,
-staff, memberships, moves, regions, summaries, bulk, admin.
+staff, memberships, moves, regions, summaries, bulk, admin, figures (the school-year figures that schools'
+returns report, consumed from notices.events).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from services.registry.admin.service import seed_province, seed_samples
 from services.registry.bulk.api import router as bulk_router
 from services.registry.clusters.api import router as clusters_router
 from services.registry.communes.api import router as communes_router
+from services.registry.figures.api import router as figures_router
+from services.registry.figures.handlers import figures_consumer
 from services.registry.jobs.commune_moves import commune_moves_job
 from services.registry.memberships.api import router as memberships_router
 from services.registry.moves.api import router as moves_router
@@ -45,6 +48,7 @@ ROUTERS = [
     regions_router,
     staff_router,
     admin_router,
+    figures_router,
 ]
 
 SEEDER = Principal(subject="registry-seeder", role=Role.DEPARTMENT_ADMIN, name="start-up seeding")
@@ -70,6 +74,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         migrations=Path(__file__).parent / "migrations",
         routers=ROUTERS,
         publishes=[REGISTRY_CLUSTERS, REGISTRY_COMMUNES, REGISTRY_SCHOOLS, REGISTRY_STAFF],
+        consumers=[figures_consumer],
         on_startup=seed,
     )
     runtime: ServiceRuntime = app.state.runtime
