@@ -15,8 +15,10 @@ from fastapi import FastAPI
 from services.notices.attachments.api import router as attachments_router
 from services.notices.forms import service as forms
 from services.notices.forms.api import router as forms_router
+from services.notices.jobs.metrics import metrics_job
 from services.notices.jobs.reminders import reminders_job
 from services.notices.jobs.returns_overdue import overdue_returns_job
+from services.notices.metrics import NoticeMetrics
 from services.notices.notices.api import router as notices_router
 from services.notices.publishing.api import router as publishing_router
 from services.notices.receipts.api import router as receipts_router
@@ -62,6 +64,16 @@ def create_app(settings: NoticesSettings | None = None, *, clock: Clock = system
         people=person_lookup(StaffReplica, MembershipReplica),
     )
     runtime: ServiceRuntime = app.state.runtime
+    metrics = NoticeMetrics(runtime.metrics.registry)
+    app.state.notice_metrics = metrics
+    runtime.add_job(
+        metrics_job(
+            unit_of_work=runtime.messaging.unit_of_work,
+            metrics=metrics,
+            interval_s=settings.metrics_interval_s,
+            clock=clock,
+        )
+    )
     if settings.jobs_enabled:
         runtime.add_job(
             reminders_job(

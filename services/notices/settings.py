@@ -40,7 +40,8 @@ class NoticesSettings(ServiceSettings):
     )
     reminders_interval_s: float = Field(default=60.0, gt=0)
     overdue_returns_interval_s: float = Field(default=60.0, gt=0)
-    jobs_enabled: bool = True
+    jobs_enabled: bool = Field(default=True, description="The reminders and overdue-returns jobs")
+    metrics_interval_s: float = Field(default=30.0, gt=0, description="How often the gauges are refreshed")
 
     @property
     def files_dir(self) -> Path:

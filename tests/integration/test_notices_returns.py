@@ -109,7 +109,9 @@ async def test_a_start_of_year_return_gives_the_right_rates_and_the_leader_hears
 ) -> None:
     database = new_database_url("notices")
     quiet = {"kafka_session_timeout_ms": 6_000, "kafka_heartbeat_interval_ms": 500}
-    notices = create_notices(NoticesSettings(**common, **quiet, database_url=database, jobs_enabled=False))
+    notices = create_notices(
+        NoticesSettings(**common, **quiet, database_url=database, jobs_enabled=False, metrics_interval_s=0.2)
+    )
     notifications = create_notifications(
         NotificationsSettings(
             **common,
@@ -240,6 +242,13 @@ async def test_a_start_of_year_return_gives_the_right_rates_and_the_leader_hears
             ("2", 2, 1, 1, 0, 1, 0),
             ("all", None, 4, 3, 2, 1, 1),
         ]
+
+        # The operators' gauge: one school of cluster 1 has filed nothing past the due date.
+        await wait_for(
+            lambda: client.get("/metrics"),
+            until=lambda r: 'notices_returns_missing{cluster="1"} 1.0' in r.text,
+            message="the missing-returns gauge",
+        )
 
         # Past the due date, two instances race to report the missing schools: it happens once.
         settings = NoticesSettings(

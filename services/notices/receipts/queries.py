@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from sqlalchemy import func
 from sqlmodel import col, select
 
 from services.notices.notices import queries as notices
@@ -186,3 +187,19 @@ async def unacknowledged(
             )
         )
     return found
+
+
+async def unacknowledged_past_reply_by(*, uow: UnitOfWork, now: datetime) -> dict[int | None, int]:
+    """Receipts not acknowledged though their notice's reply date passed, by cluster (for the metrics)."""
+    query = (
+        select(Receipt.cluster_no, func.count())
+        .join(Notice, col(Notice.id) == col(Receipt.notice_id))
+        .where(
+            col(Notice.status) == NoticeStatus.PUBLISHED,
+            col(Notice.reply_by).is_not(None),
+            col(Notice.reply_by) < now,
+            col(Receipt.acknowledged_at).is_(None),
+        )
+        .group_by(col(Receipt.cluster_no))
+    )
+    return {cluster_no: count for cluster_no, count in (await uow.session.exec(query)).all()}

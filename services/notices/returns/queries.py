@@ -8,7 +8,9 @@ level they had when the notice was published.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
+from sqlalchemy import func
 from sqlmodel import col, select
 
 from services.notices.notices import queries as notices
@@ -125,3 +127,24 @@ async def versions(
                 f"school {school_code} is not in cluster {principal.cluster_no}", field="school_code"
             )
     return [SubmissionPublic.model_validate(row, from_attributes=True) for row in rows]
+
+
+async def missing_past_due(*, uow: UnitOfWork, now: datetime) -> dict[int | None, int]:
+    """Schools asked for a return whose due date passed that have filed nothing, by cluster (metrics)."""
+    filed = select(ReturnSubmission.id).where(
+        col(ReturnSubmission.notice_id) == col(Receipt.notice_id),
+        col(ReturnSubmission.school_code) == col(Receipt.school_code),
+    )
+    query = (
+        select(Receipt.cluster_no, func.count())
+        .join(Notice, col(Notice.id) == col(Receipt.notice_id))
+        .where(
+            col(Notice.status) == NoticeStatus.PUBLISHED,
+            col(Notice.return_due_at).is_not(None),
+            col(Notice.return_due_at) < now,
+            col(Receipt.kind) == AddresseeKind.SCHOOL_PRINCIPAL,
+            ~filed.exists(),
+        )
+        .group_by(col(Receipt.cluster_no))
+    )
+    return {cluster_no: count for cluster_no, count in (await uow.session.exec(query)).all()}
