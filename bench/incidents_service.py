@@ -34,12 +34,13 @@ from prometheus_client import CollectorRegistry
 
 from deploy.local.kafka import KafkaLauncher
 from services.incidents.app import create_app
-from services.incidents.domain.statistics import percentile
+from services.incidents.catalog import service as catalog
+from services.incidents.incidents.models import EscalationJob, Incident
+from services.incidents.jobs.escalations import EscalationScheduler
 from services.incidents.metrics import IncidentMetrics
-from services.incidents.models import INCIDENTS_METADATA, EscalationJob, Incident
-from services.incidents.scheduler import EscalationScheduler
-from services.incidents.service import catalog
+from services.incidents.reports.domain import percentile
 from services.incidents.settings import IncidentsSettings
+from services.incidents.tables import INCIDENTS_METADATA
 from shared.auth import Principal, Role
 from shared.db import UnitOfWork, create_engine, create_schema, session_factory
 from shared.messaging import MESSAGING_METADATA

@@ -1,7 +1,8 @@
 """``edu-clusters``: the operator's command line (typer).
 
     edu-clusters seed [--sample-schools 1500]
-    edu-clusters token --role cluster_leader --cluster 3 --sub leader3@example
+    edu-clusters login cumtruong.1 --issuer http://127.0.0.1:8080/realms/edu-clusters [--device]
+    edu-clusters token --role cluster_leader --cluster 3 --sub leader3@example   (development only)
     edu-clusters tail incidents.events --since 2h [--follow] [--json]
     edu-clusters dead-letters list notifications [--since 1d]
     edu-clusters dead-letters replay notifications --position 0:12 [--position 1:4] | --all
@@ -28,7 +29,7 @@ from rich.json import JSON
 from rich.table import Table
 
 from cli import contract as event_contract
-from cli import migrations
+from cli import identity_tools, migrations
 from cli.kafka_tools import (
     DeadLetter,
     OperatorError,
@@ -105,6 +106,34 @@ def seed(
 
 
 @app.command()
+def login(
+    username: Annotated[
+        str | None, typer.Argument(help="With a password: the password grant (development)")
+    ] = None,
+    issuer: Annotated[str, typer.Option(envvar="OIDC_ISSUER", help="The identity provider's issuer URL")] = (
+        "http://127.0.0.1:8080/realms/edu-clusters"
+    ),
+    password: Annotated[str | None, typer.Option(help="The user's password (development users only)")] = None,
+    device: Annotated[bool, typer.Option(help="Sign in in a browser (device authorization grant)")] = False,
+) -> None:
+    """Print an access token of the identity provider (the services take your scope from the registry)."""
+
+    def show(where: str, code: str) -> None:
+        typer.echo(f"Open {where} and confirm the code {code}", err=True)
+
+    try:
+        if device or username is None:
+            access_token = identity_tools.device_login(issuer, show)
+        else:
+            secret = password if password is not None else typer.prompt("Password", hide_input=True)
+            access_token = identity_tools.password_login(issuer, username, secret)
+    except OperatorError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    typer.echo(access_token)
+
+
+@app.command()
 def token(
     role: Annotated[Role, typer.Option(help="The principal's role")],
     sub: Annotated[str, typer.Option(help="Who the token is for, e.g. an e-mail address")],
@@ -115,7 +144,7 @@ def token(
     grant: Annotated[list[str] | None, typer.Option(help="Integration client grant, repeatable")] = None,
     ttl_hours: Annotated[float, typer.Option(min=0.01, help="Validity in hours")] = 12.0,
 ) -> None:
-    """Print a development bearer token signed with JWT_SECRET."""
+    """Print a development bearer token signed with JWT_SECRET (refused by production services)."""
     try:
         minted = mint_dev_token(
             _settings(),

@@ -1,3 +1,3 @@
-"""The real parts (Kafka, PostgreSQL) come from tests/fixtures/infra.py for every test layer."""
+"""The real parts (Kafka, PostgreSQL, Keycloak) come from tests/fixtures for every test layer."""
 
-pytest_plugins = ["tests.fixtures.infra"]
+pytest_plugins = ["tests.fixtures.infra", "tests.fixtures.keycloak"]

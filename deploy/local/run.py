@@ -1,7 +1,9 @@
-"""The README's run command: a local Kafka broker and every built service on SQLite, until Ctrl-C.
+"""The README's run command: a local Kafka broker, the identity provider and every built service on
+SQLite, until Ctrl-C.
 
 Each service runs as its own uvicorn process with its own database file under ``var/``, exactly as it
-would in production, only on loopback. The registry seeds the province's clusters on first start.
+would in production, only on loopback. The registry seeds the province's clusters on first start, and
+the demo people whom the identity provider's demo users are (their scope comes from the registry).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -20,6 +23,18 @@ from datetime import timedelta
 from pathlib import Path
 
 from deploy.local.kafka import REPO_ROOT, KafkaLauncher, KafkaLauncherError, port_is_free, tail
+from deploy.local.keycloak import KeycloakLauncher, KeycloakLauncherError
+
+DEMO_PASSWORD = "demo"  # noqa: S105 - the realm's development users, printed for the demo
+DEMO_USERS = (
+    ("admin.so", "department_admin", "the Department's administrator"),
+    ("canbo.so", "department_officer", "a Department officer"),
+    ("cumtruong.1", "cluster_leader", "the leader of cluster 1"),
+    ("thanhvien.1", "cluster_member", "a member of cluster 1"),
+    ("hieutruong.mau", "school_principal", "the principal of a demo school in cluster 1"),
+    ("canbo.xa", "commune_officer", "an officer of a commune in cluster 1"),
+)
+INTEGRATION_CLIENT = ("provincial-dms", "dev-only-provincial-dms-secret-not-for-production")
 
 
 @dataclass(frozen=True)
@@ -42,6 +57,12 @@ SERVICE_NAMES = ("registry", "incidents", "activities", "notifications", "notice
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--kafka-port", type=int, default=9092)
+    parser.add_argument("--keycloak-port", type=int, default=8080, help="the identity provider's port")
+    parser.add_argument(
+        "--without-keycloak",
+        action="store_true",
+        help="skip the identity provider (development tokens only, as before)",
+    )
     parser.add_argument("--first-port", type=int, default=8001, help="registry's port; the others follow")
     parser.add_argument("--data-dir", type=Path, default=REPO_ROOT / "var")
     parser.add_argument(
@@ -56,7 +77,10 @@ def main(argv: list[str] | None = None) -> int:
 
     every_service = [ServiceProcess(name, args.first_port + n) for n, name in enumerate(SERVICE_NAMES)]
     services = [service for service in every_service if service.built]
-    busy = [str(port) for port in [args.kafka_port, *(s.port for s in services)] if not port_is_free(port)]
+    ports = [args.kafka_port, *(s.port for s in services)]
+    if not args.without_keycloak:
+        ports.append(args.keycloak_port)
+    busy = [str(port) for port in ports if not port_is_free(port)]
     if busy:
         print(f"Port(s) {', '.join(busy)} are in use; stop what holds them and retry.", file=sys.stderr)
         return 2
@@ -65,19 +89,33 @@ def main(argv: list[str] | None = None) -> int:
     if args.fresh:
         _delete_databases(args.data_dir)
     kafka = KafkaLauncher(args.data_dir / "kafka", port=args.kafka_port)
+    keycloak = (
+        None
+        if args.without_keycloak
+        else KeycloakLauncher(args.data_dir / "keycloak", port=args.keycloak_port)
+    )
     processes: list[subprocess.Popen[bytes]] = []
     try:
+        starting = _start_in_background(keycloak)
         print("Starting Kafka (the first run downloads its jars with Maven)...", flush=True)
         kafka.start()
         environment = _service_environment(kafka.bootstrap_servers, args.data_dir)
         environment["SAMPLE_SCHOOLS"] = str(args.sample_schools)
+        if keycloak is not None:
+            print("Waiting for the identity provider (Keycloak; the first run fetches and builds it)...")
+            starting.join()
+            if not keycloak.is_running():
+                raise RuntimeError(f"Keycloak did not start; see {keycloak.log_file}")
+            environment.update(OIDC_ISSUER=keycloak.issuer, SEED_DEMO_PEOPLE="true")
         for service in services:
             processes.append(_start_service(service, environment, args.data_dir))
         for service, process in zip(services, processes, strict=True):
             _wait_until_ready(service, process, args.data_dir / f"{service.name}.log")
         _print_addresses(kafka, every_service, args.data_dir)
+        if keycloak is not None:
+            _print_sign_in(keycloak)
         _wait_for_interrupt(dict(zip((s.name for s in services), processes, strict=True)))
-    except KafkaLauncherError as error:
+    except (KafkaLauncherError, KeycloakLauncherError) as error:
         print(error.message, file=sys.stderr)
         return 2
     except RuntimeError as error:
@@ -93,7 +131,36 @@ def main(argv: list[str] | None = None) -> int:
             except subprocess.TimeoutExpired:
                 process.kill()
         kafka.stop()
+        if keycloak is not None:
+            keycloak.stop()
     return 0
+
+
+def _start_in_background(keycloak: KeycloakLauncher | None) -> threading.Thread:
+    """Keycloak takes tens of seconds to start: it starts beside the broker, not after it."""
+
+    def start() -> None:
+        if keycloak is None:
+            return
+        try:
+            keycloak.start()
+        except KeycloakLauncherError as error:
+            print(error.message, file=sys.stderr, flush=True)
+
+    thread = threading.Thread(target=start, name="keycloak-start", daemon=True)
+    thread.start()
+    return thread
+
+
+def _print_sign_in(keycloak: KeycloakLauncher) -> None:
+    print(f"  Identity provider (OpenID Connect) {keycloak.issuer}")
+    print(f"    admin console {keycloak.base_url}/admin/  (admin / admin)")
+    print(f"  Demo users, password '{DEMO_PASSWORD}' (their scope comes from the registry):")
+    for username, role, who in DEMO_USERS:
+        print(f"    {username:<16} {role:<20} {who}")
+    print(f"    a token: .venv/bin/edu-clusters login cumtruong.1 --issuer {keycloak.issuer}")
+    client_id, secret = INTEGRATION_CLIENT
+    print(f"  Integration client (client credentials): {client_id} / {secret}\n", flush=True)
 
 
 def _stop_on_termination() -> None:

@@ -1,24 +1,25 @@
-"""The incidents service's composition root: settings, tables, routes, the registry replica, the catalog
-seed and the escalation scheduler, wired into one app."""
+"""The incidents service's composition root: settings, tables, routes, the registry replica with its
+re-routing hooks, the catalog seed and the escalation scheduler, wired into one app."""
 
 from __future__ import annotations
 
-import socket
-import uuid
 from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.incidents.api import ROUTERS
-from services.incidents.handlers import registry_replica
+from services.incidents.catalog import service as catalog
+from services.incidents.catalog.api import router as catalog_router
+from services.incidents.filing.api import router as filing_router
+from services.incidents.incidents import handlers as rerouting
+from services.incidents.incidents.api import router as incidents_router
+from services.incidents.jobs.escalations import EscalationScheduler, escalation_job, instance_name
 from services.incidents.metrics import IncidentMetrics
-from services.incidents.models import INCIDENTS_METADATA
-from services.incidents.scheduler import EscalationScheduler
-from services.incidents.service import catalog
+from services.incidents.replica.handlers import registry_replica_consumer
+from services.incidents.reports.api import router as reports_router
 from services.incidents.settings import IncidentsSettings
+from services.incidents.tables import INCIDENTS_METADATA
 from shared.clock import Clock, system_clock
 from shared.events.topics import INCIDENT_EVENTS
-from shared.jobs import PeriodicJob
 from shared.web import ServiceRuntime, create_service_app
 
 
@@ -36,9 +37,15 @@ def create_app(settings: IncidentsSettings | None = None, *, clock: Clock = syst
         description="Report, route, acknowledge, escalate and resolve unusual incidents at schools.",
         metadata=INCIDENTS_METADATA,
         migrations=Path(__file__).parent / "migrations",
-        routers=ROUTERS,
+        # Filing first: POST /incidents stays listed before GET /incidents, as it always was.
+        routers=[filing_router, incidents_router, catalog_router, reports_router],
         publishes=[INCIDENT_EVENTS],
-        consumers=[registry_replica],
+        consumers=[
+            registry_replica_consumer(
+                after_commune_change=rerouting.route_waiting_for_commune,
+                after_school_change=rerouting.route_waiting_for_school,
+            )
+        ],
         on_startup=seed,
     )
     runtime: ServiceRuntime = app.state.runtime
@@ -46,7 +53,7 @@ def create_app(settings: IncidentsSettings | None = None, *, clock: Clock = syst
     scheduler = EscalationScheduler(
         unit_of_work=runtime.messaging.unit_of_work,
         clock=clock,
-        instance_id=settings.scheduler_instance_id or f"{socket.gethostname()}-{uuid.uuid4().hex[:6]}",
+        instance_id=instance_name(settings.scheduler_instance_id),
         batch_size=settings.scheduler_batch_size,
         metrics=metrics,
     )
@@ -55,7 +62,5 @@ def create_app(settings: IncidentsSettings | None = None, *, clock: Clock = syst
     app.state.scheduler = scheduler
 
     if settings.scheduler_enabled:
-        runtime.add_job(
-            PeriodicJob("escalation-scheduler", scheduler.run_once, interval_s=settings.scheduler_interval_s)
-        )
+        runtime.add_job(escalation_job(scheduler, interval_s=settings.scheduler_interval_s))
     return app

@@ -1,14 +1,32 @@
 """Operators' view of incidents (DESIGN §6): open incidents by severity and cluster, overdue ones, the
-time to acknowledge, and escalations fired. Registered on the service's own registry."""
+time to acknowledge, and escalations fired. Registered on the service's own registry.
+
+It knows no concept: the use cases that change an incident record into it, and the escalation job sets
+the gauges from the counts the reports concept reads.
+"""
 
 from __future__ import annotations
 
 from collections import Counter as Tally
 from collections.abc import Iterable
+from typing import Protocol
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
-from services.incidents.domain.statistics import OpenCount
+
+class OpenTally(Protocol):
+    """Open incidents of one severity in one cluster (None: the Department), and how many are overdue."""
+
+    @property
+    def severity(self) -> str: ...
+    @property
+    def cluster_no(self) -> int | None: ...
+    @property
+    def open(self) -> int: ...
+    @property
+    def acknowledgement_overdue(self) -> int: ...
+    @property
+    def overdue(self) -> int: ...
 
 
 def cluster_label(cluster_no: int | None) -> str:
@@ -49,7 +67,7 @@ class IncidentMetrics:
             registry=registry,
         )
 
-    def refresh(self, counts: Iterable[OpenCount]) -> None:
+    def refresh(self, counts: Iterable[OpenTally]) -> None:
         """Set the gauges from the open incidents as the database holds them now."""
         by_severity: Tally[tuple[str, str]] = Tally()
         ack_overdue: Tally[tuple[str, str]] = Tally()

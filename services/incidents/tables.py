@@ -1,4 +1,8 @@
-"""The base of the incidents service's tables: one metadata, the service's whole schema."""
+"""The base of the incidents service's tables: one metadata, the service's whole schema.
+
+It imports no concept: each concept's models subclass ``IncidentsTable``, and importing the concepts
+(app.py and migrations/env.py do) completes ``INCIDENTS_METADATA``.
+"""
 
 from __future__ import annotations
 

@@ -22,8 +22,8 @@ pytestmark = pytest.mark.kafka
 
 
 @pytest.fixture
-def run_command(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int, int]]:
-    kafka_port, first_port = free_port(), _free_block_of(4)
+def run_command(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int, int, int]]:
+    kafka_port, keycloak_port, first_port = free_port(), free_port(), _free_block_of(4)
     process = subprocess.Popen(
         [
             sys.executable,
@@ -31,6 +31,8 @@ def run_command(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int, in
             "deploy.local.run",
             "--kafka-port",
             str(kafka_port),
+            "--keycloak-port",
+            str(keycloak_port),
             "--first-port",
             str(first_port),
             "--data-dir",
@@ -44,7 +46,7 @@ def run_command(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int, in
         text=True,
     )
     try:
-        yield process, kafka_port, first_port
+        yield process, kafka_port, first_port, keycloak_port
     finally:
         if process.poll() is None:
             process.kill()
@@ -52,15 +54,16 @@ def run_command(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int, in
 
 
 def test_run_brings_up_kafka_and_the_seeded_services_then_stops_cleanly(
-    run_command: tuple[subprocess.Popen[str], int, int],
+    run_command: tuple[subprocess.Popen[str], int, int, int],
 ) -> None:
-    process, kafka_port, first_port = run_command
-    banner = _read_until(process, "sample-data", within=180)  # the last line of the banner
+    process, kafka_port, first_port, keycloak_port = run_command
+    banner = _read_until(process, "Integration client", within=400)  # the last line of the banner
     registry, notifications = f"http://127.0.0.1:{first_port}", f"http://127.0.0.1:{first_port + 3}"
     assert (
         f"{registry}/docs" in banner and f"{registry}/asyncapi" in banner and f"{registry}/metrics" in banner
     )
     assert "export TOKEN=" in banner
+    assert f"http://127.0.0.1:{keycloak_port}/realms/edu-clusters" in banner and "cumtruong.1" in banner
 
     headers = {"Authorization": f"Bearer {_admin_token()}"}
     clusters = httpx.get(f"{registry}/clusters", headers=headers, timeout=10).json()
@@ -83,6 +86,7 @@ def test_run_brings_up_kafka_and_the_seeded_services_then_stops_cleanly(
     assert process.wait(timeout=60) == 0
     assert not _answers(kafka_port)
     assert not _answers(first_port)
+    assert not _answers(keycloak_port)
 
 
 def _answers(port: int) -> bool:

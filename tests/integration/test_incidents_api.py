@@ -14,7 +14,7 @@ import pytest
 from fastapi import FastAPI
 
 from services.incidents.app import create_app
-from services.incidents.models import ReplicaSchool
+from services.incidents.replica.models import ReplicaSchool
 from services.incidents.settings import IncidentsSettings
 from shared.auth import Role
 from shared.events import ClusterStateV1, CommuneStateV1, SchoolStateV1

@@ -20,7 +20,7 @@ from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
 
 from services.incidents.app import create_app
-from services.incidents.models import ReplicaCommune, ReplicaSchool
+from services.incidents.replica.models import ReplicaCommune, ReplicaSchool
 from services.incidents.settings import IncidentsSettings
 from services.registry.app import create_app as create_registry
 from services.registry.settings import RegistrySettings

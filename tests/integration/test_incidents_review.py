@@ -4,6 +4,7 @@ scheduler and an acknowledgement on PostgreSQL, and bad input that once answered
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,10 +15,12 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from services.incidents.app import create_app
-from services.incidents.domain.lifecycle import Action
-from services.incidents.models import INCIDENTS_METADATA, EscalationJob, Incident, JobState
-from services.incidents.service import escalations, lifecycle
+from services.incidents.escalations import service as escalations
+from services.incidents.incidents import service as incidents
+from services.incidents.incidents.domain import Action
+from services.incidents.incidents.models import EscalationJob, Incident, JobState
 from services.incidents.settings import IncidentsSettings
+from services.incidents.tables import INCIDENTS_METADATA
 from shared.auth import Principal, Role
 from shared.db import UnitOfWork, create_engine, create_schema, session_factory
 from shared.events.incidents import IncidentStatus
@@ -37,7 +40,8 @@ async def test_an_acknowledgement_racing_the_scheduler_on_one_incident_never_dea
 ) -> None:
     """The scheduler once locked the step and then the incident, an acknowledgement the incident and then
     its steps: caught between the two, PostgreSQL killed one of them as a deadlock (a 500 to the user)."""
-    url = postgres_server.create_database("deadlock")
+    # A name of its own: a shared server keeps the databases of earlier runs and of other checkouts.
+    url = postgres_server.create_database(f"deadlock_{uuid.uuid4().hex[:8]}")
     engines = [create_engine(url) for _ in range(3)]
     await create_schema(engines[0], MESSAGING_METADATA, INCIDENTS_METADATA)
     now = datetime.now(UTC)
@@ -57,7 +61,7 @@ async def test_an_acknowledgement_racing_the_scheduler_on_one_incident_never_dea
 
     async def acknowledge() -> Incident:
         async with UnitOfWork(session_factory(engines[1]), source=SOURCE) as uow:
-            return await lifecycle.transition(
+            return await incidents.transition(
                 uow=uow, principal=officer, incident_id="i-1", action=Action.ACKNOWLEDGE, reason=None, now=now
             )
 

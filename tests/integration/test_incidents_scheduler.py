@@ -15,16 +15,11 @@ import pytest
 from sqlmodel import col, func, select
 
 from services.incidents.app import create_app
-from services.incidents.models import (
-    INCIDENTS_METADATA,
-    EscalationJob,
-    JobState,
-    TimelineEntry,
-    TimelineKind,
-)
-from services.incidents.scheduler import EscalationScheduler
-from services.incidents.service import escalations
+from services.incidents.escalations import service as escalations
+from services.incidents.incidents.models import EscalationJob, JobState, TimelineEntry, TimelineKind
+from services.incidents.jobs.escalations import EscalationScheduler
 from services.incidents.settings import IncidentsSettings
+from services.incidents.tables import INCIDENTS_METADATA
 from shared.auth import Role
 from shared.db import UnitOfWork, create_engine, create_schema, session_factory
 from shared.messaging import MESSAGING_METADATA, OutboxMessage

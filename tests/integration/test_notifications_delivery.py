@@ -27,7 +27,7 @@ from fastapi import FastAPI
 from sqlmodel import col, select
 
 from services.incidents.app import create_app as create_incidents
-from services.incidents.models import ReplicaSchool
+from services.incidents.replica.models import ReplicaSchool
 from services.incidents.settings import IncidentsSettings
 from services.notifications.app import create_app
 from services.notifications.deliveries.models import Delivery as DeliveryRow

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.incidents.models import EscalationJob, Incident
+from services.incidents.incidents.models import EscalationJob, Incident
 from shared.db import session_factory
 from shared.events.incidents import DeadlineKind, EscalationLevel, IncidentStatus, RouteKind
 

@@ -8,21 +8,32 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.incidents.domain import access
-from services.incidents.domain.classification import Measure, RaisingRule, classify
-from services.incidents.domain.escalation import (
+from services.incidents.catalog.domain import (
     EscalationStep,
-    cancelled_by,
+    Measure,
+    RaisingRule,
+    classify,
     deadlines_from,
-    escalation_target,
     plan_both,
     plan_escalations,
-    still_needed,
 )
-from services.incidents.domain.lifecycle import Action, InvalidTransition, next_status
-from services.incidents.domain.routing import KnownCommune, KnownSchool, Route, route_for
-from services.incidents.domain.statistics import GroupBy, percentile, summarise
-from services.incidents.seed import RULES, SEVERITIES
+from services.incidents.catalog.seed import RULES, SEVERITIES
+from services.incidents.escalations.domain import escalation_target, still_needed
+from services.incidents.incidents.domain import (
+    Action,
+    InvalidTransition,
+    KnownCommune,
+    KnownSchool,
+    Route,
+    can_see,
+    can_see_details,
+    cancelled_by,
+    may_act,
+    next_status,
+    report_refusal,
+    route_for,
+)
+from services.incidents.reports.domain import GroupBy, percentile, summarise
 from shared.auth import Principal, Role
 from shared.events.incidents import DeadlineKind, EscalationLevel, IncidentStatus, RouteKind
 
@@ -218,38 +229,38 @@ def who(role: Role, **scope: object) -> Principal:
 
 def test_each_role_sees_its_own_scope_only() -> None:
     incident = Seen()
-    assert access.can_see(who(Role.DEPARTMENT_OFFICER), incident)
-    assert access.can_see(who(Role.CLUSTER_MEMBER, cluster_no=3), incident)
-    assert not access.can_see(who(Role.CLUSTER_LEADER, cluster_no=4), incident)
-    assert access.can_see(who(Role.SCHOOL_PRINCIPAL, school_id="29000101"), incident)
-    assert not access.can_see(who(Role.SCHOOL_PRINCIPAL, school_id="29000102"), incident)
-    assert access.can_see(who(Role.COMMUNE_OFFICER, commune_code="16939"), incident)
-    assert not access.can_see(who(Role.COMMUNE_OFFICER, commune_code="17011"), incident)
+    assert can_see(who(Role.DEPARTMENT_OFFICER), incident)
+    assert can_see(who(Role.CLUSTER_MEMBER, cluster_no=3), incident)
+    assert not can_see(who(Role.CLUSTER_LEADER, cluster_no=4), incident)
+    assert can_see(who(Role.SCHOOL_PRINCIPAL, school_id="29000101"), incident)
+    assert not can_see(who(Role.SCHOOL_PRINCIPAL, school_id="29000102"), incident)
+    assert can_see(who(Role.COMMUNE_OFFICER, commune_code="16939"), incident)
+    assert not can_see(who(Role.COMMUNE_OFFICER, commune_code="17011"), incident)
     duty_desk = Seen(cluster_no=None, commune_code=None, reporter_subject="cluster_member@tests")
-    assert access.can_see(who(Role.CLUSTER_MEMBER, cluster_no=5), duty_desk)  # their own report
-    assert not access.can_see(who(Role.CLUSTER_MEMBER, cluster_no=4), Seen(cluster_no=None))
+    assert can_see(who(Role.CLUSTER_MEMBER, cluster_no=5), duty_desk)  # their own report
+    assert not can_see(who(Role.CLUSTER_MEMBER, cluster_no=4), Seen(cluster_no=None))
 
 
 def test_restricted_details_are_for_the_cluster_leader_and_the_department() -> None:
     restricted = Seen(restricted=True)
-    assert access.can_see_details(who(Role.CLUSTER_LEADER, cluster_no=3), restricted)
-    assert access.can_see_details(who(Role.DEPARTMENT_ADMIN), restricted)
-    assert not access.can_see_details(who(Role.CLUSTER_MEMBER, cluster_no=3), restricted)
-    assert not access.can_see_details(who(Role.SCHOOL_PRINCIPAL, school_id="29000101"), restricted)
-    assert access.can_see_details(who(Role.CLUSTER_MEMBER, cluster_no=3), Seen())
+    assert can_see_details(who(Role.CLUSTER_LEADER, cluster_no=3), restricted)
+    assert can_see_details(who(Role.DEPARTMENT_ADMIN), restricted)
+    assert not can_see_details(who(Role.CLUSTER_MEMBER, cluster_no=3), restricted)
+    assert not can_see_details(who(Role.SCHOOL_PRINCIPAL, school_id="29000101"), restricted)
+    assert can_see_details(who(Role.CLUSTER_MEMBER, cluster_no=3), Seen())
 
 
 def test_who_may_report_where() -> None:
     in_3 = Route(RouteKind.CLUSTER, "16939", 3)
-    assert access.report_refusal(who(Role.CLUSTER_MEMBER, cluster_no=3), school_code="a", route=in_3) is None
-    assert access.report_refusal(who(Role.CLUSTER_MEMBER, cluster_no=4), school_code="a", route=in_3)
+    assert report_refusal(who(Role.CLUSTER_MEMBER, cluster_no=3), school_code="a", route=in_3) is None
+    assert report_refusal(who(Role.CLUSTER_MEMBER, cluster_no=4), school_code="a", route=in_3)
     principal = who(Role.SCHOOL_PRINCIPAL, school_id="a")
-    assert access.report_refusal(principal, school_code="a", route=in_3) is None
-    assert access.report_refusal(principal, school_code="b", route=in_3)
-    assert access.report_refusal(who(Role.INTEGRATION_CLIENT), school_code="a", route=in_3)
-    assert access.may_act(who(Role.CLUSTER_MEMBER, cluster_no=3), Action.ACKNOWLEDGE)
-    assert not access.may_act(who(Role.CLUSTER_MEMBER, cluster_no=3), Action.CLOSE)
-    assert not access.may_act(who(Role.SCHOOL_PRINCIPAL, school_id="a"), Action.RESOLVE)
+    assert report_refusal(principal, school_code="a", route=in_3) is None
+    assert report_refusal(principal, school_code="b", route=in_3)
+    assert report_refusal(who(Role.INTEGRATION_CLIENT), school_code="a", route=in_3)
+    assert may_act(who(Role.CLUSTER_MEMBER, cluster_no=3), Action.ACKNOWLEDGE)
+    assert not may_act(who(Role.CLUSTER_MEMBER, cluster_no=3), Action.CLOSE)
+    assert not may_act(who(Role.SCHOOL_PRINCIPAL, school_id="a"), Action.RESOLVE)
 
 
 # Statistics

@@ -17,7 +17,12 @@ from cli.services import built_services
 from tests.support.operations import PROMETHEUS_DIR, REPO_ROOT
 
 COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
-SECRETS = {"POSTGRES_PASSWORD": "pg-test", "JWT_SECRET": "j" * 40, "GRAFANA_ADMIN_PASSWORD": "gf-test"}
+SECRETS = {
+    "POSTGRES_PASSWORD": "pg-test",
+    "JWT_SECRET": "j" * 40,
+    "GRAFANA_ADMIN_PASSWORD": "gf-test",
+    "KEYCLOAK_ADMIN_PASSWORD": "kc-test",
+}
 
 
 def compose_command() -> list[str] | None:

@@ -1,0 +1,1 @@
+"""The registry replica incidents are routed by: the tables, and the consumer group that keeps them."""

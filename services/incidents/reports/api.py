@@ -1,0 +1,61 @@
+"""Routes on reports: statistics, open and overdue per cluster, the daily situation summary."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import AwareDatetime
+
+from services.incidents.incidents.api import Now
+from services.incidents.reports import queries
+from services.incidents.reports.domain import GroupBy
+from services.incidents.reports.models import ClusterWorkload, DailySummary, GroupStatisticsPublic
+from shared.auth import CurrentPrincipal
+from shared.web import UnitOfWorkDep
+
+router = APIRouter(prefix="/reports", tags=["reports"])
+
+
+@router.get("/statistics", response_model=list[GroupStatisticsPublic])
+async def statistics(
+    uow: UnitOfWorkDep,
+    principal: CurrentPrincipal,
+    group_by: Annotated[GroupBy, Query(description="cluster, commune, category, severity, day, week, month")],
+    since: Annotated[AwareDatetime | None, Query(description="Reported at or after")] = None,
+    until: Annotated[AwareDatetime | None, Query(description="Reported before")] = None,
+    category: Annotated[str | None, Query(max_length=40)] = None,
+    severity: Annotated[str | None, Query(max_length=40)] = None,
+) -> object:
+    """Counts and median / 90th percentile minutes to acknowledge and resolve, per group."""
+    return await queries.statistics(
+        uow=uow,
+        principal=principal,
+        group_by=group_by,
+        since=since,
+        until=until,
+        category=category,
+        severity=severity,
+    )
+
+
+@router.get("/workload", response_model=list[ClusterWorkload])
+async def workload(uow: UnitOfWorkDep, principal: CurrentPrincipal, now: Now) -> object:
+    """Open and overdue incidents per cluster."""
+    return await queries.workload(uow=uow, principal=principal, now=now)
+
+
+@router.get("/daily-summary", response_model=DailySummary)
+async def daily_summary(
+    uow: UnitOfWorkDep,
+    principal: CurrentPrincipal,
+    now: Now,
+    cluster_no: Annotated[int | None, Query(ge=1, le=99, description="Omit for the Department's own")] = None,
+    day: Annotated[date | None, Query(description="A day in Vietnam's time zone; today by default")] = None,
+) -> object:
+    """A cluster's daily situation summary: reported, acknowledged, resolved, escalated and still open."""
+    today = now.astimezone(queries.LOCAL_ZONE).date()
+    return await queries.daily_summary(
+        uow=uow, principal=principal, cluster_no=cluster_no, day=day or today, now=now
+    )
