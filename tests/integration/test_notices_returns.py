@@ -170,6 +170,12 @@ async def test_a_start_of_year_return_gives_the_right_rates_and_the_leader_hears
             refused = await submit(client, notices, notice_id, "S12", values, "bad")
             assert (refused.status_code, refused.json()["field"]) == (422, field), refused.text
             assert bound in refused.json()["detail"]
+        outside = await submit(client, notices, notice_id, "S99", start_of_year_values(), "outside")
+        assert (outside.status_code, outside.json()["field"]) == (403, "school_code"), outside.text
+        officer_files = await client.post(
+            f"/notices/{notice_id}/return", json={"values": start_of_year_values()}, headers=officer
+        )
+        assert officer_files.status_code == 403  # returns come from the schools' principals
         other = await client.post(
             "/notices", json=notice_body(audience={"school_codes": ["S11A"]}), headers=officer
         )
