@@ -292,6 +292,15 @@ async def test_a_notice_reaches_each_addressee_once_and_its_receipts_follow(
             await client.post(f"/notices/{notice_id}/acknowledge", headers=officer_16001)
         ).status_code == 200
         outsider = bearer(notices, Role.SCHOOL_PRINCIPAL, school_id="S21")
+        for reader, seen in (
+            (principal, [notice_id]),
+            (officer_16001, [notice_id]),
+            (outsider, []),
+            (bearer(notices, Role.CLUSTER_MEMBER, cluster_no=1), [notice_id]),
+            (bearer(notices, Role.CLUSTER_LEADER, cluster_no=2), []),
+        ):
+            listed = await client.get("/notices", headers=reader)
+            assert [n["id"] for n in listed.json()["items"]] == seen, listed.text
         assert (await client.get(f"/notices/{notice_id}", headers=outsider)).status_code == 404
         assert (await client.post(f"/notices/{notice_id}/acknowledge", headers=outsider)).status_code == 403
 

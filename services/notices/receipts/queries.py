@@ -17,8 +17,9 @@ from services.notices.notices import queries as notices
 from services.notices.notices.models import Notice, NoticeStatus
 from services.notices.receipts import domain
 from services.notices.receipts.models import Receipt, ReceiptPublic, ReceiptReport, Unacknowledged
-from shared.auth import CLUSTER_ROLES, Principal
+from shared.auth import CLUSTER_ROLES, Principal, Role
 from shared.db import UnitOfWork
+from shared.db.queries import fetch_page
 from shared.errors import Forbidden, NotFound
 
 
@@ -69,13 +70,14 @@ async def list_notices(
             visible = visible | (
                 col(Notice.id).in_(in_cluster) & (col(Notice.status) == NoticeStatus.PUBLISHED)
             )
+        if principal.role is Role.CLUSTER_LEADER:  # the cluster's own notices, drafts included
             visible = visible | (col(Notice.sender_cluster_no) == principal.cluster_no)
         query = query.where(visible)
     if status is not None:
         query = query.where(col(Notice.status) == status)
-    rows = list((await uow.session.exec(query)).all())
-    rows.sort(key=lambda n: n.published_at or n.created_at, reverse=True)
-    return rows[offset : offset + limit], len(rows)
+    newest = func.coalesce(col(Notice.published_at), col(Notice.created_at))
+    query = query.order_by(newest.desc(), col(Notice.id))
+    return await fetch_page(uow.session, query, limit=limit, offset=offset)
 
 
 async def report_scope(
