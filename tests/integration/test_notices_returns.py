@@ -275,6 +275,14 @@ async def test_a_start_of_year_return_gives_the_right_rates_and_the_leader_hears
         # Relays of instances sharing one SQLite file may each publish a row (at least once); consumers keep
         # one per event id, and so does this count.
         records = list({headers_of(r)["ce_id"]: r for r in records}.values())
+        kinds = [headers_of(r)["ce_type"].removeprefix(TYPE) for r in records]
+        assert (kinds.count("return.requested.v1"), kinds.count("return.submitted.v1")) == (1, 3)
+        corrections = [
+            json.loads(r.value) for r in records if headers_of(r)["ce_type"] == TYPE + "return.corrected.v1"
+        ]
+        assert [(c["school_code"], c["version"], c["supersedes_version"]) for c in corrections] == [
+            ("S11B", 2, 1)
+        ]
         overdue = [
             json.loads(r.value) for r in records if headers_of(r)["ce_type"] == TYPE + "return.overdue.v1"
         ]
