@@ -63,7 +63,7 @@ async def download_signed(
     uow: UnitOfWorkDep,
     settings: NoticesSettingsDep,
     notice: str = Query(max_length=36),
-    exp: int = Query(ge=0),
+    exp: int = Query(ge=0, le=253_402_300_799),
     sig: str = Query(max_length=64),
 ) -> Response:
     """An attachment through the signed link of a published notice's email (no token needed)."""

@@ -36,6 +36,8 @@ from shared.web.errors import error_body
 from shared.web.pagination import Page, PageDep
 
 router = APIRouter(tags=["receipts"])
+MAX_EXPIRY = 253_402_300_799
+"""The last second of 9999 (a link's ``exp`` beyond it is no time at all)."""
 ReceiptState = Annotated[
     str | None, Query(pattern=r"^(expected|delivered|opened|acknowledged|unacknowledged)$")
 ]
@@ -208,7 +210,7 @@ async def _follow(
 
 Notice_ = Annotated[str, Query(max_length=36)]
 To = Annotated[str, Query(max_length=80)]
-Exp = Annotated[int, Query(ge=0, le=2**40)]
+Exp = Annotated[int, Query(ge=0, le=MAX_EXPIRY)]
 Sig = Annotated[str, Query(max_length=64)]
 
 
