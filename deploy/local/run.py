@@ -51,7 +51,7 @@ class ServiceProcess:
         return (REPO_ROOT / "services" / self.name / "app.py").exists()
 
 
-SERVICE_NAMES = ("registry", "incidents", "activities", "notifications")
+SERVICE_NAMES = ("registry", "incidents", "activities", "notifications", "notices")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -215,8 +215,10 @@ def _start_service(
         str(service.port),
         "--no-access-log",
     ]
+    # The notices service writes links to itself into emails: they must point at the port it runs on.
+    own = {**environment, "PUBLIC_BASE_URL": environment.get("PUBLIC_BASE_URL", service.url)}
     with log_path.open("ab") as log:
-        return subprocess.Popen(command, cwd=REPO_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
+        return subprocess.Popen(command, cwd=REPO_ROOT, env=own, stdout=log, stderr=subprocess.STDOUT)
 
 
 def _wait_until_ready(

@@ -3,3 +3,4 @@ CREATE DATABASE registry;
 CREATE DATABASE incidents;
 CREATE DATABASE activities;
 CREATE DATABASE notifications;
+CREATE DATABASE notices;

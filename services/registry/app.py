@@ -2,7 +2,8 @@
 people a signed-in caller's scope is read from (the registry's own staff and memberships).
 
 The concepts, lowest first (each imports only those before it): clusters, communes, access, schools,
-staff, memberships, moves, regions, summaries, bulk, admin.
+staff, memberships, moves, regions, summaries, bulk, admin, figures (the school-year figures that schools'
+returns report, consumed from notices.events).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from services.registry.admin.service import seed_demo_people, seed_province, see
 from services.registry.bulk.api import router as bulk_router
 from services.registry.clusters.api import router as clusters_router
 from services.registry.communes.api import router as communes_router
+from services.registry.figures.api import router as figures_router
+from services.registry.figures.handlers import figures_consumer
 from services.registry.jobs.commune_moves import commune_moves_job
 from services.registry.memberships.api import router as memberships_router
 from services.registry.moves.api import router as moves_router
@@ -47,6 +50,7 @@ ROUTERS = [
     regions_router,
     staff_router,
     admin_router,
+    figures_router,
 ]
 
 SEEDER = Principal(subject="registry-seeder", role=Role.DEPARTMENT_ADMIN, name="start-up seeding")
@@ -76,6 +80,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         migrations=Path(__file__).parent / "migrations",
         routers=ROUTERS,
         publishes=[REGISTRY_CLUSTERS, REGISTRY_COMMUNES, REGISTRY_SCHOOLS, REGISTRY_STAFF],
+        consumers=[figures_consumer],
         on_startup=seed,
         people=person_lookup,
     )

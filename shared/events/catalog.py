@@ -3,6 +3,7 @@
 from shared.events import (
     activities,  # noqa: F401 - registers the activities service's event types
     incidents,  # noqa: F401 - registers the incidents service's event types
+    notices,  # noqa: F401 - registers the notices service's event types
     notifications,  # noqa: F401 - registers the notifications service's event types
     registry,  # noqa: F401 - registers the registry's event types
 )

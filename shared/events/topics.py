@@ -1,7 +1,7 @@
 """Every Kafka topic of the system, in one place: its name, what keys it, and whether it is compacted.
 
 Registry topics are compacted and carry each entity's full current state (a delete is a tombstone), so a
-new consumer rebuilds its replica by reading from the start. Incident and activity topics carry domain
+new consumer rebuilds its replica by reading from the start. Incident, activity and notice topics carry domain
 events (facts in the past tense) and keep them for a long time.
 """
 
@@ -18,6 +18,7 @@ class Owner(StrEnum):
     INCIDENTS = "incidents"
     ACTIVITIES = "activities"
     NOTIFICATIONS = "notifications"
+    NOTICES = "notices"
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,14 @@ NOTIFICATION_EVENTS = TopicSpec(
     "The outcome of each delivery attempt chain (delivered or failed).",
 )
 
+NOTICE_EVENTS = TopicSpec(
+    "notices.events",
+    Owner.NOTICES,
+    "notice id (a school's figures: school code)",
+    False,
+    "The Department's notices, their receipts and reminders, and the returns schools file on them.",
+)
+
 ALL_TOPICS: tuple[TopicSpec, ...] = (
     REGISTRY_CLUSTERS,
     REGISTRY_COMMUNES,
@@ -100,6 +109,7 @@ ALL_TOPICS: tuple[TopicSpec, ...] = (
     INCIDENT_EVENTS,
     ACTIVITY_EVENTS,
     NOTIFICATION_EVENTS,
+    NOTICE_EVENTS,
 )
 
 

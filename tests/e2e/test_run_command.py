@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from deploy.local.kafka import REPO_ROOT, free_port, port_is_free
+from deploy.local.run import SERVICE_NAMES
 from shared.auth import Principal, Role, TokenCodec
 from shared.settings import ServiceSettings
 
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.kafka
 
 @pytest.fixture
 def run_command(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int, int, int]]:
-    kafka_port, keycloak_port, first_port = free_port(), free_port(), _free_block_of(4)
+    kafka_port, keycloak_port, first_port = free_port(), free_port(), _free_block_of(len(SERVICE_NAMES))
     process = subprocess.Popen(
         [
             sys.executable,
@@ -96,7 +97,7 @@ def test_run_brings_up_kafka_and_the_seeded_services_then_stops_cleanly(
     leader = {"Authorization": f"Bearer {signed_in.json()['access_token']}"}
     seen = httpx.get(f"{registry}/schools", params={"limit": 200}, headers=leader, timeout=10).json()
     assert seen["total"] >= 1 and {school["cluster_no"] for school in seen["items"]} == {1}
-    for port in range(first_port, first_port + 4):  # every service is up, not only the registry
+    for port in range(first_port, first_port + len(SERVICE_NAMES)):  # every service, not only the registry
         assert httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=10).status_code == 200
 
     process.send_signal(signal.SIGTERM)  # as a supervisor stops it; Ctrl-C (SIGINT) takes the same path

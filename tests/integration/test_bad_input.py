@@ -14,6 +14,8 @@ from services.activities.app import create_app as create_activities
 from services.activities.settings import ActivitiesSettings
 from services.incidents.app import create_app as create_incidents
 from services.incidents.settings import IncidentsSettings
+from services.notices.app import create_app as create_notices
+from services.notices.settings import NoticesSettings
 from services.notifications.app import create_app as create_notifications
 from services.notifications.settings import NotificationsSettings
 from services.registry.app import create_app as create_registry
@@ -28,6 +30,7 @@ SERVICES: dict[str, Callable[[dict[str, Any]], FastAPI]] = {
     "incidents": lambda common: create_incidents(IncidentsSettings(**common)),
     "activities": lambda common: create_activities(ActivitiesSettings(**common)),
     "notifications": lambda common: create_notifications(NotificationsSettings(**common)),
+    "notices": lambda common: create_notices(NoticesSettings(**common)),
 }
 GARBAGE_BODIES: list[tuple[str, str]] = [
     ("application/json", "{"),  # not JSON
@@ -45,6 +48,7 @@ SEEDED_IDS = {
     "incidents": ["food_poisoning", "critical"],  # a category and a severity
     "activities": ["GDMN"],  # a division
     "notifications": [],  # rule 1 is covered by "1"
+    "notices": ["start_of_year"],  # the shipped return form
 }
 
 

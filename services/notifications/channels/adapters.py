@@ -18,6 +18,9 @@ from email.errors import MessageError
 from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email import encoders
+from email.mime.base import MIMEBase
+from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import formataddr, parseaddr
 
@@ -135,7 +138,7 @@ def sender_domain(sender: str) -> str:
     return str(addresses[0].domain)
 
 
-def build_email(message: Message, *, sender: str) -> MIMEText:
+def build_email(message: Message, *, sender: str) -> MIMEText | MIMEMultipart:
     """The email of a message, or ``UnsendableEmail`` with the reason when it can never be sent as it is.
 
     Headers are folded by ``email.header`` (Vietnamese becomes encoded words), not by ``EmailMessage``'s
@@ -153,7 +156,7 @@ def build_email(message: Message, *, sender: str) -> MIMEText:
         raise UnsendableEmail(f"the email cannot be built: {type(exc).__name__}: {exc}") from exc
 
 
-def _email(message: Message, sender: str) -> MIMEText:
+def _email(message: Message, sender: str) -> MIMEText | MIMEMultipart:
     email = MIMEText(message.body, "plain", "utf-8")
     email["From"] = formataddr(parseaddr(sender))
     recipients = [_one_address(address) for address in message.recipients or (message.address,)]
@@ -169,6 +172,22 @@ def _email(message: Message, sender: str) -> MIMEText:
     for header, value in email.items():
         if "\r" in str(value) or "\n" in str(value):
             raise ValueError(f"the {header} header would hold a line break")
+    if not message.attachments:
+        return email
+    # With attachments (a notice's PDF): the text and the files as parts of one multipart message.
+    whole = MIMEMultipart()
+    for header, value in email.items():
+        if header.lower() not in {"content-type", "content-transfer-encoding", "mime-version"}:
+            whole[header] = value
+    whole.attach(MIMEText(message.body, "plain", "utf-8"))
+    for attachment in message.attachments:
+        main, _, sub = attachment.content_type.partition("/")
+        part = MIMEBase(main or "application", sub or "octet-stream")
+        part.set_payload(attachment.content)
+        encoders.encode_base64(part)
+        part.add_header("Content-Disposition", "attachment", filename=("utf-8", "", attachment.filename))
+        whole.attach(part)
+    return whole
     return email
 
 

@@ -51,6 +51,13 @@ class SendResult:
 
 
 @dataclass(frozen=True)
+class MailAttachment:
+    filename: str
+    content_type: str
+    content: bytes
+
+
+@dataclass(frozen=True)
 class Message:
     delivery_id: str
     channel: DeliveryChannel
@@ -67,6 +74,8 @@ class Message:
     secret: str | None = None
     """For webhooks: the subscription's signing secret (``whsec_…``)."""
     recipients: tuple[str, ...] = ()
+    attachments: tuple[MailAttachment, ...] = ()
+    """For email: files to attach (a notice's small attachments)."""
 
 
 class Channel(Protocol):

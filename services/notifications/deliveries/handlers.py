@@ -1,4 +1,4 @@
-"""The fan-out consumer: every incident and activity event becomes its deliveries (a thin adapter).
+"""The fan-out consumer: every incident, activity and notice event becomes its deliveries (a thin adapter).
 
 It is a consumer group of its own, built per app (it carries the app's department contacts, channels
 and clock), so a slow registry backlog never delays an incident.
@@ -18,7 +18,7 @@ from shared.messaging import Delivery, EventConsumer, PermanentError
 def fan_out_consumer(
     config: DispatchConfig, clock: Clock, metrics: DeliveryMetrics | None = None
 ) -> EventConsumer:
-    """Every incident and activity event type: rules are data, so any of them may come to matter.
+    """Every incident, activity and notice event type: rules are data, so any of them may come to matter.
 
     An incident whose first step reached nobody of its scope is counted as its fan-out is planned (a
     fan-out whose commit fails and is retried counts again: rare, and the alert asks for any at all).
@@ -27,7 +27,7 @@ def fan_out_consumer(
 
     async def fan_out(event: EventPayload | None, delivery: Delivery) -> None:
         if event is None:
-            raise PermanentError("incident and activity topics carry no tombstones")
+            raise PermanentError("incident, activity and notice topics carry no tombstones")
         outcome = await dispatch(
             uow=delivery.uow,
             event=event,

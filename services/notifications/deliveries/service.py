@@ -13,6 +13,7 @@ from datetime import datetime
 from services.notifications.coverage.queries import audience
 from services.notifications.deliveries.domain import Planned, plan
 from services.notifications.deliveries.models import Delivery, SourceEvent
+from services.notifications.notices.domain import with_notice_parts
 from services.notifications.preferences import service as preferences
 from services.notifications.recipients.domain import DepartmentContacts, EventFacts, facts_of
 from services.notifications.replica.queries import place_names
@@ -87,7 +88,11 @@ async def dispatch(
             occurred_at=facts.occurred_at,
             received_at=now,
             priority=priority,
-            context=event_context(facts, event.model_dump(mode="json"), **names),
+            context=with_notice_parts(
+                event_context(facts, event.model_dump(mode="json"), **names),
+                event,
+                {key: person for key, (person, _) in wanted.items()},
+            ),
             vacancies=[{"role": v.role.value, "scope": v.scope} for v in heard.vacancies],
             unreached=first_step_unreached,
         )

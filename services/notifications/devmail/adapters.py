@@ -10,7 +10,7 @@ from __future__ import annotations
 import socket
 import threading
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -28,6 +28,8 @@ class CaughtMail:
     message_id: str | None
     headers: dict[str, str]
     received_at: datetime
+    attachments: list[tuple[str, str, bytes]] = field(default_factory=list)
+    """(filename, content type, content) of each attached file."""
 
 
 class MailCatcher:
@@ -78,9 +80,15 @@ class _Handler:
                 message_id=parsed.get("Message-ID"),
                 headers={name: str(value) for name, value in parsed.items()},
                 received_at=utc_now(),
+                attachments=[_attachment(part) for part in parsed.iter_attachments()],
             )
         )
         return "250 Message accepted for delivery"
+
+
+def _attachment(part: Any) -> tuple[str, str, bytes]:
+    content = part.get_payload(decode=True)
+    return part.get_filename() or "", part.get_content_type(), content if isinstance(content, bytes) else b""
 
 
 def free_port() -> int:

@@ -1,7 +1,9 @@
 """From a rule's roles and an event's facts to the places to look people up, without I/O.
 
 A rule says "the cluster leader" or "the principals of the eligible schools"; the event says which
-cluster, commune or schools (``facts_of`` reads them out of any incident or activity event).
+cluster, commune or schools (``facts_of`` reads them out of any incident, activity or notice event). A
+notice names its audience as chosen (principals by cluster, commune and level, named schools, communes'
+People's Committees and Offices of Culture and Social Affairs): each part becomes a lookup.
 ``targets_for`` joins the two into lookups (``Target``) that the service answers from the registry
 replica and the Department's addresses in settings.
 """
@@ -24,6 +26,14 @@ from shared.events.activities import (
     ResultsPublishedV1,
 )
 from shared.events.incidents import IncidentEscalatedV1, IncidentFactsV1
+from shared.events.notices import (
+    AddresseeKind,
+    NoticeAudienceV1,
+    NoticePublishedV1,
+    NoticeReminderSentV1,
+    ReturnOverdueV1,
+    parse_addressee_key,
+)
 from shared.events.registry import ClusterMembershipV1
 
 
@@ -44,6 +54,10 @@ class RecipientRole(StrEnum):
     ELIGIBLE_SCHOOL_PRINCIPALS = "eligible_school_principals"
     PARTICIPANT_SCHOOL_PRINCIPALS = "participant_school_principals"
     REGISTERED_SCHOOL_PRINCIPALS = "registered_school_principals"
+    NOTICE_AUDIENCE = "notice_audience"
+    """Everyone a notice's audience names, resolved from this service's replica."""
+    NOTICE_ADDRESSEES = "notice_addressees"
+    """The addressees an event names by key (a reminder's one addressee)."""
 
 
 class TargetKind(StrEnum):
@@ -54,6 +68,13 @@ class TargetKind(StrEnum):
     DEPARTMENT = "department"
     PERSON = "person"
     """One account: a staff code, a staff member's email, or a token subject the registry does not know."""
+    PEOPLE_COMMITTEE = "people_committee"
+    """A commune's People's Committee (scope: the commune)."""
+    PRINCIPALS_MATCHING = "principals_matching"
+    """The principals of the active schools a notice's principal group matches (scope: the group's JSON)."""
+    COMMUNE_OFFICES_MATCHING = "commune_offices_matching"
+    PEOPLE_COMMITTEES_MATCHING = "people_committees_matching"
+    """A commune group's offices (scope: the group's JSON)."""
 
 
 class DepartmentDesk(StrEnum):
@@ -87,6 +108,10 @@ class EventFacts:
     reporter_subject: str | None = None
     school_codes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Named lists of schools the event concerns: ``eligible``, ``participants``, ``registered``."""
+    audience: NoticeAudienceV1 | None = None
+    """A notice's audience as its sender chose it."""
+    addressees: tuple[str, ...] = ()
+    """Addressee keys an event names (``school:…``, ``commune-office:…``, ``people-committee:…``)."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +122,8 @@ class Recipient:
     name: str
     email: str | None = None
     phone: str | None = None
+    addressee: str | None = None
+    """For a school's principal or a commune's office: the addressee key a notice names them by."""
 
 
 @dataclass(frozen=True)
@@ -125,6 +152,10 @@ def school_key(code: str) -> str:
 
 def commune_office_key(gso_code: str) -> str:
     return f"commune-office:{gso_code}"
+
+
+def people_committee_key(gso_code: str) -> str:
+    return f"people-committee:{gso_code}"
 
 
 def department_key(desk: DepartmentDesk) -> str:
@@ -162,8 +193,49 @@ def targets_for(role: RecipientRole, facts: EventFacts) -> list[Target]:
         return escalation_targets(facts)
     if role is RecipientRole.REPORTER:
         return [Target(TargetKind.PERSON, facts.reporter_subject)] if facts.reporter_subject else []
+    if role is RecipientRole.NOTICE_AUDIENCE:
+        return audience_targets(facts.audience) if facts.audience is not None else []
+    if role is RecipientRole.NOTICE_ADDRESSEES:
+        return addressee_targets(facts.addressees)
     codes = facts.school_codes.get(_SCHOOL_LISTS[role], ())
     return [Target(TargetKind.SCHOOL_PRINCIPAL, code) for code in dict.fromkeys(codes)]
+
+
+def audience_targets(audience: NoticeAudienceV1) -> list[Target]:
+    """Each part of a notice's audience as a lookup; the replica answers them (``recipients.queries``)."""
+    targets: list[Target] = []
+    if audience.all_principals:
+        targets.append(Target(TargetKind.PRINCIPALS_MATCHING, "{}"))
+    for group in audience.principal_groups:
+        if not group.is_empty():
+            targets.append(Target(TargetKind.PRINCIPALS_MATCHING, group.model_dump_json()))
+    targets += [Target(TargetKind.SCHOOL_PRINCIPAL, code) for code in dict.fromkeys(audience.school_codes)]
+    if audience.people_committees is not None and not audience.people_committees.is_empty():
+        targets.append(
+            Target(TargetKind.PEOPLE_COMMITTEES_MATCHING, audience.people_committees.model_dump_json())
+        )
+    if audience.culture_offices is not None and not audience.culture_offices.is_empty():
+        targets.append(
+            Target(TargetKind.COMMUNE_OFFICES_MATCHING, audience.culture_offices.model_dump_json())
+        )
+    return targets
+
+
+_ADDRESSEE_TARGETS = {
+    AddresseeKind.SCHOOL_PRINCIPAL: TargetKind.SCHOOL_PRINCIPAL,
+    AddresseeKind.CULTURE_OFFICE: TargetKind.COMMUNE_OFFICE,
+    AddresseeKind.PEOPLE_COMMITTEE: TargetKind.PEOPLE_COMMITTEE,
+}
+
+
+def addressee_targets(keys: tuple[str, ...]) -> list[Target]:
+    targets = []
+    for key in dict.fromkeys(keys):
+        parsed = parse_addressee_key(key)
+        if parsed is not None:
+            kind, code = parsed
+            targets.append(Target(_ADDRESSEE_TARGETS[kind], code))
+    return targets
 
 
 def escalation_targets(facts: EventFacts) -> list[Target]:
@@ -183,7 +255,8 @@ def escalation_targets(facts: EventFacts) -> list[Target]:
 
 # Reading the routing facts out of any source event: incident events all carry the incident's facts
 # (school, commune, cluster, severity, restricted); activity events carry their clusters and the lists of
-# schools concerned. Anything else routes on its type alone.
+# schools concerned; notice events their audience, addressees and clusters. Anything else routes on its
+# type alone.
 
 
 def facts_of(
@@ -204,6 +277,17 @@ def facts_of(
             school_code=event.school_code,
             escalation_level=event.level if isinstance(event, IncidentEscalatedV1) else None,
             reporter_subject=getattr(event, "reporter_subject", None),
+        )
+    if isinstance(event, NoticePublishedV1 | NoticeReminderSentV1 | ReturnOverdueV1):
+        return EventFacts(
+            event_id=event_id,
+            event_type=event.event_type,
+            occurred_at=occurred_at,
+            subject=subject,
+            reference=event.number,
+            cluster_nos=tuple(event.cluster_nos),
+            audience=event.audience if isinstance(event, NoticePublishedV1) else None,
+            addressees=(event.addressee.key,) if isinstance(event, NoticeReminderSentV1) else (),
         )
     activity: ActivitySummaryV1 | None = getattr(event, "activity", None)
     cluster_nos = tuple(activity.cluster_nos if activity else getattr(event, "cluster_nos", ()) or ())

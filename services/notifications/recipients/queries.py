@@ -15,6 +15,7 @@ from services.notifications.recipients.domain import (
     Target,
     TargetKind,
     commune_office_key,
+    people_committee_key,
     school_key,
     staff_key,
 )
@@ -26,6 +27,7 @@ from services.notifications.replica.models import (
     StaffReplica,
 )
 from shared.db import UnitOfWork
+from shared.events.notices import CommuneGroupV1, PrincipalGroupV1
 
 
 async def resolve(
@@ -50,20 +52,32 @@ async def resolve_one(
         return await _commune_office(uow, target.scope)
     if target.kind is TargetKind.PERSON:
         return [await person_of(uow=uow, subject=target.scope)]
+    if target.kind is TargetKind.PEOPLE_COMMITTEE:
+        commune = await session.get(CommuneReplica, target.scope)
+        return [office] if commune is not None and (office := _people_committee(commune)) else []
+    if target.kind in (TargetKind.COMMUNE_OFFICES_MATCHING, TargetKind.PEOPLE_COMMITTEES_MATCHING):
+        of = _culture_office if target.kind is TargetKind.COMMUNE_OFFICES_MATCHING else _people_committee
+        found = [
+            of(commune) for commune in await _communes(uow, CommuneGroupV1.model_validate_json(target.scope))
+        ]
+        return [office for office in found if office is not None]
     if target.kind is TargetKind.SCHOOL_PRINCIPAL:
         school = await session.get(SchoolReplica, target.scope)
         if school is None or school.status != "active":
             return []
         principal = await session.get(StaffReplica, school.principal_staff_code or "")
-        if principal is not None and principal.active:
-            return [_person(principal)]
-        if school.email or school.phone:  # no principal known: the school's own contacts
-            return [
-                Recipient(
-                    school_key(school.code), school.principal_name or school.name, school.email, school.phone
-                )
-            ]
-        return []
+        return [one] if (one := _principal_of(school, principal)) else []
+    if target.kind is TargetKind.PRINCIPALS_MATCHING:
+        schools = await _schools(uow, PrincipalGroupV1.model_validate_json(target.scope))
+        codes = [school.principal_staff_code for school in schools if school.principal_staff_code]
+        staff = {
+            person.code: person
+            for person in (
+                await session.exec(select(StaffReplica).where(col(StaffReplica.code).in_(codes)))
+            ).all()
+        }
+        found = [_principal_of(school, staff.get(school.principal_staff_code or "")) for school in schools]
+        return [recipient for recipient in found if recipient is not None]
     cluster_no = int(target.scope)
     if target.kind is TargetKind.CLUSTER_LEADER:
         cluster = await session.get(ClusterReplica, cluster_no)
@@ -125,8 +139,61 @@ async def _people(uow: UnitOfWork, codes: Sequence[str]) -> list[Recipient]:
     return [_person(by_code[code]) for code in codes if code in by_code]
 
 
-def _person(staff: StaffReplica) -> Recipient:
-    return Recipient(staff_key(staff.code), staff.full_name, staff.email, staff.phone)
+def _person(staff: StaffReplica, addressee: str | None = None) -> Recipient:
+    return Recipient(staff_key(staff.code), staff.full_name, staff.email, staff.phone, addressee)
+
+
+def _principal_of(school: SchoolReplica, principal: StaffReplica | None) -> Recipient | None:
+    """A school's principal, or without one known the school's own contacts; a notice's addressee is the
+    school either way."""
+    addressee = school_key(school.code)
+    if principal is not None and principal.active:
+        return _person(principal, addressee)
+    if school.email or school.phone:
+        return Recipient(
+            addressee, school.principal_name or school.name, school.email, school.phone, addressee
+        )
+    return None
+
+
+def _culture_office(commune: CommuneReplica) -> Recipient | None:
+    if not (commune.culture_office_email or commune.culture_office_phone):
+        return None
+    name = f"Phòng Văn hóa - Xã hội {commune.name}"
+    if commune.culture_office_head:
+        name = f"{commune.culture_office_head} ({name})"
+    key = commune_office_key(commune.gso_code)
+    return Recipient(key, name, commune.culture_office_email, commune.culture_office_phone, key)
+
+
+def _people_committee(commune: CommuneReplica) -> Recipient | None:
+    if not commune.people_committee_email:
+        return None
+    key = people_committee_key(commune.gso_code)
+    return Recipient(key, f"UBND {commune.name}", commune.people_committee_email, None, key)
+
+
+async def _schools(uow: UnitOfWork, group: PrincipalGroupV1) -> Sequence[SchoolReplica]:
+    """Active schools matching every list the group gives (none: every active school)."""
+    query = select(SchoolReplica).where(col(SchoolReplica.status) == "active")
+    if group.cluster_nos:
+        query = query.where(col(SchoolReplica.cluster_no).in_(group.cluster_nos))
+    if group.commune_codes:
+        query = query.where(col(SchoolReplica.commune_code).in_(group.commune_codes))
+    if group.levels:
+        query = query.where(col(SchoolReplica.level).in_([str(level) for level in group.levels]))
+    return (await uow.session.exec(query.order_by(col(SchoolReplica.code)))).all()
+
+
+async def _communes(uow: UnitOfWork, group: CommuneGroupV1) -> Sequence[CommuneReplica]:
+    """Every commune, or those of the group's clusters and those it names."""
+    query = select(CommuneReplica)
+    if not group.all_communes:
+        condition = col(CommuneReplica.cluster_no).in_(group.cluster_nos) | col(CommuneReplica.gso_code).in_(
+            group.commune_codes
+        )
+        query = query.where(condition)
+    return (await uow.session.exec(query.order_by(col(CommuneReplica.gso_code)))).all()
 
 
 async def person_of(*, uow: UnitOfWork, subject: str) -> Recipient:
@@ -145,7 +212,8 @@ async def person_key_of(*, uow: UnitOfWork, subject: str) -> str:
 
     Office and desk keys (``commune-office:…``, ``department:…``) may be used as subjects as they are.
     """
-    if ":" in subject and subject.split(":", 1)[0] in ("staff", "school", "commune-office", "department"):
+    prefixes = ("staff", "school", "commune-office", "people-committee", "department")
+    if ":" in subject and subject.split(":", 1)[0] in prefixes:
         return subject
     staff = await uow.session.get(StaffReplica, subject)
     if staff is None and "@" in subject:

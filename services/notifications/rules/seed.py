@@ -12,6 +12,7 @@ from shared.events.incidents import (
     IncidentReportedV1,
     IncidentResolvedV1,
 )
+from shared.events.notices import NoticePublishedV1, NoticeReminderSentV1, ReturnOverdueV1
 from shared.events.notifications import DeliveryChannel as C
 
 EMAIL_AND_INBOX = [C.EMAIL, C.IN_APP]
@@ -81,6 +82,27 @@ def default_rules() -> list[Rule]:
             name="An activity called off: the schools that had people registered",
             event_type=ActivityCancelledV1.event_type,
             roles=[R.REGISTERED_SCHOOL_PRINCIPALS],
+            channels=EMAIL_AND_INBOX,
+        ),
+        Rule(
+            code="notice-published",
+            name="A notice of the Department: everyone its audience names (principals, communes' offices)",
+            event_type=NoticePublishedV1.event_type,
+            roles=[R.NOTICE_AUDIENCE],
+            channels=EMAIL_AND_INBOX,
+        ),
+        Rule(
+            code="notice-reminder",
+            name="A notice not yet acknowledged as its reply date nears: the addressee, once",
+            event_type=NoticeReminderSentV1.event_type,
+            roles=[R.NOTICE_ADDRESSEES],
+            channels=EMAIL_AND_INBOX,
+        ),
+        Rule(
+            code="return-overdue",
+            name="A return past its due date: the cluster leader hears of the cluster's missing schools",
+            event_type=ReturnOverdueV1.event_type,
+            roles=[R.CLUSTER_LEADER],
             channels=EMAIL_AND_INBOX,
         ),
     ]

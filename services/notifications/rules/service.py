@@ -14,9 +14,9 @@ from shared.db import UnitOfWork
 from shared.errors import NotFound, Unprocessable
 from shared.events.catalog import all_event_specs
 from shared.events.notifications import DeliveryChannel
-from shared.events.topics import ACTIVITY_EVENTS, INCIDENT_EVENTS
+from shared.events.topics import ACTIVITY_EVENTS, INCIDENT_EVENTS, NOTICE_EVENTS
 
-NOTIFIABLE_TOPICS = (INCIDENT_EVENTS.name, ACTIVITY_EVENTS.name)
+NOTIFIABLE_TOPICS = (INCIDENT_EVENTS.name, ACTIVITY_EVENTS.name, NOTICE_EVENTS.name)
 
 
 def notifiable_event_types() -> list[str]:
@@ -78,6 +78,8 @@ def spec_of(rule: Rule) -> RuleSpec:
 
 def _check(event_type: str, min_severity: str | None) -> None:
     if event_type not in notifiable_event_types():
-        raise Unprocessable(f"{event_type!r} is not an incident or activity event type", field="event_type")
+        raise Unprocessable(
+            f"{event_type!r} is not an incident, activity or notice event type", field="event_type"
+        )
     if min_severity is not None and min_severity not in SEVERITY_RANK:
         raise Unprocessable(f"min_severity must be one of {', '.join(SEVERITY_RANK)}", field="min_severity")

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from services.notifications.channels.domain import Message, SendResult
+from services.notifications.channels.domain import MailAttachment, Message, SendResult
 from services.notifications.deliveries.models import Delivery, SourceEvent
+from services.notifications.notices.domain import email_attachments
 from services.notifications.preferences.domain import HoldReason
 from services.notifications.templates.domain import (
     Language,
@@ -58,8 +59,10 @@ def build_work(
             rendered, _problem = _render(row, sources[row.source_event_id], templates, renderer)
             work.append(_webhook(row, sources[row.source_event_id], subscriptions, rendered))
         else:
-            rendered, problem = _render(row, sources[row.source_event_id], templates, renderer)
-            work.append(Work([row], _message(row, rendered), problem is not None, problem))
+            source = sources[row.source_event_id]
+            rendered, problem = _render(row, source, templates, renderer)
+            files = email_attachments(source.context) if row.channel == DeliveryChannel.EMAIL else ()
+            work.append(Work([row], _message(row, rendered, attachments=files), problem is not None, problem))
     for group in digests.values():
         work.append(_digest(group, sources, templates, renderer))
     return work
@@ -74,6 +77,7 @@ def _render(
         recipient_name=row.recipient_name,
         language=language,
         stands_in_for=row.stands_in_for or (),
+        recipient_key=row.recipient_key,
     )
     template = templates.get((row.event_type, row.channel, language)) or templates.get(
         (row.event_type, row.channel, Language.VI)
@@ -87,7 +91,13 @@ def _render(
         return fallback_message(context, language), str(problem)
 
 
-def _message(row: Delivery, rendered: Rendered, *, recipients: tuple[str, ...] = ()) -> Message:
+def _message(
+    row: Delivery,
+    rendered: Rendered,
+    *,
+    recipients: tuple[str, ...] = (),
+    attachments: tuple[MailAttachment, ...] = (),
+) -> Message:
     return Message(
         delivery_id=row.id,
         channel=DeliveryChannel(row.channel),
@@ -98,6 +108,7 @@ def _message(row: Delivery, rendered: Rendered, *, recipients: tuple[str, ...] =
         source_event_id=row.source_event_id,
         source_event_type=row.event_type,
         recipients=recipients,
+        attachments=attachments,
     )
 
 

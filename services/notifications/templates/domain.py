@@ -77,17 +77,20 @@ def recipient_context(
     recipient_name: str,
     language: Language,
     stands_in_for: Sequence[str] = (),
+    recipient_key: str | None = None,
 ) -> dict[str, Any]:
     """The shared context with what one recipient reads: their name, and every code the event carries
     as words in their language (``category_label``, ``severity_label``, ``status_label``, roles, levels,
-    deadlines, ``vacancies``), ``where`` (the school and commune), and the roles nobody holds that they
-    hear for (``stands_in_for``)."""
+    deadlines, ``vacancies``), ``where`` (the school and commune), the roles nobody holds that they
+    hear for (``stands_in_for``), and what the event gives them alone (``per_recipient``: a notice's
+    signed links, as ``recipient.open_url`` and the like)."""
     commune = base.get("commune") or {}
     school = base.get("school") or {}
     places = [name for name in (school.get("name"), commune.get("name")) if name]
+    own = (base.get("per_recipient") or {}).get(recipient_key or "", {})
     return {
         **base,
-        "recipient": {"name": recipient_name},
+        "recipient": {**own, "name": recipient_name},
         "language": language.value,
         "where": ", ".join(places) or ("chưa rõ nơi" if language is Language.VI else "place not yet known"),
         "event_label": event_type_label(str(base.get("event_type") or ""), language),

@@ -16,6 +16,7 @@ from shared.events.incidents import (
     IncidentReportedV1,
     IncidentResolvedV1,
 )
+from shared.events.notices import NoticePublishedV1, NoticeReminderSentV1, ReturnOverdueV1
 from shared.events.notifications import DeliveryChannel
 
 VI, EN = Language.VI, Language.EN
@@ -38,6 +39,25 @@ _INCIDENT_VI = "Sự cố {{ reference }} ({{ category_label }}, mức độ: {{
 _INCIDENT_EN = (
     "Incident {{ reference }} ({{ category_label }}, severity: {{ severity_label }}) at {{ where }}"
 )
+
+# A notice's links are the addressee's own (``recipient.*``); someone reached otherwise has none.
+_NOTICE_LINKS_VI = (
+    "{% if recipient.open_url is defined %}\nXem công văn: {{ recipient.open_url }}\n"
+    'Xác nhận "đã nhận": {{ recipient.acknowledge_url }}\n{% endif %}'
+)
+_NOTICE_LINKS_EN = (
+    "{% if recipient.open_url is defined %}\nRead the notice: {{ recipient.open_url }}\n"
+    "Acknowledge receipt: {{ recipient.acknowledge_url }}\n{% endif %}"
+)
+_FILES_VI = (
+    "{% for file in event.attachments %}{% if loop.first %}\nTệp đính kèm:\n{% endif %}"
+    "- {{ file.filename }}: {{ file.url }}\n{% endfor %}"
+)
+_FILES_EN = (
+    "{% for file in event.attachments %}{% if loop.first %}\nAttachments:\n{% endif %}"
+    "- {{ file.filename }}: {{ file.url }}\n{% endfor %}"
+)
+_MISSING = "{% for school in event.missing %}- {{ school.name }} ({{ school.school_code }})\n{% endfor %}"
 
 # (event type, language) -> (subject, body, sms)
 _TEXTS: dict[tuple[str, Language], tuple[str, str, str]] = {
@@ -184,6 +204,63 @@ _TEXTS: dict[tuple[str, Language], tuple[str, str, str]] = {
         'Dear {{ recipient.name }},\n\n"{{ event.activity.title }}" was called off. '
         "Reason: {{ event.reason }}.",
         "Called off: {{ event.activity.title }}: {{ event.reason }}.",
+    ),
+    (NoticePublishedV1.event_type, VI): (
+        "[Công văn {{ event.number }}] {{ event.title }}",
+        "Kính gửi {{ recipient.name }},\n\n"
+        "{{ event.issuing_unit }} gửi công văn số {{ event.number }} ngày {{ event.notice_date }} "
+        "về việc: {{ event.title }}.\n"
+        "{% if event.corrects_number %}Công văn này đính chính công văn số {{ event.corrects_number }}.\n"
+        "{% endif %}\n{{ event.summary }}\n"
+        "{% if event.reply_by %}\nĐề nghị xác nhận trước {{ event.reply_by|local_time }}.\n{% endif %}"
+        '{% if event.return_request %}Kèm theo yêu cầu báo cáo "{{ event.return_request.form_name }}", '
+        "hạn {{ event.return_request.due_at|local_time }}.\n{% endif %}" + _NOTICE_LINKS_VI + _FILES_VI,
+        "Cong van {{ event.number }}: {{ event.title }}."
+        "{% if event.reply_by %} Xac nhan truoc {{ event.reply_by|local_time }}.{% endif %}",
+    ),
+    (NoticePublishedV1.event_type, EN): (
+        "[Notice {{ event.number }}] {{ event.title }}",
+        "Dear {{ recipient.name }},\n\n"
+        "{{ event.issuing_unit }} sends notice {{ event.number }} of {{ event.notice_date }} "
+        "on: {{ event.title }}.\n"
+        "{% if event.corrects_number %}This notice corrects notice {{ event.corrects_number }}.\n"
+        "{% endif %}\n{{ event.summary }}\n"
+        "{% if event.reply_by %}\nPlease acknowledge before {{ event.reply_by|local_time }}.\n{% endif %}"
+        '{% if event.return_request %}It asks for the return "{{ event.return_request.form_name }}", '
+        "due {{ event.return_request.due_at|local_time }}.\n{% endif %}" + _NOTICE_LINKS_EN + _FILES_EN,
+        "Notice {{ event.number }}: {{ event.title }}."
+        "{% if event.reply_by %} Acknowledge by {{ event.reply_by|local_time }}.{% endif %}",
+    ),
+    (NoticeReminderSentV1.event_type, VI): (
+        "[Nhắc] Chưa xác nhận công văn {{ event.number }}",
+        "Kính gửi {{ recipient.name }},\n\n"
+        "Đơn vị chưa xác nhận đã nhận công văn số {{ event.number }} của {{ event.issuing_unit }} "
+        "về việc: {{ event.title }}. Hạn xác nhận: {{ event.reply_by|local_time }}.\n" + _NOTICE_LINKS_VI,
+        "Nhac: xac nhan cong van {{ event.number }} truoc {{ event.reply_by|local_time }}.",
+    ),
+    (NoticeReminderSentV1.event_type, EN): (
+        "[Reminder] Notice {{ event.number }} not yet acknowledged",
+        "Dear {{ recipient.name }},\n\n"
+        "Notice {{ event.number }} of {{ event.issuing_unit }} on {{ event.title }} has not been "
+        "acknowledged yet. Please acknowledge before {{ event.reply_by|local_time }}.\n" + _NOTICE_LINKS_EN,
+        "Reminder: acknowledge notice {{ event.number }} by {{ event.reply_by|local_time }}.",
+    ),
+    (ReturnOverdueV1.event_type, VI): (
+        '[Quá hạn báo cáo] {{ event.missing|length }} trường chưa nộp "{{ event.form_name }}"',
+        "Kính gửi {{ recipient.name }},\n\n"
+        'Đã quá hạn {{ event.due_at|local_time }} của báo cáo "{{ event.form_name }}" '
+        "(công văn số {{ event.number }}). {{ event.missing|length }}/{{ event.expected_count }} trường "
+        "{% if event.cluster_no %}của cụm {{ event.cluster_no }} {% endif %}chưa nộp:\n" + _MISSING,
+        "{{ event.missing|length }} truong chua nop bao cao {{ event.number }}.",
+    ),
+    (ReturnOverdueV1.event_type, EN): (
+        '[Return overdue] {{ event.missing|length }} schools have not filed "{{ event.form_name }}"',
+        "Dear {{ recipient.name }},\n\n"
+        'The return "{{ event.form_name }}" (notice {{ event.number }}) was due at '
+        "{{ event.due_at|local_time }}. {{ event.missing|length }} of {{ event.expected_count }} schools "
+        "{% if event.cluster_no %}of cluster {{ event.cluster_no }} {% endif %}have not filed it:\n"
+        + _MISSING,
+        "{{ event.missing|length }} schools have not filed return {{ event.number }}.",
     ),
 }
 

@@ -40,7 +40,7 @@ async def register(
     for pattern in request.event_types:
         if not any(accepts([pattern], event_type) for event_type in notifiable_event_types()):
             raise Unprocessable(
-                f"{pattern!r} matches no incident or activity event type", field="event_types"
+                f"{pattern!r} matches no incident, activity or notice event type", field="event_types"
             )
     try:
         check_url(url, allow_private=allow_private)

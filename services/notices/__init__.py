@@ -1,0 +1,1 @@
+"""The notices service: the Department's official correspondence to schools and communes, and returns."""

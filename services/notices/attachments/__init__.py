@@ -1,0 +1,1 @@
+"""Attachments of a notice: PDF, DOCX and XLSX files, stored by their SHA-256."""

@@ -1,0 +1,1 @@
+"""Signed links: single-use acknowledgement, opening, and attachment downloads without a token."""

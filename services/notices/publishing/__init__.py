@@ -1,0 +1,1 @@
+"""Publishing a notice: resolve its audience, expect its receipts, request its return, tell everyone."""

@@ -1,0 +1,1 @@
+"""Receipts: per addressee, delivered, opened and acknowledged; reminders; the report of who has not."""

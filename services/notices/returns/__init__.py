@@ -1,0 +1,1 @@
+"""Returns (báo cáo định kỳ): forms as data, submissions with versions, reporting rates and exports."""
