@@ -14,11 +14,11 @@ import contextlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from email import encoders
 from email.errors import MessageError
 from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email import encoders
 from email.mime.base import MIMEBase
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText

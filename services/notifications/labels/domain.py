@@ -101,6 +101,9 @@ EVENT_TYPES: Labels = {
     "activities.activity.registration_closed.v1": ("Đóng đăng ký hoạt động", "Registration over"),
     "activities.activity.results_published.v1": ("Công bố kết quả", "Results published"),
     "activities.activity.cancelled.v1": ("Hủy hoạt động", "Activity called off"),
+    "notices.notice.published.v1": ("Công văn mới", "New notice"),
+    "notices.notice.reminder_sent.v1": ("Nhắc xác nhận công văn", "Notice reminder"),
+    "notices.return.overdue.v1": ("Báo cáo quá hạn", "Return overdue"),
 }
 """Event types by their short name (without ``vn.gov.nghean.edu.``)."""
 

@@ -44,6 +44,17 @@ from shared.events.incidents import (
     RouteKind,
     ScopeRole,
 )
+from shared.events.notices import (
+    AddresseeKind,
+    AddresseeV1,
+    MissingSchoolV1,
+    NoticeAudienceV1,
+    NoticeLinksV1,
+    NoticePublishedV1,
+    NoticeReminderSentV1,
+    PrincipalGroupV1,
+    ReturnOverdueV1,
+)
 from shared.events.notifications import DeliveryChannel
 
 
@@ -176,7 +187,47 @@ def samples() -> list[EventPayload]:
             cancelled_by="department_officer",
             occurred_at=_AT,
         ),
+        NoticePublishedV1(
+            **_NOTICE,
+            notice_date=date(2026, 9, 1),
+            summary="Các trường báo cáo số liệu đầu năm học trước ngày 15/9.",
+            audience=NoticeAudienceV1(principal_groups=[PrincipalGroupV1(cluster_nos=[1])]),
+            cluster_nos=[1],
+            addressees=[_ADDRESSEE],
+            published_by="department_officer",
+        ),
+        NoticeReminderSentV1(**_NOTICE, addressee=_ADDRESSEE, cluster_nos=[1]),
+        ReturnOverdueV1(
+            notice_id=_NOTICE["notice_id"],
+            number=_NOTICE["number"],
+            title=_NOTICE["title"],
+            form_name="Số liệu đầu năm học",
+            due_at=_AT,
+            cluster_no=1,
+            cluster_nos=[1],
+            missing=[
+                MissingSchoolV1(
+                    school_code="29000101", name="Trường Tiểu học Châu Hạnh 1", commune_code="17011"
+                )
+            ],
+            expected_count=12,
+            occurred_at=_AT,
+        ),
     ]
+
+
+_ADDRESSEE = AddresseeV1(
+    key="school:29000101", kind=AddresseeKind.SCHOOL_PRINCIPAL, open_sig="sig", acknowledge_sig="sig"
+)
+_NOTICE: dict[str, Any] = {
+    "notice_id": "notice-sample",
+    "number": "1234/SGDĐT-VP",
+    "title": "Về việc báo cáo số liệu đầu năm học 2026-2027",
+    "issuing_unit": "Sở Giáo dục và Đào tạo Nghệ An",
+    "reply_by": _AT + timedelta(days=7),
+    "links": NoticeLinksV1(base_url="http://127.0.0.1:8005/links", expires_at=_AT + timedelta(days=30)),
+    "occurred_at": _AT,
+}
 
 
 def sample_context(event_type: str) -> dict[str, Any] | None:

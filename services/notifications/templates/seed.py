@@ -208,7 +208,7 @@ _TEXTS: dict[tuple[str, Language], tuple[str, str, str]] = {
     (NoticePublishedV1.event_type, VI): (
         "[Công văn {{ event.number }}] {{ event.title }}",
         "Kính gửi {{ recipient.name }},\n\n"
-        "{{ event.issuing_unit }} gửi công văn số {{ event.number }} ngày {{ event.notice_date }} "
+        "{{ event.issuing_unit }} gửi công văn số {{ event.number }} ngày {{ event.notice_date|local_date }} "
         "về việc: {{ event.title }}.\n"
         "{% if event.corrects_number %}Công văn này đính chính công văn số {{ event.corrects_number }}.\n"
         "{% endif %}\n{{ event.summary }}\n"
@@ -221,7 +221,7 @@ _TEXTS: dict[tuple[str, Language], tuple[str, str, str]] = {
     (NoticePublishedV1.event_type, EN): (
         "[Notice {{ event.number }}] {{ event.title }}",
         "Dear {{ recipient.name }},\n\n"
-        "{{ event.issuing_unit }} sends notice {{ event.number }} of {{ event.notice_date }} "
+        "{{ event.issuing_unit }} sends notice {{ event.number }} of {{ event.notice_date|local_date }} "
         "on: {{ event.title }}.\n"
         "{% if event.corrects_number %}This notice corrects notice {{ event.corrects_number }}.\n"
         "{% endif %}\n{{ event.summary }}\n"
@@ -239,10 +239,10 @@ _TEXTS: dict[tuple[str, Language], tuple[str, str, str]] = {
         "Nhac: xac nhan cong van {{ event.number }} truoc {{ event.reply_by|local_time }}.",
     ),
     (NoticeReminderSentV1.event_type, EN): (
-        "[Reminder] Notice {{ event.number }} not yet acknowledged",
+        "[Reminder] Notice {{ event.number }} not yet confirmed",
         "Dear {{ recipient.name }},\n\n"
         "Notice {{ event.number }} of {{ event.issuing_unit }} on {{ event.title }} has not been "
-        "acknowledged yet. Please acknowledge before {{ event.reply_by|local_time }}.\n" + _NOTICE_LINKS_EN,
+        "confirmed yet. Please confirm receipt before {{ event.reply_by|local_time }}.\n" + _NOTICE_LINKS_EN,
         "Reminder: acknowledge notice {{ event.number }} by {{ event.reply_by|local_time }}.",
     ),
     (ReturnOverdueV1.event_type, VI): (
@@ -258,7 +258,7 @@ _TEXTS: dict[tuple[str, Language], tuple[str, str, str]] = {
         "Dear {{ recipient.name }},\n\n"
         'The return "{{ event.form_name }}" (notice {{ event.number }}) was due at '
         "{{ event.due_at|local_time }}. {{ event.missing|length }} of {{ event.expected_count }} schools "
-        "{% if event.cluster_no %}of cluster {{ event.cluster_no }} {% endif %}have not filed it:\n"
+        "{% if event.cluster_no %}in Cluster {{ event.cluster_no }} {% endif %}have not filed it:\n"
         + _MISSING,
         "{{ event.missing|length }} schools have not filed return {{ event.number }}.",
     ),
