@@ -25,6 +25,7 @@ from deploy.local.run import INTEGRATION_CLIENT
 from services.registry.app import create_app as create_registry
 from services.registry.settings import RegistrySettings
 from shared.auth import Role
+from shared.clock import today_in_vietnam
 from tests.support.apps import bearer, running, runtime_of
 from tests.support.identity import bearer_header, provider_settings
 from tests.support.keycloak import KeycloakProvider
@@ -133,6 +134,20 @@ async def test_people_signed_in_at_keycloak_act_within_what_the_registry_says(
     dms = bearer_header(await asyncio.to_thread(keycloak.client_credentials_token, *INTEGRATION_CLIENT))
     granted = (await client.get("/schools", headers=dms)).json()
     assert {school["cluster_no"] for school in granted["items"]} == {1}
+
+    # The registry appoints a new leader of cluster 1, then makes the demo leader the leader of cluster 2:
+    # the same token loses cluster 1 at once and then sees cluster 2's school, with no new token.
+    today = today_in_vietnam().isoformat()
+    newcomer = {"code": "CB-C1-NEW", "full_name": "Đặng Hữu Phúc", "roles": ["department_official"]}
+    assert (await client.post("/staff", json=newcomer, headers=admin)).status_code == 201
+    appoint = {"staff_code": "CB-C1-NEW", "role": "leader", "valid_from": today}
+    assert (await client.post("/clusters/1/members", json=appoint, headers=admin)).status_code == 201
+    replaced = await client.get("/schools", headers=leader)
+    assert replaced.status_code == 403 and "DEMO-C1-LEAD" in replaced.json()["detail"]
+    moved = {"staff_code": "DEMO-C1-LEAD", "role": "leader", "valid_from": today}
+    assert (await client.post("/clusters/2/members", json=moved, headers=admin)).status_code == 201
+    now_seen = (await client.get("/schools", headers=leader)).json()
+    assert [school["code"] for school in now_seen["items"]] == ["29020001"]
 
     # The provider rotates its signing key: new tokens verify at once, with no restart.
     old_kid = jwt.get_unverified_header(leader["Authorization"].removeprefix("Bearer "))["kid"]
