@@ -89,10 +89,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.fresh:
         _delete_databases(args.data_dir)
     kafka = KafkaLauncher(args.data_dir / "kafka", port=args.kafka_port)
+    # Keycloak starts from a thread (beside the broker): a parent-death signal would be tied to that
+    # short-lived thread and kill it at once, so this process stops it itself (finally, SIGTERM, SIGHUP).
     keycloak = (
         None
         if args.without_keycloak
-        else KeycloakLauncher(args.data_dir / "keycloak", port=args.keycloak_port)
+        else KeycloakLauncher(args.data_dir / "keycloak", port=args.keycloak_port, die_with_parent=False)
     )
     processes: list[subprocess.Popen[bytes]] = []
     try:
