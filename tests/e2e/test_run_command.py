@@ -19,7 +19,8 @@ from deploy.local.run import SERVICE_NAMES
 from shared.auth import Principal, Role, TokenCodec
 from shared.settings import ServiceSettings
 
-pytestmark = pytest.mark.kafka
+# A first run fetches and builds Kafka and Keycloak: minutes, beyond the suite's 300 s default.
+pytestmark = [pytest.mark.kafka, pytest.mark.timeout(900)]
 
 
 @pytest.fixture

@@ -30,6 +30,9 @@ from tests.support.apps import bearer, running, runtime_of
 from tests.support.identity import bearer_header, provider_settings
 from tests.support.keycloak import KeycloakProvider
 
+# The session's first use of the provider may fetch, build and start it: minutes on a busy machine.
+pytestmark = pytest.mark.timeout(900)
+
 
 def test_the_operator_cli_signs_in_with_the_password_grant(keycloak: KeycloakProvider) -> None:
     result = subprocess.run(

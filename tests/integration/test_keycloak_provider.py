@@ -28,6 +28,9 @@ from tests.support.keycloak import (
 # Until tests/conftest.py lists it, this module brings the plugin itself (registering it twice is a no-op).
 pytest_plugins = ["tests.fixtures.keycloak"]
 
+# The session's first use of the provider may fetch, build and start it: minutes on a busy machine.
+pytestmark = pytest.mark.timeout(900)
+
 DEMO_USERS = {
     "admin.so": ("department_admin", "DEMO-SO-ADMIN"),
     "canbo.so": ("department_officer", "DEMO-SO-CB"),
