@@ -84,6 +84,12 @@ class ServiceSettings(BaseSettings):
         description="OTLP/HTTP collector (http://collector:4318) to export spans to; unset: none exported",
     )
 
+    max_body_bytes: int = Field(
+        default=256 * 1024,
+        ge=1024,
+        description="The largest request body a route takes unless it declares its own limit (imports)",
+    )
+
     outbox_sweep_interval_s: float = Field(default=1.0, gt=0)
     outbox_batch_size: int = Field(
         default=2000, ge=1, description="Rows one relay pass sends before it waits for Kafka and marks them"

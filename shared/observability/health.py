@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
+from typing import Literal
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 Check = Callable[[], Awaitable[None]]
+
+
+class Readiness(BaseModel):
+    status: Literal["ok", "unavailable"]
+    checks: dict[str, str] = Field(description="Each dependency: ok, or why it failed")
 
 
 def health_router(checks: Mapping[str, Check], *, timeout: float = 3.0) -> APIRouter:
@@ -19,7 +26,11 @@ def health_router(checks: Mapping[str, Check], *, timeout: float = 3.0) -> APIRo
         """The process is up (no dependency is checked)."""
         return {"status": "ok"}
 
-    @router.get("/health/ready")
+    @router.get(
+        "/health/ready",
+        response_model=Readiness,
+        responses={503: {"model": Readiness, "description": "A dependency does not answer"}},
+    )
     async def ready() -> JSONResponse:
         """Every dependency answers: 200 with each check's result, or 503 naming what failed."""
         results = await asyncio.gather(*(_run(check, timeout) for check in checks.values()))

@@ -1,7 +1,9 @@
 """Builds a service's FastAPI app the same way for every service: the composition root's common half.
 
 A service hands over its settings, tables, routers, consumer groups and a start-up hook; it gets back an
-app with auth, metrics, health, trace propagation, AsyncAPI docs and the messaging lifecycle wired in.
+app with auth, metrics, health, trace propagation, AsyncAPI docs and the messaging lifecycle wired in,
+request bodies bounded per route (``shared.web.limits``) and one error body for every refusal, as its
+OpenAPI document declares (``shared.web.errors``, ``shared.web.openapi``).
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from shared.settings import Environment, ServiceSettings
 from shared.web.asyncapi import asyncapi_router
 from shared.web.errors import install_error_handlers
 from shared.web.identity import IdentityParts
+from shared.web.limits import BodyLimitMiddleware, BodyLimits
+from shared.web.openapi import install_openapi
 from shared.web.runtime import ServiceRuntime
 
 PeopleLookupFactory = Callable[[async_sessionmaker[AsyncSession]], PersonLookup]
@@ -109,6 +113,9 @@ def create_service_app(
     app.state.token_codec = runtime.token_codec
     app.state.authenticator = runtime.authenticator
     install_error_handlers(app)
+    limits = BodyLimits(settings.max_body_bytes)
+    # Inside the latency middleware: it resolves the route template this one looks its limit up by.
+    app.add_middleware(BodyLimitMiddleware, limits=limits)
     metrics.instrument(app)
     app.add_middleware(TraceContextMiddleware)
     checks = {"database": lambda: ping(engine), "kafka": messaging.ping}
@@ -120,4 +127,6 @@ def create_service_app(
     )
     for router in routers:
         app.include_router(router)
+    limits.learn(app.routes)
+    install_openapi(app, limits)
     return app

@@ -21,12 +21,20 @@ def asyncapi_router(broker: KafkaBroker, *, title: str, version: str, descriptio
     async def asyncapi_page() -> HTMLResponse:
         return HTMLResponse(get_asyncapi_html(specification()))  # type: ignore[arg-type]
 
-    @router.get("/asyncapi.json")
+    @router.get(
+        "/asyncapi.json",
+        response_class=Response,
+        responses={200: {"content": {"application/json": {"schema": {"type": "object"}}}}},
+    )
     async def asyncapi_json() -> Response:
         """The AsyncAPI 3.0 document of this service's Kafka topics, as JSON."""
         return Response(specification().to_json(), media_type="application/json")  # type: ignore[attr-defined]
 
-    @router.get("/asyncapi.yaml")
+    @router.get(
+        "/asyncapi.yaml",
+        response_class=Response,
+        responses={200: {"content": {"application/yaml": {"schema": {"type": "object"}}}}},
+    )
     async def asyncapi_yaml() -> Response:
         """The AsyncAPI 3.0 document of this service's Kafka topics, as YAML."""
         return Response(specification().to_yaml(), media_type="application/yaml")  # type: ignore[attr-defined]

@@ -107,8 +107,7 @@ async def test_bad_school_input_is_refused_naming_the_field(
     bad_level = await client.post(
         "/schools", json=school("29006", "Trường D", level="college"), headers=admin
     )
-    assert bad_level.status_code == 422
-    assert bad_level.json()["detail"][0]["loc"] == ["body", "level"]
+    assert (bad_level.status_code, bad_level.json()["field"]) == (422, "body.level")
     merged = await client.patch("/schools/29001", json={"status": "merged"}, headers=admin)
     assert (merged.status_code, merged.json()["field"]) == (422, "merged_into")
     ghost = await client.patch(

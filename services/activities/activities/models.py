@@ -61,6 +61,25 @@ class ActivityCluster(ActivitiesTable, table=True):
     cluster_no: int = Field(primary_key=True, index=True)
 
 
+class EligibilityIn(Eligibility):
+    """Eligibility as a request states it: each list no longer than what it can name."""
+
+    levels: list[SchoolLevel] = PydanticField(
+        default_factory=list, max_length=len(SchoolLevel), description="School levels admitted"
+    )
+    cluster_nos: list[Annotated[int, PydanticField(ge=1, le=99)]] = PydanticField(
+        default_factory=list, max_length=99, description="Clusters whose schools may register"
+    )
+    staff_roles: list[Annotated[str, PydanticField(max_length=40)]] = PydanticField(
+        default_factory=list,
+        max_length=20,
+        description="Registry staff roles admitted, e.g. ['core_teacher']",
+    )
+    subjects: list[Annotated[str, PydanticField(max_length=100)]] = PydanticField(
+        default_factory=list, max_length=50, description="Teaching subjects admitted"
+    )
+
+
 class ActivityCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -71,7 +90,7 @@ class ActivityCreate(BaseModel):
     cluster_nos: list[Annotated[int, PydanticField(ge=1, le=99)]] = PydanticField(
         default_factory=list, max_length=99, description="Empty when whole_province"
     )
-    levels: list[SchoolLevel] = PydanticField(min_length=1)
+    levels: list[SchoolLevel] = PydanticField(min_length=1, max_length=len(SchoolLevel))
     starts_at: AwareDatetime
     ends_at: AwareDatetime
     venue_school_code: str | None = PydanticField(default=None, max_length=20)
@@ -81,7 +100,7 @@ class ActivityCreate(BaseModel):
     waitlist_enabled: bool = True
     registration_opens_at: AwareDatetime | None = None
     registration_closes_at: AwareDatetime | None = None
-    eligibility: Eligibility = PydanticField(default_factory=Eligibility)
+    eligibility: EligibilityIn = PydanticField(default_factory=EligibilityIn)
 
 
 class ActivityUpdate(PatchModel):
@@ -105,7 +124,7 @@ class ActivityUpdate(PatchModel):
     capacity: int | None = PydanticField(default=None, ge=1, le=100_000)
     registration_opens_at: AwareDatetime | None = None
     registration_closes_at: AwareDatetime | None = None
-    eligibility: Eligibility | None = None
+    eligibility: EligibilityIn | None = None
 
 
 class StatusChange(BaseModel):

@@ -59,6 +59,12 @@ class Recommendation(ActivitiesTable, table=True):
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 
 
+MAX_MEMBERS = 100
+MAX_VISITS = 1000
+"""More than one visit a day to each of a cluster's schools over a school year."""
+MAX_RECOMMENDATIONS = 500
+
+
 class MemberIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -83,14 +89,15 @@ class DelegationCreate(BaseModel):
     purpose: FreeText = PydanticField(min_length=1, max_length=5000)
     division_code: str = PydanticField(min_length=1, max_length=20)
     whole_province: bool = False
-    cluster_nos: list[int] = PydanticField(default_factory=list)
+    cluster_nos: list[int] = PydanticField(default_factory=list, max_length=99)
     levels: list[SchoolLevel] = PydanticField(
-        default_factory=lambda: [SchoolLevel.PRESCHOOL, SchoolLevel.PRIMARY, SchoolLevel.LOWER_SECONDARY]
+        default_factory=lambda: [SchoolLevel.PRESCHOOL, SchoolLevel.PRIMARY, SchoolLevel.LOWER_SECONDARY],
+        max_length=len(SchoolLevel),
     )
     starts_at: AwareDatetime
     ends_at: AwareDatetime
-    members: list[MemberIn] = PydanticField(min_length=1)
-    visits: list[VisitIn] = PydanticField(min_length=1)
+    members: list[MemberIn] = PydanticField(min_length=1, max_length=MAX_MEMBERS)
+    visits: list[VisitIn] = PydanticField(min_length=1, max_length=MAX_VISITS)
 
 
 class RecommendationIn(BaseModel):
@@ -106,7 +113,9 @@ class ReportIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     findings: FreeText = PydanticField(min_length=1, max_length=20000)
-    recommendations: list[RecommendationIn] = PydanticField(default_factory=list)
+    recommendations: list[RecommendationIn] = PydanticField(
+        default_factory=list, max_length=MAX_RECOMMENDATIONS
+    )
 
 
 class RecommendationPublic(SQLModel):

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Response
 from services.activities.results import queries, service
 from services.activities.results.models import ResultsPublic, ResultsPublish
 from shared.auth import CurrentPrincipal
-from shared.web import UnitOfWorkDep
+from shared.web import MIB, UnitOfWorkDep, body_limit
 
 router = APIRouter(tags=["results"])
 
@@ -21,6 +21,7 @@ class ExportFormat(StrEnum):
 
 
 @router.post("/activities/{activity_id}/results", response_model=ResultsPublic, status_code=201)
+@body_limit(4 * MIB)  # a sheet of MAX_RESULT_LINES lines of about 120 bytes each, with room to spare
 async def publish_results(
     activity_id: str, data: ResultsPublish, uow: UnitOfWorkDep, principal: CurrentPrincipal
 ) -> object:

@@ -49,6 +49,10 @@ class ResultEntry(ActivitiesTable, table=True):
     """Order within the sheet: by rank, unranked last."""
 
 
+MAX_RESULT_LINES = 20_000
+"""One sheet's lines; the route takes a body large enough for them (``results.api``)."""
+
+
 class ResultLineIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -60,7 +64,7 @@ class ResultLineIn(BaseModel):
 class ResultsPublish(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    entries: list[ResultLineIn] = PydanticField(min_length=1)
+    entries: list[ResultLineIn] = PydanticField(min_length=1, max_length=MAX_RESULT_LINES)
     decision_number: SingleLine = PydanticField(min_length=1, max_length=100, examples=["1234/QĐ-SGDĐT"])
     decision_date: date
     correction_reason: FreeText | None = PydanticField(default=None, max_length=2000)

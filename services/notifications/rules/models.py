@@ -12,6 +12,10 @@ from shared.events.notifications import DeliveryChannel
 from shared.web.patch import PatchModel
 
 
+MAX_CLUSTERS = 99
+"""Cluster numbers run from 1 to 99."""
+
+
 class RuleBase(SQLModel):
     name: str = Field(min_length=1, max_length=200)
     event_type: str = Field(
@@ -20,9 +24,13 @@ class RuleBase(SQLModel):
     enabled: bool = True
     min_severity: str | None = Field(default=None, description="critical, high, medium or low")
     restricted: bool | None = Field(default=None, description="true: restricted cases only; false: others")
-    cluster_nos: list[int] = Field(default_factory=list, sa_type=JSON, description="Empty: any cluster")
-    roles: list[RecipientRole] = Field(sa_type=JSON, min_length=1)
-    channels: list[DeliveryChannel] = Field(sa_type=JSON, min_length=1, description="email, sms, in_app")
+    cluster_nos: list[int] = Field(
+        default_factory=list, sa_type=JSON, max_length=MAX_CLUSTERS, description="Empty: any cluster"
+    )
+    roles: list[RecipientRole] = Field(sa_type=JSON, min_length=1, max_length=len(RecipientRole))
+    channels: list[DeliveryChannel] = Field(
+        sa_type=JSON, min_length=1, max_length=len(DeliveryChannel), description="email, sms, in_app"
+    )
     priority: Priority | None = Field(default=None, description="Empty: from the event's severity")
 
 
@@ -44,9 +52,11 @@ class RuleUpdate(PatchModel):
     enabled: bool | None = None
     min_severity: str | None = None
     restricted: bool | None = None
-    cluster_nos: list[int] | None = None
-    roles: list[RecipientRole] | None = Field(default=None, min_length=1)
-    channels: list[DeliveryChannel] | None = Field(default=None, min_length=1)
+    cluster_nos: list[int] | None = Field(default=None, max_length=MAX_CLUSTERS)
+    roles: list[RecipientRole] | None = Field(default=None, min_length=1, max_length=len(RecipientRole))
+    channels: list[DeliveryChannel] | None = Field(
+        default=None, min_length=1, max_length=len(DeliveryChannel)
+    )
     priority: Priority | None = None
 
 

@@ -30,10 +30,15 @@ class Subscription(NotificationsTable, table=True):
     verified_at: datetime = Field(sa_type=UTCDateTime)
 
 
+MAX_EVENT_TYPES = 100
+
+
 class SubscriptionCreate(SQLModel):
     url: HttpUrl
     event_types: list[str] = Field(
-        default_factory=list, description="Types or patterns such as incidents.incident.*; empty: all"
+        default_factory=list,
+        max_length=MAX_EVENT_TYPES,
+        description="Types or patterns such as incidents.incident.*; empty: all",
     )
     secret: str | None = PydanticField(
         default=None,

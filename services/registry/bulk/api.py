@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from services.registry.bulk import service
+from services.registry.bulk.domain import MAX_IMPORT_ROWS
 from services.registry.bulk.models import FileFormat, ImportReport
 from services.registry.bulk.service import Importer, SchoolImporter, StaffImporter
 from services.registry.schools import models as school_models
@@ -21,7 +22,7 @@ from services.registry.staff import queries as staff_queries
 from services.registry.staff.api import Filters as StaffFilterDep
 from shared.auth import CurrentPrincipal, Principal, Role, require_roles
 from shared.errors import Unprocessable
-from shared.web import UnitOfWorkDep
+from shared.web import MIB, UnitOfWorkDep, body_limit
 
 router = APIRouter(tags=["import and export"])
 
@@ -29,18 +30,28 @@ Manager = Annotated[Principal, Depends(require_roles(Role.DEPARTMENT_ADMIN, Role
 DryRun = Annotated[bool, Query(description="Check every row and report, change nothing")]
 Format = Annotated[FileFormat | None, Query(alias="format", description="Default: from Content-Type")]
 EVERYTHING = 10**9  # an export is not paginated
+IMPORT_MAX_BYTES = 8 * MIB
+"""Room for MAX_IMPORT_ROWS rows of about 1.5 KB each (a school's row is nearer 300 bytes); other routes take
+the service's small default."""
 
 _IMPORT_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
         "content": {
             "text/csv": {"schema": {"type": "string"}},
-            "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+            "application/json": {
+                "schema": {"type": "array", "maxItems": MAX_IMPORT_ROWS, "items": {"type": "object"}}
+            },
         },
     }
 }
 _IMPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
-    422: {"model": ImportReport, "description": "Some rows are wrong: each is named by line and field"}
+    # Beside the report, a 422 can be the error body of every route (a bad query value, an unreadable
+    # file): shared.web.openapi declares both.
+    422: {
+        "model": ImportReport,
+        "description": "Some rows are wrong (each named by line and field), or the file or a parameter is",
+    }
 }
 
 
@@ -48,6 +59,7 @@ _IMPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
     "/schools/import", response_model=ImportReport, openapi_extra=_IMPORT_BODY, responses=_IMPORT_RESPONSES,
     tags=["schools"],
 )  # fmt: skip
+@body_limit(IMPORT_MAX_BYTES)
 async def import_schools(
     request: Request, uow: UnitOfWorkDep, principal: Manager, fmt: Format = None, dry_run: DryRun = False
 ) -> Response:
@@ -59,6 +71,7 @@ async def import_schools(
     "/staff/import", response_model=ImportReport, openapi_extra=_IMPORT_BODY, responses=_IMPORT_RESPONSES,
     tags=["staff"],
 )  # fmt: skip
+@body_limit(IMPORT_MAX_BYTES)
 async def import_staff(
     request: Request, uow: UnitOfWorkDep, principal: Manager, fmt: Format = None, dry_run: DryRun = False
 ) -> Response:

@@ -54,7 +54,9 @@ class RoleList(TypeDecorator[list[StaffRole]]):
 
 class StaffBase(SQLModel):
     full_name: str = Field(min_length=1, max_length=200)
-    roles: list[StaffRole] = Field(default_factory=list, sa_type=RoleList, min_length=1)
+    roles: list[StaffRole] = Field(
+        default_factory=list, sa_type=RoleList, min_length=1, max_length=len(StaffRole)
+    )
     school_code: str | None = Field(default=None, max_length=20, foreign_key="schools.code", index=True)
     commune_code: str | None = Field(default=None, max_length=10, foreign_key="communes.gso_code", index=True)
     unit_name: str | None = Field(default=None, max_length=300)
@@ -97,7 +99,7 @@ class StaffUpdate(PatchModel):
     clearable = frozenset({"school_code", "commune_code", "unit_name", "teaching_subject", "email", "phone"})
 
     full_name: SingleLine | None = PydanticField(default=None, min_length=1, max_length=200)
-    roles: list[StaffRole] | None = PydanticField(default=None, min_length=1)
+    roles: list[StaffRole] | None = PydanticField(default=None, min_length=1, max_length=len(StaffRole))
     school_code: str | None = PydanticField(default=None, max_length=20)
     commune_code: str | None = PydanticField(default=None, max_length=10)
     unit_name: SingleLine | None = PydanticField(default=None, max_length=300)
