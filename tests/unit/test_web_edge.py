@@ -214,4 +214,3 @@ def test_the_openapi_document_declares_the_error_body_for_every_refusal() -> Non
     listing = document["paths"]["/notes"]["get"]["responses"]
     assert set(listing) == {"200", "422"}  # no token, no body, no path parameter: only a bad query value
     assert "HTTPValidationError" not in str(document)
-
