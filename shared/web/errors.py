@@ -75,7 +75,9 @@ def error_body(exc: ServiceError) -> dict[str, Any]:
     return error_json(exc.detail, field=exc.field, rule=exc.rule)
 
 
-def validation_error_json(errors: Sequence[Any], content_type: str | None = None) -> tuple[int, dict[str, Any]]:
+def validation_error_json(
+    errors: Sequence[Any], content_type: str | None = None
+) -> tuple[int, dict[str, Any]]:
     """The status and body for pydantic's errors of a request: the first error, named by its location.
 
     Neither the input nor pydantic's ``ctx`` is repeated; messages that quote an input are cut.

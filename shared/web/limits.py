@@ -12,6 +12,7 @@ the route template of the request is the one the metrics middleware resolved alr
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
@@ -121,10 +122,8 @@ class BodyLimitMiddleware:
                 started = True
             await send(message)
 
-        try:
+        with contextlib.suppress(BodyTooLarge):  # raised by counting_receive: answered just below
             await self.app(scope, counting_receive, guarded_send)
-        except BodyTooLarge:
-            pass
         if exceeded and not started:
             await _refuse(send, limit)
 

@@ -97,6 +97,7 @@ def _with_error_body(response: dict[str, Any] | None, code: int, limit: int) -> 
     if response is None:
         return {"description": description, "content": _json({"$ref": ERROR_REF})}
     schema = response.get("content", {}).get("application/json", {}).get("schema")
+    merged: dict[str, Any]
     if schema is None or schema.get("$ref") in _FASTAPI_VALIDATION_REFS:
         merged = {"$ref": ERROR_REF}
         if response.get("description") in (None, "Validation Error"):
@@ -115,10 +116,7 @@ def _json(schema: dict[str, Any]) -> dict[str, Any]:
 
 def _mentions(node: Any, refs: frozenset[str]) -> bool:
     if isinstance(node, dict):
-        return any(
-            (key == "$ref" and value in refs) or _mentions(value, refs) for key, value in node.items()
-        )
+        return any((key == "$ref" and value in refs) or _mentions(value, refs) for key, value in node.items())
     if isinstance(node, list):
         return any(_mentions(item, refs) for item in node)
     return False
-

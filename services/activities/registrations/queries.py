@@ -6,13 +6,12 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from services.activities.access import domain as access
-from services.activities.access import queries as scope
 from services.activities.activities import queries as activities
 from services.activities.activities.models import LoadedActivity, PlacesTally
 from services.activities.registrations.domain import StaffFacts
 from services.activities.registrations.models import Registration, RegistrationPublic
 from services.activities.replica import queries as replica
-from shared.auth import Principal, Role
+from shared.auth import Principal
 from shared.db import UnitOfWork
 from shared.errors import NotFound
 from shared.events.activities import RegistrationStatus
@@ -41,18 +40,19 @@ async def list_registrations(
 async def _schools_shown(
     uow: UnitOfWork, principal: Principal, loaded: LoadedActivity, school_codes: set[str]
 ) -> set[str] | None:
-    """The schools whose registrations ``principal`` reads (None: all of them)."""
-    if access.can_manage(
+    """The schools whose registrations ``principal`` reads (None: all of them): the organisers', and
+    otherwise those the caller sees as the registry scopes schools (a commune officer their commune's,
+    not their whole cluster's, though they read the activity because it involves their cluster)."""
+    if principal.sees_everything or access.can_manage(
         principal, cluster_nos=loaded.cluster_nos, whole_province=loaded.activity.whole_province
     ):
         return None
-    if principal.role is Role.SCHOOL_PRINCIPAL:
-        return set(principal.scoped_schools)
-    clusters = await scope.visible_clusters(uow, principal)
-    if clusters is None:
-        return None
-    cluster_of = await replica.school_clusters(uow, school_codes)
-    return {code for code in school_codes if cluster_of.get(code) in clusters} | principal.scoped_schools
+    places = await replica.school_places(uow, school_codes)
+    return {
+        code
+        for code, (cluster_no, commune_code) in places.items()
+        if principal.can_see_school(code, cluster_no=cluster_no, commune_code=commune_code)
+    } | principal.scoped_schools
 
 
 async def get(

@@ -40,8 +40,14 @@ async def school_names(uow: UnitOfWork, codes: set[str]) -> dict[str, str]:
     return {row.code: row.name for row in rows}
 
 
-async def school_clusters(uow: UnitOfWork, codes: set[str]) -> dict[str, int | None]:
+async def school_places(uow: UnitOfWork, codes: set[str]) -> dict[str, tuple[int | None, str]]:
+    """Each school's cluster and commune, as scoping needs them."""
     if not codes:
         return {}
-    query = select(SchoolReplica.code, SchoolReplica.cluster_no).where(col(SchoolReplica.code).in_(codes))
-    return dict((await uow.session.exec(query)).all())
+    query = select(SchoolReplica.code, SchoolReplica.cluster_no, SchoolReplica.commune_code).where(
+        col(SchoolReplica.code).in_(codes)
+    )
+    return {
+        code: (cluster_no, commune_code)
+        for code, cluster_no, commune_code in (await uow.session.exec(query)).all()
+    }

@@ -11,7 +11,6 @@ from services.notifications.tables import NotificationsTable
 from shared.events.notifications import DeliveryChannel
 from shared.web.patch import PatchModel
 
-
 MAX_CLUSTERS = 99
 """Cluster numbers run from 1 to 99."""
 
