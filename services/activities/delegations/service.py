@@ -30,7 +30,6 @@ from shared.events.activities import (
     DelegationReportFiledV1,
     DelegationScheduledV1,
     DelegationVisitV1,
-    Eligibility,
     RecommendationV1,
 )
 
@@ -55,7 +54,6 @@ async def schedule(*, uow: UnitOfWork, principal: Principal, data: DelegationCre
             levels=data.levels,
             starts_at=data.starts_at,
             ends_at=data.ends_at,
-            eligibility=Eligibility(),
         ),
         allow_delegation=True,
     )

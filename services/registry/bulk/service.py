@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from pydantic import BaseModel
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 
 from services.registry.access.domain import manages_cluster
@@ -41,9 +42,11 @@ from services.registry.communes.models import Commune
 from services.registry.schools import models as school_models
 from services.registry.schools.domain import MAX_REGION_SIZE
 from services.registry.schools.models import CoreRegion, School, SchoolCreate, SchoolStatus
+from services.registry.schools.queries import visible_schools
 from services.registry.schools.service import record_school
 from services.registry.staff import models as staff_models
 from services.registry.staff.models import Staff, StaffCreate
+from services.registry.staff.queries import visible_staff
 from services.registry.tables import apply_changes, full_state
 from shared.auth import Principal
 from shared.db import UnitOfWork
@@ -177,15 +180,17 @@ async def _load_by_codes(uow: UnitOfWork, table: Any, codes: Sequence[str]) -> d
     return found
 
 
-async def _existing_codes(uow: UnitOfWork, column: Any, codes: Iterable[str]) -> set[str]:
+async def _existing_codes(
+    uow: UnitOfWork, column: Any, codes: Iterable[str], visible: ColumnElement[bool] | None = None
+) -> set[str]:
+    """The codes that exist (and, with ``visible``, that the caller sees)."""
     wanted = sorted(set(codes))
     found: set[str] = set()
     for start in range(0, len(wanted), CHUNK):
-        found.update(
-            (
-                await uow.session.exec(select(column).where(col(column).in_(wanted[start : start + CHUNK])))
-            ).all()
-        )
+        query = select(column).where(col(column).in_(wanted[start : start + CHUNK]))
+        if visible is not None:
+            query = query.where(visible)
+        found.update((await uow.session.exec(query)).all())
     return found
 
 
@@ -210,11 +215,19 @@ class SchoolImporter:
         self.cluster_of_commune = dict(
             (await uow.session.exec(select(Commune.gso_code, Commune.cluster_no))).all()
         )
+        # What the importer may not see is as unknown to them as what does not exist, word for word.
         merged = [row.merged_into for _, row in rows if row.merged_into]
-        self.known_schools = set(codes) | await _existing_codes(uow, School.code, merged)
+        self.known_schools = set(codes) | await _existing_codes(
+            uow, School.code, merged, visible_schools(self.principal)
+        )
         principals = [row.principal_staff_code for _, row in rows if row.principal_staff_code]
-        self.known_staff = await _existing_codes(uow, Staff.code, principals)
-        self.regions = set((await uow.session.exec(select(CoreRegion.id))).all())  # type: ignore[arg-type]
+        self.known_staff = await _existing_codes(uow, Staff.code, principals, visible_staff(self.principal))
+        regions = (await uow.session.exec(select(CoreRegion.id, CoreRegion.cluster_no))).all()
+        self.regions = {
+            region
+            for region, cluster_no in regions
+            if region is not None and self.principal.can_see_cluster(cluster_no)
+        }
         in_file = set(codes)
         placed = (
             await uow.session.exec(
@@ -242,7 +255,8 @@ class SchoolImporter:
         if current is not None and not manages_cluster(
             self.principal, self.cluster_of_commune.get(current.commune_code)
         ):
-            found.append(RowError(line, "code", f"school {row.code} exists outside the clusters you manage"))
+            # As POST /schools answers a taken code: nothing of where the school is, or whose it is.
+            found.append(RowError(line, "code", f"a school with MOET code {row.code} already exists"))
         if row.merged_into is not None and row.merged_into not in self.known_schools:
             found.append(RowError(line, "merged_into", f"school {row.merged_into} does not exist"))
         if row.principal_staff_code is not None and row.principal_staff_code not in self.known_staff:
@@ -289,6 +303,7 @@ class StaffImporter:
         self.cluster_of_commune: dict[str, int | None] = {}
         self.commune_of_school: dict[str, str] = {}
         self.memberships: dict[str, list[dict[str, Any]]] = {}
+        self.seen_schools: set[str] = set()
 
     async def preload(self, uow: UnitOfWork, rows: Sequence[tuple[int, StaffCreate]]) -> None:
         self.people = await _load_by_codes(uow, Staff, [row.code for _, row in rows])
@@ -306,8 +321,10 @@ class StaffImporter:
         self.cluster_of_commune = dict(
             (await uow.session.exec(select(Commune.gso_code, Commune.cluster_no))).all()
         )
-        schools = {row.school_code for _, row in rows if row.school_code}
-        schools |= {person.school_code for person in self.people.values() if person.school_code}
+        named = {row.school_code for _, row in rows if row.school_code}
+        # A school the importer may not see is named as unknown, as GET /schools/{code} answers it.
+        self.seen_schools = await _existing_codes(uow, School.code, named, visible_schools(self.principal))
+        schools = named | {person.school_code for person in self.people.values() if person.school_code}
         for start in range(0, len(ordered := sorted(schools)), CHUNK):
             query = select(School.code, School.commune_code).where(
                 col(School.code).in_(ordered[start : start + CHUNK])
@@ -326,7 +343,7 @@ class StaffImporter:
         found = []
         if not row.roles and row.code not in self.people:  # an existing person keeps the roles they have
             found.append(RowError(line, "roles", "a new person needs at least one role"))
-        if row.school_code is not None and row.school_code not in self.commune_of_school:
+        if row.school_code is not None and row.school_code not in self.seen_schools:
             found.append(RowError(line, "school_code", f"school {row.school_code} does not exist"))
         if row.commune_code is not None and row.commune_code not in self.cluster_of_commune:
             found.append(RowError(line, "commune_code", f"commune {row.commune_code} does not exist"))
@@ -340,7 +357,7 @@ class StaffImporter:
         if current is not None and not manages_cluster(
             self.principal, self._cluster(current.school_code, current.commune_code)
         ):
-            found.append(RowError(line, "code", f"staff {row.code} exists outside the clusters you manage"))
+            found.append(RowError(line, "code", f"staff {row.code} already exists"))  # as POST /staff says
         return found
 
     def new_entity(self, row: StaffCreate) -> Staff:

@@ -22,11 +22,11 @@ RegionId = Annotated[int, Path(ge=1, le=MAX_ID)]
 @router.get("/core-regions", response_model=list[CoreRegionPublic], tags=["core regions"])
 async def list_regions(
     uow: UnitOfWorkDep,
-    _principal: CurrentPrincipal,
+    principal: CurrentPrincipal,
     cluster_no: Annotated[int | None, Query(ge=1, le=99)] = None,
 ) -> object:
-    """The core-principal regions with their schools."""
-    return await queries.list_regions(uow=uow, cluster_no=cluster_no)
+    """The core-principal regions you may see, with their schools."""
+    return await queries.list_regions(uow=uow, principal=principal, cluster_no=cluster_no)
 
 
 @router.post("/core-regions", response_model=CoreRegionPublic, status_code=201, tags=["core regions"])
@@ -36,9 +36,9 @@ async def create_region(data: CoreRegionCreate, uow: UnitOfWorkDep, principal: M
 
 
 @router.get("/core-regions/{region_id}", response_model=CoreRegionPublic, tags=["core regions"])
-async def get_region(region_id: RegionId, uow: UnitOfWorkDep, _principal: CurrentPrincipal) -> object:
+async def get_region(region_id: RegionId, uow: UnitOfWorkDep, principal: CurrentPrincipal) -> object:
     """One core-principal region with its schools and whether it has 5 to 10 of them."""
-    return await queries.get_region(uow=uow, region_id=region_id)
+    return await queries.get_region(uow=uow, principal=principal, region_id=region_id)
 
 
 @router.patch("/core-regions/{region_id}", response_model=CoreRegionPublic, tags=["core regions"])

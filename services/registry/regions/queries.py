@@ -9,19 +9,45 @@ from sqlmodel import col, select
 from services.registry.regions.models import CoreRegionPublic, SchoolBrief
 from services.registry.schools.domain import within_target_size
 from services.registry.schools.models import CoreRegion, School
+from services.registry.schools.queries import visible_schools
+from shared.auth import Principal
 from shared.db import UnitOfWork
 from shared.errors import NotFound
 
 
-async def list_regions(*, uow: UnitOfWork, cluster_no: int | None = None) -> list[CoreRegionPublic]:
+async def list_regions(
+    *, uow: UnitOfWork, principal: Principal, cluster_no: int | None = None
+) -> list[CoreRegionPublic]:
+    """The regions the caller sees, each with the schools the caller sees in it."""
     query = select(CoreRegion).order_by(col(CoreRegion.id))
     if cluster_no is not None:
         query = query.where(CoreRegion.cluster_no == cluster_no)
-    return [await region_public(uow, region) for region in (await uow.session.exec(query)).all()]
+    shown = [await visible_region(uow, region, principal) for region in (await uow.session.exec(query)).all()]
+    return [region for region in shown if region is not None]
 
 
-async def get_region(*, uow: UnitOfWork, region_id: int) -> CoreRegionPublic:
-    return await region_public(uow, await load_region(uow, region_id))
+async def get_region(*, uow: UnitOfWork, principal: Principal, region_id: int) -> CoreRegionPublic:
+    shown = await visible_region(uow, await load_region(uow, region_id), principal)
+    if shown is None:  # outside the caller's scope answers as absent
+        raise NotFound(f"core region {region_id} does not exist", field="region_id")
+    return shown
+
+
+async def visible_region(
+    uow: UnitOfWork, region: CoreRegion, principal: Principal
+) -> CoreRegionPublic | None:
+    """A region is seen by whoever sees its cluster, or one of its schools (a principal, a commune
+    officer); it lists only the schools the caller sees, as ``GET /schools`` would."""
+    everything = await region_public(uow, region)
+    if principal.can_see_cluster(region.cluster_no):
+        return everything
+    query = select(School.code).where(School.core_region_id == region.id)
+    if (visible := visible_schools(principal)) is not None:
+        query = query.where(visible)
+    seen = set((await uow.session.exec(query)).all())
+    if not seen:
+        return None
+    return everything.model_copy(update={"schools": [s for s in everything.schools if s.code in seen]})
 
 
 async def load_region(uow: UnitOfWork, region_id: int) -> CoreRegion:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from services.registry.access.domain import manages_cluster
 from services.registry.clusters.models import Cluster
 from services.registry.regions.models import CoreRegionCreate, CoreRegionPublic, CoreRegionUpdate
-from services.registry.regions.queries import load_region, region_public
+from services.registry.regions.queries import load_region, region_public, visible_region
 from services.registry.schools.models import CoreRegion
 from services.registry.staff.models import Staff
 from shared.auth import Principal
 from shared.db import UnitOfWork
-from shared.errors import Forbidden, Unprocessable
+from shared.errors import Forbidden, NotFound, Unprocessable
 
 
 async def create_region(*, uow: UnitOfWork, principal: Principal, data: CoreRegionCreate) -> CoreRegionPublic:
@@ -29,6 +29,8 @@ async def update_region(
     *, uow: UnitOfWork, principal: Principal, region_id: int, data: CoreRegionUpdate
 ) -> CoreRegionPublic:
     region = await load_region(uow, region_id)
+    if await visible_region(uow, region, principal) is None:
+        raise NotFound(f"core region {region_id} does not exist", field="region_id")
     if not manages_cluster(principal, region.cluster_no):
         raise Forbidden(f"you may not change regions of cluster {region.cluster_no}", field="region_id")
     changes = data.model_dump(exclude_unset=True)

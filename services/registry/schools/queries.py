@@ -110,9 +110,27 @@ def _staff_table() -> Table:
     return REGISTRY_METADATA.tables["staff"]
 
 
-async def staff_exists(uow: UnitOfWork, code: str) -> bool:
+async def staff_exists(uow: UnitOfWork, code: str, principal: Principal | None = None) -> bool:
+    """Whether the person exists; with ``principal``, among the people of the schools and communes they
+    see (a person outside their scope is answered as unknown, as ``GET /staff/{code}`` answers)."""
     staff = _staff_table()
-    return (await uow.session.exec(select(staff.c.code).where(staff.c.code == code))).first() is not None
+    query = select(staff.c.code).where(staff.c.code == code)
+    if principal is not None and (schools := visible_schools(principal)) is not None:
+        query = query.where(
+            or_(
+                staff.c.school_code.in_(select(col(School.code)).where(schools)),
+                staff.c.commune_code.in_(visible_communes(principal)),
+            )
+        )
+    return (await uow.session.exec(query)).first() is not None
+
+
+async def school_seen(uow: UnitOfWork, code: str, principal: Principal) -> bool:
+    """Whether the school exists within what ``principal`` sees."""
+    query = select(School.code).where(School.code == code)
+    if (visible := visible_schools(principal)) is not None:
+        query = query.where(visible)
+    return (await uow.session.exec(query)).first() is not None
 
 
 async def staff_count_at(uow: UnitOfWork, school_code: str) -> int:

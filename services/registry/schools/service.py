@@ -20,6 +20,7 @@ from services.registry.schools.queries import (
     get_school,
     region_size,
     school_public,
+    school_seen,
     staff_count_at,
     staff_exists,
 )
@@ -41,7 +42,7 @@ async def create_school(*, uow: UnitOfWork, principal: Principal, data: SchoolCr
         raise Forbidden(f"you may not add schools to commune {commune.gso_code}", field="commune_code")
     if await uow.session.get(School, data.code) is not None:
         raise Conflict(f"a school with MOET code {data.code} already exists", field="code")
-    await check_references(uow, data.model_dump(exclude_unset=True), school_code=data.code)
+    await check_references(uow, principal, data.model_dump(exclude_unset=True), school_code=data.code)
     school = School.model_validate(data, update={"search_name": fold(data.name)})
     uow.session.add(school)
     record_school(uow, school, commune.cluster_no)
@@ -73,7 +74,7 @@ async def update_school(
         )
     if status is not SchoolStatus.MERGED and "status" in changes:
         changes["merged_into"] = None
-    await check_references(uow, changes, school_code=code)
+    await check_references(uow, principal, changes, school_code=code)
     if "name" in changes:
         changes["search_name"] = fold(changes["name"])
     if apply_changes(school, changes, datetime.now(UTC)):
@@ -102,29 +103,36 @@ async def commune_of(uow: UnitOfWork, commune_code: str) -> Commune:
     return commune
 
 
-async def check_references(uow: UnitOfWork, fields: dict[str, Any], *, school_code: str) -> None:
+async def check_references(
+    uow: UnitOfWork, principal: Principal, fields: dict[str, Any], *, school_code: str
+) -> None:
     """The codes a school points at must exist; a region may not grow past its limit."""
-    for message in await reference_problems(uow, fields, school_code=school_code):
+    for message in await reference_problems(uow, principal, fields, school_code=school_code):
         raise Unprocessable(message[1], field=message[0])
 
 
 async def reference_problems(
-    uow: UnitOfWork, fields: dict[str, Any], *, school_code: str
+    uow: UnitOfWork, principal: Principal, fields: dict[str, Any], *, school_code: str
 ) -> list[tuple[str, str]]:
-    """(field, message) for each reference of a school that does not hold."""
+    """(field, message) for each reference of a school that does not hold.
+
+    What the caller may not see is answered as unknown, with the same words: a reference is not a way
+    to learn that a school, a person or a region exists outside one's scope.
+    """
     problems = []
     merged_into = fields.get("merged_into")
     if merged_into is not None:
         if merged_into == school_code:
             problems.append(("merged_into", "a school cannot be merged into itself"))
-        elif await uow.session.get(School, merged_into) is None:
+        elif not await school_seen(uow, merged_into, principal):
             problems.append(("merged_into", f"school {merged_into} does not exist"))
     principal_code = fields.get("principal_staff_code")
-    if principal_code is not None and not await staff_exists(uow, principal_code):
+    if principal_code is not None and not await staff_exists(uow, principal_code, principal):
         problems.append(("principal_staff_code", f"staff {principal_code} does not exist"))
     region_id = fields.get("core_region_id")
     if region_id is not None:
-        if await uow.session.get(CoreRegion, region_id) is None:
+        region = await uow.session.get(CoreRegion, region_id)
+        if region is None or not principal.can_see_cluster(region.cluster_no):
             problems.append(("core_region_id", f"core region {region_id} does not exist"))
         else:
             size = await region_size(uow, region_id, excluding=school_code)
