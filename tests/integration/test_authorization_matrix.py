@@ -75,14 +75,17 @@ class Place:
     principal: str
     teacher: str
     pupil: str
+    school_name: str = ""
     incident: str = ""
     incident_title: str = ""
+    incident_reference: str = ""
     registration: str = ""
     activity: str = ""
 
     @property
     def secrets(self) -> set[str]:
-        found = {self.school, self.principal, self.teacher, self.pupil, self.incident, self.incident_title}
+        found = {self.school, self.school_name, self.principal, self.teacher, self.pupil, self.incident}
+        found |= {self.incident_title, self.incident_reference}
         return {text for text in found | {self.registration} if text}
 
 
@@ -367,7 +370,13 @@ BODIES: dict[tuple[str, str], Any] = {
 RAW_BODIES = {"/schools/import", "/staff/import"}
 DRY_RUN = {"/schools/import", "/staff/import"}
 """Imports are sent as dry runs: the answer is what is checked, and nothing needs to change."""
-FIXED_QUERY = {"/admin/sample-data": {"schools": "1"}}
+WEEK = "{}-W{:02d}".format(*LATER.isocalendar()[:2])  # the week the seeded contests take place
+QUERIES: dict[str, dict[str, Any]] = {
+    "/admin/sample-data": {"schools": "1"},
+    "/calendar": {"cluster_no": Ref("cluster"), "week": WEEK},
+    "/reports/statistics": {"group_by": "commune"},
+}
+"""Query parameters a route requires (or must be kept small)."""
 
 
 @dataclass(frozen=True)
@@ -424,7 +433,7 @@ def build(route: Route, caller: Caller, aim: str) -> Request:
             value = side.value(kind)
             targets = targets or kind in SCOPED_READ or route.method != "GET"
         url = url.replace("{" + name + "}", str(value))
-    params = dict(FIXED_QUERY.get(route.path, {}))
+    params = {name: str(value) for name, value in fill(QUERIES.get(route.path, {}), side).items()}
     if route.path in DRY_RUN:
         params["dry_run"] = "true"
     if aim == "outside" and route.method == "GET":
@@ -471,7 +480,8 @@ async def services(common: dict[str, Any]) -> AsyncIterator[Services]:
         "registry": create_registry(RegistrySettings(**common)),
         "incidents": create_incidents(IncidentsSettings(**common)),
         "activities": create_activities(ActivitiesSettings(**common)),
-        "notifications": create_notifications(NotificationsSettings(**common)),
+        # The mail catcher catches every email, another cluster's included: /dev/mail is in the matrix too.
+        "notifications": create_notifications(NotificationsSettings(**common, mail_catcher=True)),
     }
     async with AsyncExitStack() as stack:
         clients = {name: await stack.enter_async_context(running(app)) for name, app in apps.items()}
@@ -503,7 +513,8 @@ async def seed(services: Services) -> tuple[dict[str, Place], dict[int, ClusterD
         *((cluster.leader, "core_principal", {"unit_name": "Cụm"}) for cluster in clusters.values()),
     ]
     for place in places.values():
-        school = {"code": place.school, "name": f"Trường {place.key}", "level": "primary"}
+        place.school_name = f"Trường Tiểu học {place.key} Ma Trận"
+        school = {"code": place.school, "name": place.school_name, "level": "primary"}
         await post("registry", "/schools", {**school, "commune_code": place.commune})
         people += [
             (place.principal, "principal", {"school_code": place.school}),
@@ -537,7 +548,8 @@ async def seed(services: Services) -> tuple[dict[str, Place], dict[int, ClusterD
         report = {"school_code": place.school, "category": "food_poisoning", "title": place.incident_title,
                   "description": "Nhiều học sinh đau bụng", "occurred_at": SOON}  # fmt: skip
         key = {"Idempotency-Key": uuid.uuid4().hex}
-        place.incident = (await post("incidents", "/incidents", report, OFFICER, headers=key))["id"]
+        made = await post("incidents", "/incidents", report, OFFICER, headers=key)
+        place.incident, place.incident_reference = made["id"], made["reference"]
     for cluster, (first, second) in zip(clusters.values(), [("A", "B"), ("Z", "Y")], strict=True):
         cluster.activity_title = f"Hội thi cụm {cluster.cluster} {uuid.uuid4().hex[:6]}"
         contest = {
@@ -647,10 +659,10 @@ def callers(
         caller("cluster 1 member", Principal(subject="M1-MAT", role=Role.CLUSTER_MEMBER, cluster_no=1),
                cluster_two, by_cluster),
         caller("principal of A", Principal(subject="PA-MAT", role=Role.SCHOOL_PRINCIPAL, school_id=a.school),
-               school_b, by_school, partners={b.school}),
+               school_b, by_school, partners={b.school, b.school_name}),
         caller("commune officer of C1A",
                Principal(subject="OA-MAT", role=Role.COMMUNE_OFFICER, commune_code=C1A),
-               school_b, by_school, partners={b.school}),
+               school_b, by_school, partners={b.school, b.school_name}),
         caller("integration client cluster:1",
                Principal(subject="client-1", role=Role.INTEGRATION_CLIENT, grants=frozenset({"cluster:1"})),
                cluster_two, by_cluster),
@@ -666,6 +678,13 @@ async def test_no_role_reads_or_writes_outside_its_scope(
     places, clusters = await seed(services)
     keys = [f"staff:{code}" for code in ("L1-MAT", "L2-MAT", "M1-MAT", "PA-MAT", "OA-MAT", "DAMAT", "DOMAT")]
     people = await people_of(services, keys)
+    catcher = services.apps["notifications"].state.mail_catcher
+    await wait_for(
+        lambda: _caught(catcher),
+        until=lambda mail: places["Z"].incident_reference in mail,
+        within=60,
+        message="an email about cluster 2's incident in the mail catcher",
+    )
     everyone = callers(places, clusters, people)
     routes = [route for name, app in services.apps.items() for route in routes_of(name, app)]
     requests = [
@@ -684,6 +703,10 @@ async def test_no_role_reads_or_writes_outside_its_scope(
         size = f"{len(routes)} routes x {len(everyone)} roles x 2 aims = {len(requests)} requests"
         print(f"\nauthorization matrix: {size}; answers {sorted(outcomes.items())}")
     assert not violations, f"{len(violations)} violations:\n" + "\n".join(violations)
+
+
+async def _caught(catcher: Any) -> str:
+    return " ".join(f"{mail.subject} {mail.body}" for mail in catcher.messages())
 
 
 async def send(services: Services, request: Request) -> httpx.Response:
