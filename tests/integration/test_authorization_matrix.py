@@ -43,7 +43,7 @@ from services.activities.app import create_app as create_activities
 from services.activities.replica.models import SchoolReplica as ActivitiesSchool
 from services.activities.settings import ActivitiesSettings
 from services.incidents.app import create_app as create_incidents
-from services.incidents.models.replica import ReplicaSchool as IncidentsSchool
+from services.incidents.replica.models import ReplicaSchool as IncidentsSchool
 from services.incidents.settings import IncidentsSettings
 from services.notifications.app import create_app as create_notifications
 from services.notifications.deliveries.models import Delivery
@@ -53,6 +53,7 @@ from services.notifications.settings import NotificationsSettings
 from services.registry.app import create_app as create_registry
 from services.registry.settings import RegistrySettings
 from shared.auth import Principal, Role
+from shared.settings import Environment
 from tests.support.apps import running, runtime_of
 from tests.support.waiting import wait_for
 
@@ -61,6 +62,7 @@ pytestmark = [pytest.mark.kafka, pytest.mark.asyncio(loop_scope="session")]
 NOW = datetime.now(UTC)
 TODAY = NOW.date()
 C1A, C1B, C2 = "16813", "16816", "17230"  # Mường Xén, Mỹ Lý (cluster 1); Bình Chuẩn (cluster 2)
+MEMORY = "sqlite+aiosqlite:///:memory:"
 SKIPPED_PATHS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/asyncapi"}
 
 
@@ -367,6 +369,19 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/webhooks/subscriptions"): {"url": "http://127.0.0.1:9/hook"},
 }
 # fmt: on
+NO_BODY = {
+    ("DELETE", "/schools/{code}"),
+    ("DELETE", "/staff/{code}"),
+    ("POST", "/admin/republish"),
+    ("POST", "/admin/sample-data"),
+    ("DELETE", "/catalog/rules/{rule_id}"),
+    ("POST", "/activities/{activity_id}/registrations/{registration_id}/withdraw"),
+    ("POST", "/delegations/{activity_id}/recommendations/{recommendation_id}/done"),
+    ("POST", "/me/inbox/{item_id}/read"),
+    ("POST", "/me/inbox/read-all"),
+    ("DELETE", "/webhooks/subscriptions/{subscription_id}"),
+}  # fmt: skip
+"""The writes that take no body; every other write has one in BODIES (a test holds them to it)."""
 RAW_BODIES = {"/schools/import", "/staff/import"}
 DRY_RUN = {"/schools/import", "/staff/import"}
 """Imports are sent as dry runs: the answer is what is checked, and nothing needs to change."""
@@ -431,6 +446,7 @@ def build(route: Route, caller: Caller, aim: str) -> Request:
             value = REFERENCE_PATH_VALUES.get((route.path, name), "GDPT")
         else:
             value = side.value(kind)
+            assert value, f"the world has no {kind} for {route.label}"
             targets = targets or kind in SCOPED_READ or route.method != "GET"
         url = url.replace("{" + name + "}", str(value))
     params = {name: str(value) for name, value in fill(QUERIES.get(route.path, {}), side).items()}
@@ -573,6 +589,11 @@ async def seed(services: Services) -> tuple[dict[str, Place], dict[int, ClusterD
                         "visit_date": str(starts.date())}],
         }  # fmt: skip
         cluster.delegation = (await post("activities", "/delegations", delegation))["activity_id"]
+        await post("activities", f"/activities/{cluster.delegation}/status", {"status": "in_progress"})
+        advice = {"text": f"Khuyến nghị cụm {cluster.cluster}", "addressee_school_code": school.school}
+        report = {"findings": "Tốt", "recommendations": [advice]}
+        filed = await post("activities", f"/delegations/{cluster.delegation}/report", report)
+        cluster.recommendation = str(filed["recommendations"][0]["id"])
         pairing = {"helper": {"kind": "school", "code": school.school}, "period_from": str(TODAY),
                    "helped": {"kind": "school", "code": places[second].school}}  # fmt: skip
         cluster.pairing = (await post("activities", "/support/pairings", pairing))["id"]
@@ -793,3 +814,22 @@ async def test_imports_answer_an_out_of_scope_code_as_an_unknown_one(registry: S
     assert taken_school == [("code", created.json()["detail"])]  # "... already exists", nothing of where
     taken_person = await report("/staff/import", {**new_person, "code": "PZ-MAT", "commune_code": C1A})
     assert taken_person == [("code", "staff PZ-MAT already exists")]
+
+
+def test_every_write_route_has_a_body_in_the_matrix() -> None:
+    """A new write route must say what it is sent here, else the matrix would only ever see it refuse."""
+    apps = {
+        "registry": create_registry(RegistrySettings(environment=Environment.TEST, database_url=MEMORY)),
+        "incidents": create_incidents(IncidentsSettings(environment=Environment.TEST, database_url=MEMORY)),
+        "activities": create_activities(
+            ActivitiesSettings(environment=Environment.TEST, database_url=MEMORY)
+        ),
+        "notifications": create_notifications(
+            NotificationsSettings(environment=Environment.TEST, database_url=MEMORY)
+        ),
+    }
+    writes = {
+        (r.method, r.path) for name, app in apps.items() for r in routes_of(name, app) if r.method != "GET"
+    }
+    assert writes - set(BODIES) - NO_BODY == set()
+    assert (set(BODIES) | NO_BODY) - writes == set()  # nor a body for a route that is gone
