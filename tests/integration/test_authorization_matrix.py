@@ -57,7 +57,7 @@ from shared.settings import Environment
 from tests.support.apps import running, runtime_of
 from tests.support.waiting import wait_for
 
-pytestmark = [pytest.mark.kafka, pytest.mark.asyncio(loop_scope="session")]
+pytestmark = [pytest.mark.kafka]  # async tests run on the session loop (asyncio_mode = auto)
 
 NOW = datetime.now(UTC)
 TODAY = NOW.date()
