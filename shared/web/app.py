@@ -127,6 +127,6 @@ def create_service_app(
     )
     for router in routers:
         app.include_router(router)
-    limits.learn(app.routes)
+    limits.learn(app.routes, settings)
     install_openapi(app, limits)
     return app

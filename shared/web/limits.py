@@ -21,27 +21,34 @@ from fastapi.routing import RouteContext, iter_route_contexts
 from starlette.routing import BaseRoute
 
 from shared.observability.routes import request_route
+from shared.settings import ServiceSettings
 from shared.web.errors import error_json
 
 KIB = 1024
 MIB = 1024 * KIB
 
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+Settings = TypeVar("Settings", bound=ServiceSettings)
 
 _LIMIT_ATTRIBUTE = "__edu_clusters_body_limit__"
 _NO_BODY = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def body_limit(max_bytes: int) -> Callable[[Endpoint], Endpoint]:
+def body_limit(max_bytes: int | Callable[[Settings], int]) -> Callable[[Endpoint], Endpoint]:
     """Let a route take bodies up to ``max_bytes`` instead of the service's default.
 
-    Put it under the route decorator, on the function the route calls::
+    Put it under the route decorator, on the function the route calls; a function of the service's
+    settings is called once, at start::
 
         @router.post("/schools/import")
-        @body_limit(32 * MIB)
+        @body_limit(8 * MIB)
         async def import_schools(...): ...
+
+        @router.post("/notices/{notice_id}/attachments")
+        @body_limit(upload_limit)  # def upload_limit(settings: NoticesSettings) -> int
+        async def upload_attachment(...): ...
     """
-    if max_bytes < 1:
+    if isinstance(max_bytes, int) and max_bytes < 1:
         raise ValueError("a body limit must be at least one byte")
 
     def mark(endpoint: Endpoint) -> Endpoint:
@@ -60,13 +67,18 @@ class BodyLimits:
         self.default = default
         self._by_route: dict[tuple[str, str], int] = {}
 
-    def learn(self, routes: Iterable[BaseRoute | RouteContext]) -> None:
+    def learn(self, routes: Iterable[BaseRoute | RouteContext], settings: ServiceSettings) -> None:
         """Read the declared limits off the app's routes (once, after every router is included)."""
         by_route: dict[tuple[str, str], int] = {}
         for route in iter_route_contexts(list(routes)):
-            limit = getattr(route.endpoint, _LIMIT_ATTRIBUTE, None)
-            if limit is None or route.path_format is None:
+            declared: int | Callable[[ServiceSettings], int] | None = getattr(
+                route.endpoint, _LIMIT_ATTRIBUTE, None
+            )
+            if declared is None or route.path_format is None:
                 continue
+            limit = declared if isinstance(declared, int) else declared(settings)
+            if limit < 1:
+                raise ValueError(f"the body limit of {route.path_format} must be at least one byte")
             for method in route.methods or ():
                 by_route[(method, route.path_format)] = limit
         self._by_route = by_route

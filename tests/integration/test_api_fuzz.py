@@ -27,6 +27,8 @@ from services.activities.app import create_app as create_activities
 from services.activities.settings import ActivitiesSettings
 from services.incidents.app import create_app as create_incidents
 from services.incidents.settings import IncidentsSettings
+from services.notices.app import create_app as create_notices
+from services.notices.settings import NoticesSettings
 from services.notifications.app import create_app as create_notifications
 from services.notifications.settings import NotificationsSettings
 from services.registry.app import create_app as create_registry
@@ -50,6 +52,7 @@ SERVICES: dict[str, Callable[[dict[str, Any]], FastAPI]] = {
     "incidents": lambda common: create_incidents(IncidentsSettings(**common)),
     "activities": lambda common: create_activities(ActivitiesSettings(**common)),
     "notifications": lambda common: create_notifications(NotificationsSettings(**common)),
+    "notices": lambda common: create_notices(NoticesSettings(**common)),
 }
 SEED = 18
 EXAMPLES_PER_OPERATION = 15
@@ -187,3 +190,46 @@ def test_every_operation_answers_as_documented(case: Any, apps: RunningApps, htt
         case.query = {**(case.query or {}), **SMALL_SAMPLE["query"]}
     CASES[service] += 1
     case.call_and_validate(base_url=base_url, session=http, headers=headers, checks=CHECKS, timeout=60)
+
+
+def _unbounded_lists(
+    document: dict[str, Any], schema: dict[str, Any], where: str, seen: frozenset[str]
+) -> list[str]:
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        if name in seen:
+            return []
+        return _unbounded_lists(document, document["components"]["schemas"][name], where, seen | {name})
+    found = [where] if schema.get("type") == "array" and "maxItems" not in schema else []
+    if isinstance(schema.get("additionalProperties"), dict) and "maxProperties" not in schema:
+        found.append(f"{where}{{}}")
+    for key in ("anyOf", "oneOf", "allOf"):
+        for part in schema.get(key, []):
+            found += _unbounded_lists(document, part, where, seen)
+    for name, part in schema.get("properties", {}).items():
+        found += _unbounded_lists(document, part, f"{where}.{name}", seen)
+    if isinstance(schema.get("items"), dict):
+        found += _unbounded_lists(document, schema["items"], f"{where}[]", seen)
+    return found
+
+
+@pytest.mark.parametrize("service", sorted(SERVICES))
+def test_every_list_a_request_sends_is_bounded(service: str) -> None:
+    """A list in a request declares its maxItems (and is checked against it): a rule of 100,000 roles, or
+    an audience of a million schools, is a 422 and is never stored."""
+    document = DOCUMENTS[service]
+    unbounded = []
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                unbounded += _unbounded_lists(
+                    document,
+                    parameter.get("schema", {}),
+                    f"{method} {path} ?{parameter['name']}",
+                    frozenset(),
+                )
+            for media_type in operation.get("requestBody", {}).get("content", {}).values():
+                unbounded += _unbounded_lists(
+                    document, media_type.get("schema", {}), f"{method} {path} body", frozenset()
+                )
+    assert not unbounded, "\n".join(unbounded)

@@ -45,6 +45,9 @@ from services.activities.settings import ActivitiesSettings
 from services.incidents.app import create_app as create_incidents
 from services.incidents.replica.models import ReplicaSchool as IncidentsSchool
 from services.incidents.settings import IncidentsSettings
+from services.notices.app import create_app as create_notices
+from services.notices.replica.models import SchoolReplica as NoticesSchool
+from services.notices.settings import NoticesSettings
 from services.notifications.app import create_app as create_notifications
 from services.notifications.deliveries.models import Delivery
 from services.notifications.inbox.models import InboxItem
@@ -83,11 +86,18 @@ class Place:
     incident_reference: str = ""
     registration: str = ""
     activity: str = ""
+    notice: str = ""
+    notice_number: str = ""
+    notice_subject: str = ""
+    attachment: str = ""
+    attachment_name: str = ""
 
     @property
     def secrets(self) -> set[str]:
         found = {self.school, self.school_name, self.principal, self.teacher, self.pupil, self.incident}
-        found |= {self.incident_title, self.incident_reference}
+        found |= {self.incident_title, self.incident_reference, self.notice, self.notice_subject}
+        found |= {self.notice_number}
+        found |= {self.attachment, self.attachment_name}
         return {text for text in found | {self.registration} if text}
 
 
@@ -146,6 +156,8 @@ class Side:
             "incident": self.place.incident,
             "registration": self.place.registration,
             "registration_activity": self.place.activity,
+            "notice": self.place.notice,
+            "attachment": self.place.attachment,
             "activity": self.cluster.activity,
             "delegation": self.cluster.delegation,
             "recommendation": self.cluster.recommendation,
@@ -191,6 +203,8 @@ SCOPED_READ = frozenset(
         "inbox_item",
         "delivery",
         "event",
+        "notice",
+        "attachment",
     }
 )
 """Kinds whose every read is scoped; clusters, communes and catalogs are reference data everyone reads."""
@@ -222,6 +236,9 @@ def path_kind(path: str, name: str) -> str | None:
         "item_id": "inbox_item",
         "delivery_id": "delivery",
         "event_id": "event",
+        "notice_id": "notice",
+        "attachment_id": "attachment",
+        "school_code": "school",
     }.get(name)
 
 
@@ -230,6 +247,7 @@ REFERENCE_PATH_VALUES = {
     ("/catalog/severities/{code}", "code"): "high",
     ("/catalog/rules/{rule_id}", "rule_id"): "999999",
     ("/divisions/{code}", "code"): "GDPT",
+    ("/return-forms/{code}", "code"): "start_of_year",
     ("/rules/{rule_id}", "rule_id"): "1",
     ("/webhooks/subscriptions/{subscription_id}", "subscription_id"): "no-such-subscription",
     ("/templates/{event_type}/{channel}/{language}", "event_type"): "incidents.incident.reported.v1",
@@ -278,6 +296,7 @@ def uses_refs(template: Any) -> bool:
 LATER = NOW + timedelta(days=20)
 SOON = (NOW - timedelta(minutes=5)).isoformat()
 VISIT = LATER + timedelta(days=30)
+PDF = b"%PDF-1.4\n%matrix\n"
 # One request body per write route; Ref(kind) is filled from the side the request aims at.
 # fmt: off
 BODIES: dict[tuple[str, str], Any] = {
@@ -367,6 +386,15 @@ BODIES: dict[tuple[str, str], Any] = {
     ("PUT", "/me/preferences"): {"language": "vi"},
     ("PUT", "/preferences/{recipient_key}"): {"language": "vi"},
     ("POST", "/webhooks/subscriptions"): {"url": "http://127.0.0.1:9/hook"},
+    # notices
+    ("POST", "/return-forms"): {"code": "matrix_form", "name": "Biểu mẫu", "definition": {"sections": []}},
+    ("POST", "/notices"): {"number": "99/SGDĐT", "notice_date": str(TODAY), "issuing_unit": "Sở GD&ĐT",
+                           "subject": "Công văn", "body": "Nội dung",
+                           "audience": {"school_codes": [Ref("school")]}},
+    ("PATCH", "/notices/{notice_id}"): {"subject": "Công văn sửa"},
+    ("POST", "/notices/{notice_id}/attachments"): {"file": ("matrix.pdf", PDF, "application/pdf")},
+    ("POST", "/notices/{notice_id}/acknowledge"): {},
+    ("POST", "/notices/{notice_id}/return"): {"values": {"pupils_grade_1": 10}},
 }
 # fmt: on
 NO_BODY = {
@@ -380,8 +408,11 @@ NO_BODY = {
     ("POST", "/me/inbox/{item_id}/read"),
     ("POST", "/me/inbox/read-all"),
     ("DELETE", "/webhooks/subscriptions/{subscription_id}"),
+    ("POST", "/notices/{notice_id}/publish"),
+    ("POST", "/links/acknowledge"),
 }  # fmt: skip
 """The writes that take no body; every other write has one in BODIES (a test holds them to it)."""
+MULTIPART = {"/notices/{notice_id}/attachments"}
 RAW_BODIES = {"/schools/import", "/staff/import"}
 DRY_RUN = {"/schools/import", "/staff/import"}
 """Imports are sent as dry runs: the answer is what is checked, and nothing needs to change."""
@@ -390,6 +421,10 @@ QUERIES: dict[str, dict[str, Any]] = {
     "/admin/sample-data": {"schools": "1"},
     "/calendar": {"cluster_no": Ref("cluster"), "week": WEEK},
     "/reports/statistics": {"group_by": "commune"},
+    # Signed links carry their capability in the query; a forged one is what a stranger can send.
+    "/files/{attachment_id}": {"notice": Ref("notice"), "exp": 4_102_444_800, "sig": "0" * 64},
+    "/links/open": {"notice": Ref("notice"), "to": "school:x", "exp": 4_102_444_800, "sig": "0" * 64},
+    "/links/acknowledge": {"notice": Ref("notice"), "to": "school:x", "exp": 4_102_444_800, "sig": "0" * 64},
 }
 """Query parameters a route requires (or must be kept small)."""
 
@@ -498,6 +533,7 @@ async def services(common: dict[str, Any]) -> AsyncIterator[Services]:
         "activities": create_activities(ActivitiesSettings(**common)),
         # The mail catcher catches every email, another cluster's included: /dev/mail is in the matrix too.
         "notifications": create_notifications(NotificationsSettings(**common, mail_catcher=True)),
+        "notices": create_notices(NoticesSettings(**common)),
     }
     async with AsyncExitStack() as stack:
         clients = {name: await stack.enter_async_context(running(app)) for name, app in apps.items()}
@@ -554,7 +590,7 @@ async def seed(services: Services) -> tuple[dict[str, Place], dict[int, ClusterD
         lambda: replicated(
             services, [place.school for place in places.values()], [code for code, *_ in people]
         ),
-        until=lambda counts: counts == (4, 4, len(people)),
+        until=lambda counts: counts == [4, 4, 4, len(people)],
         within=60,
         message="the schools and staff in every replica",
     )
@@ -601,6 +637,21 @@ async def seed(services: Services) -> tuple[dict[str, Place], dict[int, ClusterD
                     "proposed_role": "core_teacher", "justification": "Dạy giỏi",
                     "school_code": school.school, "staff_code": school.teacher}  # fmt: skip
         cluster.proposal = (await post("activities", "/proposals", proposal, leader_of(cluster)))["id"]
+    for place in [places["A"], places["B"], places["Z"]]:
+        place.notice_subject = f"Công văn ma trận {place.key} {uuid.uuid4().hex[:6]}"
+        place.notice_number = f"{uuid.uuid4().hex[:6]}/SGDĐT-{place.key}"
+        draft = {"number": place.notice_number, "notice_date": str(TODAY), "issuing_unit": "Sở GD&ĐT",
+                 "subject": place.notice_subject, "body": "Kính gửi Hiệu trưởng",
+                 "audience": {"school_codes": [place.school]}}  # fmt: skip
+        place.notice = (await post("notices", "/notices", draft))["id"]
+        place.attachment_name = f"congvan-{place.key.lower()}-{uuid.uuid4().hex[:6]}.pdf"
+        upload = {"file": (place.attachment_name, PDF, "application/pdf")}
+        response = await services.call(
+            "notices", "POST", f"/notices/{place.notice}/attachments", ADMIN, files=upload
+        )
+        assert response.status_code == 201, response.text
+        place.attachment = response.json()["id"]
+        await post("notices", f"/notices/{place.notice}/publish", None)
     for place in places.values():
         place.activity = clusters[place.cluster].activity
         pupil = {"school_code": place.school, "participant_kind": "pupil", "full_name": place.pupil,
@@ -611,18 +662,20 @@ async def seed(services: Services) -> tuple[dict[str, Place], dict[int, ClusterD
     return places, clusters
 
 
-async def replicated(services: Services, schools: list[str], staff: list[str]) -> tuple[int, int, int]:
-    """How many of the world's schools incidents and activities hold, and of its people notifications."""
+async def replicated(services: Services, schools: list[str], staff: list[str]) -> list[int]:
+    """How many of the world's schools incidents, activities and notices hold, and of its people
+    notifications."""
     counts = []
     for service, table, codes in [
         ("incidents", IncidentsSchool, schools),
         ("activities", ActivitiesSchool, schools),
+        ("notices", NoticesSchool, schools),
         ("notifications", NotificationsStaff, staff),
     ]:
         async with runtime_of(services.apps[service]).sessions() as session:
             rows = await session.exec(select(table.code).where(col(table.code).in_(codes)))  # type: ignore[attr-defined]
             counts.append(len(rows.all()))
-    return counts[0], counts[1], counts[2]
+    return counts
 
 
 async def people_of(services: Services, keys: list[str]) -> dict[str, Person]:
@@ -732,7 +785,9 @@ async def _caught(catcher: Any) -> str:
 
 async def send(services: Services, request: Request) -> httpx.Response:
     kwargs: dict[str, Any] = {"params": request.params}
-    if request.route.path in RAW_BODIES:
+    if request.route.path in MULTIPART:
+        kwargs["files"] = request.body
+    elif request.route.path in RAW_BODIES:
         kwargs["content"] = json.dumps(request.body).encode()
         kwargs["headers"] = {"Content-Type": "application/json"}
     elif request.body is not None:
@@ -753,7 +808,7 @@ def check(request: Request, response: httpx.Response) -> list[str]:
         return found
     if request.aim == "outside" and request.targets_scope and 200 <= response.status_code < 300:
         found.append(f"{where} → {response.status_code}: a target outside the scope was served")
-    asked = f"{request.url} {request.params} {json.dumps(request.body, ensure_ascii=False)}"
+    asked = f"{request.url} {request.params} {json.dumps(request.body, ensure_ascii=False, default=str)}"
     if request.route.path.startswith("/support/pairings"):
         asked += " " + " ".join(request.caller.partners)  # a pairing names both its schools
     # An identifier the request named may come back ("school X does not exist"): that tells nothing new.
@@ -827,6 +882,7 @@ def test_every_write_route_has_a_body_in_the_matrix() -> None:
         "notifications": create_notifications(
             NotificationsSettings(environment=Environment.TEST, database_url=MEMORY)
         ),
+        "notices": create_notices(NoticesSettings(environment=Environment.TEST, database_url=MEMORY)),
     }
     writes = {
         (r.method, r.path) for name, app in apps.items() for r in routes_of(name, app) if r.method != "GET"

@@ -20,7 +20,7 @@ from shared.auth import CurrentPrincipal, Principal, Role, TokenCodec, require_r
 from shared.auth.authenticator import Authenticator
 from shared.errors import rule_broken
 from shared.observability import ServiceMetrics
-from shared.settings import DEV_JWT_SECRET
+from shared.settings import DEV_JWT_SECRET, ServiceSettings
 from shared.web.errors import ECHO_LIMIT, ErrorBody, install_error_handlers
 from shared.web.limits import KIB, BodyLimitMiddleware, BodyLimits, body_limit
 from shared.web.openapi import install_openapi
@@ -69,7 +69,7 @@ def build_app() -> FastAPI:
     ) -> dict[str, bool]:
         return {"ok": True}
 
-    limits.learn(app.routes)
+    limits.learn(app.routes, ServiceSettings(service_name="tests"))
     install_openapi(app, limits)
     return app
 

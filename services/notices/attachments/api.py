@@ -17,10 +17,17 @@ from services.notices.notices.models import AttachmentPublic
 from services.notices.settings import NoticesSettings
 from shared.auth import CurrentPrincipal
 from shared.clock import utc_now
-from shared.web import UnitOfWorkDep
+from shared.web import KIB, UnitOfWorkDep, body_limit
 
 router = APIRouter(tags=["attachments"])
 CHUNK = 64 * 1024
+MULTIPART_ROOM = 64 * KIB
+"""The multipart envelope around the file (boundaries, part headers, a long file name) above its own limit:
+the web edge refuses a body past both before it is read, ``read_limited`` the file past its own."""
+
+
+def upload_limit(settings: NoticesSettings) -> int:
+    return settings.attachment_max_bytes + MULTIPART_ROOM
 
 
 async def read_limited(upload: UploadFile, limit: int) -> bytes:
@@ -37,6 +44,7 @@ async def read_limited(upload: UploadFile, limit: int) -> bytes:
 
 
 @router.post("/notices/{notice_id}/attachments", response_model=AttachmentPublic, status_code=201)
+@body_limit(upload_limit)
 async def upload_attachment(
     notice_id: str,
     file: UploadFile,
@@ -57,7 +65,7 @@ async def upload_attachment(
     )
 
 
-@router.get("/files/{attachment_id}", response_class=Response)
+@router.get("/files/{attachment_id}", response_class=Response, responses=links.LINK_REFUSALS)
 async def download_signed(
     attachment_id: str,
     uow: UnitOfWorkDep,

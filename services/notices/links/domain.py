@@ -43,6 +43,14 @@ def download_signature(secret: str, *, notice_id: str, attachment_id: str, expir
     return sign(secret, notice_id, attachment_id, DOWNLOAD, str(int(expires_at.timestamp())))
 
 
+LINK_REFUSALS: dict[int | str, dict[str, str]] = {
+    403: {"description": "The link's signature is wrong: it was changed or never issued"},
+    404: {"description": "The notice, addressee or attachment the link names does not exist"},
+    410: {"description": "The link has expired, or was used already"},
+}
+"""What a signed link (no token) can answer besides its page; declared by each route that takes one."""
+
+
 def check(signature: str, expected: str, *, expires: int, now: datetime) -> None:
     """A wrong signature is a 403; a right one past its expiry a 410."""
     if not hmac.compare_digest(signature.encode(), expected.encode()):

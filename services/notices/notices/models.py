@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 from pydantic import Field as PydanticField
@@ -14,8 +14,52 @@ from sqlmodel import Field, SQLModel
 from services.notices.tables import NoticesTable
 from shared.clock import utc_now
 from shared.db import UTCDateTime
-from shared.events.notices import NoticeAudienceV1
+from shared.events.activities import SchoolLevel
+from shared.events.notices import CommuneGroupV1, NoticeAudienceV1, PrincipalGroupV1
 from shared.web.patch import PatchModel
+
+MAX_CLUSTERS = 99
+MAX_COMMUNES = 500
+"""The province has 130 communes and wards."""
+MAX_SCHOOLS = 5_000
+"""The province has about 1,600 schools; an audience of more names goes by cluster, commune or level."""
+MAX_GROUPS = 100
+
+ClusterNo = Annotated[int, PydanticField(ge=1, le=99)]
+CommuneCode = Annotated[str, PydanticField(min_length=1, max_length=10)]
+
+
+class PrincipalGroupIn(PrincipalGroupV1):
+    """A group of principals as a request states it: each list no longer than what it can name."""
+
+    cluster_nos: list[ClusterNo] = PydanticField(default_factory=list, max_length=MAX_CLUSTERS)
+    commune_codes: list[CommuneCode] = PydanticField(default_factory=list, max_length=MAX_COMMUNES)
+    levels: list[SchoolLevel] = PydanticField(default_factory=list, max_length=len(SchoolLevel))
+
+
+class CommuneGroupIn(CommuneGroupV1):
+    cluster_nos: list[ClusterNo] = PydanticField(default_factory=list, max_length=MAX_CLUSTERS)
+    commune_codes: list[CommuneCode] = PydanticField(default_factory=list, max_length=MAX_COMMUNES)
+
+
+class AudienceIn(NoticeAudienceV1):
+    """The audience as a request states it (the event's ``NoticeAudienceV1``, with bounded lists)."""
+
+    # A list of the event's group type holding the bounded subclass: read as the event's type everywhere.
+    principal_groups: list[PrincipalGroupIn] = PydanticField(  # type: ignore[assignment]
+        default_factory=list,
+        max_length=MAX_GROUPS,
+        description="Principals of schools by cluster, commune and level",
+    )
+    school_codes: list[Annotated[str, PydanticField(min_length=1, max_length=20)]] = PydanticField(
+        default_factory=list, max_length=MAX_SCHOOLS, description="The principals of these schools"
+    )
+    people_committees: CommuneGroupIn | None = PydanticField(
+        default=None, description="The People's Committees of these communes"
+    )
+    culture_offices: CommuneGroupIn | None = PydanticField(
+        default=None, description="The Offices of Culture and Social Affairs of these communes"
+    )
 
 
 class NoticeStatus(StrEnum):
@@ -90,7 +134,7 @@ class NoticeCreate(BaseModel):
         default=None, max_length=1000, description="Default: the body's start"
     )
     body: str = PydanticField(min_length=1, max_length=100_000)
-    audience: NoticeAudienceV1
+    audience: AudienceIn
     reply_by: AwareDatetime | None = None
     corrects_notice_id: str | None = PydanticField(
         default=None, max_length=36, description="The published notice this one corrects"
@@ -107,7 +151,7 @@ class NoticeUpdate(PatchModel):
     subject: str | None = PydanticField(default=None, min_length=1, max_length=500)
     summary: str | None = PydanticField(default=None, max_length=1000)
     body: str | None = PydanticField(default=None, min_length=1, max_length=100_000)
-    audience: NoticeAudienceV1 | None = None
+    audience: AudienceIn | None = None
     reply_by: AwareDatetime | None = None
     return_request: ReturnRequestCreate | None = None
 

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from services.notices.attachments.api import file_response
-from services.notices.links.domain import LinkGone
+from services.notices.links.domain import LINK_REFUSALS, LinkGone
 from services.notices.notices import queries as notices
 from services.notices.notices.api import NoticesSettingsDep
 from services.notices.notices.models import Notice, NoticePublic, NoticeStatus, notice_public
@@ -214,7 +214,7 @@ Exp = Annotated[int, Query(ge=0, le=MAX_EXPIRY)]
 Sig = Annotated[str, Query(max_length=64)]
 
 
-@router.get("/links/open", response_class=Response)
+@router.get("/links/open", response_class=Response, responses=LINK_REFUSALS)
 async def open_link(
     request: Request,
     uow: UnitOfWorkDep,
@@ -236,7 +236,7 @@ async def open_link(
     return _receipt_json(opened, receipt, body=opened.body)
 
 
-@router.get("/links/acknowledge", response_class=Response)
+@router.get("/links/acknowledge", response_class=Response, responses=LINK_REFUSALS)
 async def acknowledge_link_page(
     request: Request,
     uow: UnitOfWorkDep,
@@ -259,7 +259,7 @@ async def acknowledge_link_page(
     return _receipt_json(shown, receipt, confirm="POST this link to acknowledge")
 
 
-@router.post("/links/acknowledge", response_class=Response)
+@router.post("/links/acknowledge", response_class=Response, responses=LINK_REFUSALS)
 async def acknowledge_link(
     request: Request,
     uow: UnitOfWorkDep,

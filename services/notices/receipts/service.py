@@ -110,8 +110,10 @@ async def acknowledge(
         raise Forbidden(
             "principals and commune officers acknowledge the notices addressed to them", field="role"
         )
-    receipts = await own_receipts(uow, principal, notice_id)
-    receipts = [receipt for receipt in receipts if receipt.addressee_key in keys]
+    own = await own_receipts(uow, principal, notice_id)
+    if not own:  # not addressed to the caller at all: it does not exist for them, as for reading it
+        raise NotFound(f"notice {notice_id} does not exist", field="notice_id")
+    receipts = [receipt for receipt in own if receipt.addressee_key in keys]
     if not receipts:
         raise Forbidden(f"notice {notice.number} is not addressed to {', '.join(keys)}", field="notice_id")
     for receipt in receipts:

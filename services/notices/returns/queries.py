@@ -16,7 +16,7 @@ from sqlmodel import col, select
 from services.notices.notices import queries as notices
 from services.notices.notices.models import Notice, NoticeStatus
 from services.notices.receipts.models import Receipt
-from services.notices.receipts.queries import report_scope
+from services.notices.receipts.queries import load_for_reading, report_scope
 from services.notices.returns import domain
 from services.notices.returns.models import (
     GroupBy,
@@ -31,8 +31,15 @@ from shared.errors import Forbidden, NotFound
 from shared.events.notices import AddresseeKind
 
 
-async def requested_notice(uow: UnitOfWork, notice_id: str, *, lock: bool = False) -> Notice:
-    notice = await notices.get(uow, notice_id, lock=lock)
+async def requested_notice(
+    uow: UnitOfWork, notice_id: str, *, principal: Principal | None = None, lock: bool = False
+) -> Notice:
+    """The published notice and its return request; for a caller, only a notice they may read (any other
+    does not exist for them: its number, or whether it asks for a return, is not theirs to learn)."""
+    if principal is not None:
+        notice = await load_for_reading(uow, principal, notice_id)
+    else:
+        notice = await notices.get(uow, notice_id, lock=lock)
     if notice.status != NoticeStatus.PUBLISHED or not notice.return_form_code or notice.return_due_at is None:
         raise NotFound(f"notice {notice.number} requests no return", field="notice_id")
     return notice
@@ -90,7 +97,7 @@ async def school_returns(
 async def rates_report(
     *, uow: UnitOfWork, principal: Principal, notice_id: str, group_by: GroupBy, cluster_no: int | None
 ) -> RatesReport:
-    notice = await requested_notice(uow, notice_id)
+    notice = await requested_notice(uow, notice_id, principal=principal)
     scope = await report_scope(uow, principal, notice, cluster_no)
     schools = await school_returns(uow, notice, cluster_no=scope)
     assert notice.return_form_code
@@ -111,7 +118,7 @@ async def rates_report(
 async def versions(
     *, uow: UnitOfWork, principal: Principal, notice_id: str, school_code: str
 ) -> list[SubmissionPublic]:
-    notice = await requested_notice(uow, notice_id)
+    notice = await requested_notice(uow, notice_id, principal=principal)
     if principal.role is Role.SCHOOL_PRINCIPAL:
         if principal.school_id != school_code:
             raise Forbidden("a principal reads their own school's return", field="school_code")

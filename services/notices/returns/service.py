@@ -46,7 +46,7 @@ async def submit(
     now: datetime,
 ) -> tuple[SubmissionPublic, bool]:
     """File or correct the caller's school's return; returns it and whether this request created it."""
-    notice = await requested_notice(uow, notice_id)
+    notice = await requested_notice(uow, notice_id, principal=principal)
     school = await _addressed_school(uow, principal, notice)
     if idempotency_key:
         earlier = await _by_key(uow, notice.id, school.school_code or "", idempotency_key)
