@@ -9,6 +9,7 @@ names the operation, the check and a curl command that repeats the request.
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections import Counter
@@ -233,3 +234,23 @@ def test_every_list_a_request_sends_is_bounded(service: str) -> None:
                     document, media_type.get("schema", {}), f"{method} {path} body", frozenset()
                 )
     assert not unbounded, "\n".join(unbounded)
+
+
+@pytest.mark.parametrize("service", sorted(SERVICES))
+def test_every_refusal_is_declared_as_the_error_body(service: str) -> None:
+    """Each operation's 4xx answers are the services' ErrorBody (beside an import's report of its rows),
+    never FastAPI's validation error, which no route answers."""
+    document = DOCUMENTS[service]
+    error = {"$ref": "#/components/schemas/ErrorBody"}
+    wrong = []
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            for code, response in operation["responses"].items():
+                if not code.startswith("4"):
+                    continue
+                schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+                if schema != error and error not in schema.get("anyOf", []):
+                    wrong.append(f"{method.upper()} {path} {code}: {schema}")
+    assert not wrong, "\n".join(wrong)
+    assert "HTTPValidationError" not in json.dumps(document)
+    assert document["components"]["schemas"]["ErrorBody"]["required"] == ["detail", "field", "rule"]
