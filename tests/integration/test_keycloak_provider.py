@@ -71,7 +71,8 @@ def test_the_authorization_code_flow_with_pkce_s256_yields_the_claims_services_r
     tokens = keycloak.exchange_code(code, verifier=pkce.verifier)
 
     assert tokens["token_type"].lower() == "bearer"
-    assert tokens["expires_in"] == 300
+    # expires_in counts from the second of the response, so it may be 299 of the realm's 300.
+    assert tokens["expires_in"] in (299, 300)
     access = claims(tokens["access_token"])
     assert jwt.get_unverified_header(tokens["access_token"])["alg"] == "RS256"
     assert access["iss"] == keycloak.issuer

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
 from typing import Annotated
 
 import httpx
@@ -78,14 +79,16 @@ async def test_a_valid_token_names_the_caller() -> None:
 
 
 @pytest.mark.parametrize(
-    ("token", "reason"),
+    ("make_token", "reason"),
     [
+        # Made when each case runs, not when the module is collected: a token minted at
+        # collection time expires before its case runs in a long suite.
         (
-            CODEC.mint(LEADER_3, timedelta(minutes=5), now=datetime.now(UTC) - timedelta(hours=1)),
+            lambda: CODEC.mint(LEADER_3, timedelta(minutes=5), now=datetime.now(UTC) - timedelta(hours=1)),
             "token expired",
         ),
         (
-            TokenCodec(
+            lambda: TokenCodec(
                 secret="another-secret-of-enough-length-0123456789",
                 algorithm="HS256",
                 issuer="edu-clusters",
@@ -93,16 +96,16 @@ async def test_a_valid_token_names_the_caller() -> None:
             ).mint(LEADER_3, timedelta(minutes=5)),
             "bad signature",
         ),
-        (unsigned_token(valid_claims()), "algorithm not allowed"),
-        ("not.a.jwt", "malformed token"),
-        (signed(valid_claims(role=None)), "missing claim role"),
-        (signed(valid_claims(role="headmaster")), "unknown role"),
-        (signed(valid_claims(aud="another-system")), "wrong audience"),
+        (lambda: unsigned_token(valid_claims()), "algorithm not allowed"),
+        (lambda: "not.a.jwt", "malformed token"),
+        (lambda: signed(valid_claims(role=None)), "missing claim role"),
+        (lambda: signed(valid_claims(role="headmaster")), "unknown role"),
+        (lambda: signed(valid_claims(aud="another-system")), "wrong audience"),
     ],
     ids=["expired", "wrongly-signed", "alg-none", "malformed", "no-role", "unknown-role", "wrong-audience"],
 )
-async def test_bad_tokens_get_401_naming_the_reason(token: str, reason: str) -> None:
-    response = await call("/me", token)
+async def test_bad_tokens_get_401_naming_the_reason(make_token: Callable[[], str], reason: str) -> None:
+    response = await call("/me", make_token())
     assert response.status_code == 401
     assert response.json() == {"detail": reason}
     assert response.headers["www-authenticate"] == (
