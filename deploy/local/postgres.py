@@ -192,9 +192,16 @@ class PostgresLauncher(PostgresServer):
         ``immediate`` stops it as a crash would: no checkpoint, open connections cut, recovery from the
         WAL on start; ``fast`` is a clean shutdown.
         """
-        data_dir = self.data_dir
-        self._run("pg_ctl", "-D", str(data_dir), "-m", mode, "-w", "stop")
-        self._run("pg_ctl", "-D", str(data_dir), "-o", self._server_options(),
+        self.halt(mode)
+        self.resume()
+
+    def halt(self, mode: str = "immediate") -> None:
+        """Stop the server and keep its data folder, for ``resume()``: the database is away meanwhile."""
+        self._run("pg_ctl", "-D", str(self.data_dir), "-m", mode, "-w", "stop")
+
+    def resume(self) -> None:
+        """Start the server again on the data folder and port ``halt()`` left."""
+        self._run("pg_ctl", "-D", str(self.data_dir), "-o", self._server_options(),
                   "-l", str(self.log_file), "-w", "-t", "60", "start")  # fmt: skip
 
     def __enter__(self) -> Self:

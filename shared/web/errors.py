@@ -17,8 +17,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared.db.availability import database_unavailable
 from shared.errors import ServiceError
 
 log = logging.getLogger(__name__)
@@ -131,7 +133,28 @@ async def _http_error(_request: Request, exc: Exception) -> Response:
     return error_response(exc.status_code, detail, headers=headers)
 
 
+RETRY_AFTER_SECONDS = 2
+"""What a 503 asks the client to wait: a restarted database accepts connections again within seconds."""
+
+
+async def _database_error(request: Request, exc: Exception) -> Response:
+    """A database that is restarting or busy is a 503 the client may retry, not a 500.
+
+    Anything else the database raised is a defect: it is raised again, so it is logged as one.
+    """
+    if not database_unavailable(exc):
+        raise exc
+    log.warning("database unavailable for %s %s: %s", request.method, request.url.path, type(exc).__name__)
+    return error_response(
+        503,
+        "the service's database is unavailable for a moment; try again",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ServiceError, _service_error)
+    app.add_exception_handler(SQLAlchemyError, _database_error)
+    app.add_exception_handler(OSError, _database_error)
     app.add_exception_handler(RequestValidationError, _request_validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

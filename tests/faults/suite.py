@@ -559,6 +559,7 @@ class Suite:
             "incidents stored": sum(len(ids) for ids in stored_by_key.values()),
             "lost": lost,
             "doubled": doubled,
+            "answers HTTP 500 (a defect: away is 503)": self.run.errors["HTTP 500"],
             "expected (incident, event, person, channel) deliveries": len(expected),
             "delivered exactly once": once,
             "never delivered": missing,
@@ -577,7 +578,8 @@ class Suite:
 
 def passed(figures: dict[str, int]) -> bool:
     zero = (
-        "lost", "doubled", "never delivered", "delivered more than once (distinct ids)",
+        "lost", "doubled", "answers HTTP 500 (a defect: away is 503)",
+        "never delivered", "delivered more than once (distinct ids)",
         "incidents without an email", "incidents without exactly one reported webhook",
         "outbox rows unpublished", "deliveries not delivered", "consumer lag",
     )  # fmt: skip
