@@ -7,7 +7,7 @@ honouring service only the public one, and a compromised honouring service canno
 A link is short enough for an SMS: the claims in plain text, then the signature (64 bytes, 86 characters),
 joined by ``~`` (unreserved in URLs, never in a claim)::
 
-    1~acknowledge~DEMO-C1-LEAD~6f1c…-…~1767225600~Qk3x…~<signature>
+    1~acknowledge~DEMO-C1-LEAD~6f1c…-…~1767225600~Qk3x…~email~<signature>
 
 Ed25519 signs deterministically, so the same claims give the same link: a send retried carries the link
 of its first attempt. Verifying checks only the signature; whether the link has expired or was used is the
@@ -57,6 +57,8 @@ class ActionClaims:
     expires_at: datetime
     jti: str
     """The link's own id: used once, it is recorded and refused after."""
+    via: str = "email"
+    """How it reached the person (``email``, ``sms``), for the record of its use."""
 
     def is_expired(self, now: datetime) -> bool:
         return now >= self.expires_at
@@ -79,7 +81,7 @@ class ActionLinkSigner:
         return _encode(self._key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw))
 
     def sign(self, claims: ActionClaims) -> str:
-        parts = [claims.action, claims.person, claims.target, claims.jti]
+        parts = [claims.action, claims.person, claims.target, claims.jti, claims.via]
         bad = [part for part in parts if not _CLAIM.match(part)]
         if bad:
             raise ValueError(f"a link's claims are letters, digits, '_', '.' and '-' only: {bad[0]!r}")
@@ -109,19 +111,20 @@ class ActionLinkVerifier:
             raise BadActionLink("too long")
         payload, _, signature = token.rpartition(SEPARATOR)
         parts = payload.split(SEPARATOR)
-        if len(parts) != 6 or parts[0] != VERSION:
+        if len(parts) != 7 or parts[0] != VERSION:
             raise BadActionLink("not a link of this version")
         try:
             self._key.verify(_decode(signature), _CONTEXT + payload.encode())
         except (InvalidSignature, ValueError, binascii.Error) as exc:
             raise BadActionLink("wrong signature") from exc
-        _, action, person, target, expires, jti = parts
+        _, action, person, target, expires, jti, via = parts
         return ActionClaims(
             person=person,
             target=target,
             action=action,
             expires_at=datetime.fromtimestamp(int(expires), tz=UTC),
             jti=jti,
+            via=via,
         )
 
 

@@ -64,6 +64,7 @@ def acknowledge_claims(
         action=ACKNOWLEDGE,
         expires_at=expires_at,
         jti=link_id(row.id),
+        via=str(row.channel),
     )
 
 
