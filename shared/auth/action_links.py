@@ -85,15 +85,9 @@ class ActionLinkSigner:
         bad = [part for part in parts if not _CLAIM.match(part)]
         if bad:
             raise ValueError(f"a link's claims are letters, digits, '_', '.' and '-' only: {bad[0]!r}")
+        expires = str(_seconds(claims.expires_at))
         payload = SEPARATOR.join(
-            [
-                VERSION,
-                claims.action,
-                claims.person,
-                claims.target,
-                str(_seconds(claims.expires_at)),
-                claims.jti,
-            ]
+            [VERSION, claims.action, claims.person, claims.target, expires, claims.jti, claims.via]
         )
         signature = self._key.sign(_CONTEXT + payload.encode())
         return f"{payload}{SEPARATOR}{_encode(signature)}"
