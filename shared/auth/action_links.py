@@ -148,3 +148,15 @@ def _decode(text: str) -> bytes:
     if not re.fullmatch(r"[A-Za-z0-9_-]*", text):
         raise ValueError("not base64url")
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def new_key_pair() -> tuple[str, str]:
+    """A fresh (private, public) pair, base64url, for ACTION_LINK_PRIVATE_KEY and ACTION_LINK_PUBLIC_KEY."""
+    key = Ed25519PrivateKey.generate()
+    private = _encode(key.private_bytes_raw())
+    return private, ActionLinkSigner(private).public_key
+
+
+if __name__ == "__main__":  # python -m shared.auth.action_links: a key pair as kubectl's literals
+    private, public = new_key_pair()
+    print(f"--from-literal=private-key={private} --from-literal=public-key={public}")
