@@ -37,6 +37,12 @@ class Forbidden(ServiceError):
     status_code = 403
 
 
+class Gone(ServiceError):
+    """It existed and can no longer be used: a link expired, or used already (HTTP 410)."""
+
+    status_code = 410
+
+
 class Unprocessable(ServiceError):
     """The request can never be right as it is (ineligible, dates the wrong way round)."""
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from services.incidents.action_links.api import router as action_links_router
 from services.incidents.catalog import service as catalog
 from services.incidents.catalog.api import router as catalog_router
 from services.incidents.filing.api import router as filing_router
@@ -20,6 +21,7 @@ from services.incidents.replica.models import ReplicaMembership, ReplicaStaff
 from services.incidents.reports.api import router as reports_router
 from services.incidents.settings import IncidentsSettings
 from services.incidents.tables import INCIDENTS_METADATA
+from shared.auth.action_links import ActionLinkVerifier
 from shared.clock import Clock, system_clock
 from shared.events.topics import INCIDENT_EVENTS
 from shared.replica.people import person_lookup
@@ -41,7 +43,7 @@ def create_app(settings: IncidentsSettings | None = None, *, clock: Clock = syst
         metadata=INCIDENTS_METADATA,
         migrations=Path(__file__).parent / "migrations",
         # Filing first: POST /incidents stays listed before GET /incidents, as it always was.
-        routers=[filing_router, incidents_router, catalog_router, reports_router],
+        routers=[filing_router, incidents_router, catalog_router, reports_router, action_links_router],
         publishes=[INCIDENT_EVENTS],
         consumers=[
             registry_replica_consumer(
@@ -64,6 +66,7 @@ def create_app(settings: IncidentsSettings | None = None, *, clock: Clock = syst
     app.state.clock = clock
     app.state.incident_metrics = metrics
     app.state.scheduler = scheduler
+    app.state.action_link_verifier = ActionLinkVerifier(settings.action_link_public_key)
 
     if settings.scheduler_enabled:
         runtime.add_job(escalation_job(scheduler, interval_s=settings.scheduler_interval_s))

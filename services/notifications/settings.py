@@ -1,10 +1,14 @@
-"""The notifications service's settings: channels, the Department's own addresses, the queue's knobs."""
+"""The notifications service's settings: channels, the Department's own addresses, the queue's knobs, and
+the key that signs the action links in its messages."""
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from typing import Self
 
-from shared.settings import ServiceSettings
+from pydantic import Field, SecretStr, model_validator
+
+from shared.auth.action_links import DEV_ACTION_LINK_PRIVATE_KEY, key_bytes
+from shared.settings import Environment, ServiceSettings
 
 
 class NotificationsSettings(ServiceSettings):
@@ -47,3 +51,26 @@ class NotificationsSettings(ServiceSettings):
     delivery_worker_enabled: bool = True
     delivery_send_deadline_s: float = Field(default=60.0, gt=0, description="The most one send may take")
     http_timeout_s: float = Field(default=10.0, gt=0, description="SMS gateway and webhook requests")
+
+    console_public_url: str = Field(
+        default="http://127.0.0.1:8100",
+        pattern=r"^https?://[^\s/]+(/[^\s]*)?$",
+        description="Where people reach the console: action links in messages are {this}/act/{token}",
+    )
+    action_link_private_key: SecretStr = Field(
+        default=SecretStr(DEV_ACTION_LINK_PRIVATE_KEY),
+        description="Signs the one-click action links (Ed25519 seed, base64url); incidents holds the "
+        "public key",
+    )
+
+    @model_validator(mode="after")
+    def _a_real_action_link_key(self) -> Self:
+        key = self.action_link_private_key.get_secret_value()
+        key_bytes(key, "private")
+        if self.environment is Environment.PRODUCTION and key.strip() == DEV_ACTION_LINK_PRIVATE_KEY:
+            raise ValueError(
+                "ACTION_LINK_PRIVATE_KEY must be set in production: the development key is public"
+            )
+        if self.environment is Environment.PRODUCTION and not self.console_public_url.startswith("https://"):
+            raise ValueError("CONSOLE_PUBLIC_URL must be an https:// URL in production")
+        return self

@@ -69,29 +69,37 @@ def person_lookup(
         async def find(identity: Identity) -> PersonFacts | None:
             async with sessions() as session:
                 row = await _person_row(session, staff, identity)
-                if row is None:
-                    return None
-                periods = (
-                    await session.exec(
-                        select(memberships).where(col(_column(memberships, "staff_code")) == row.code)
-                    )
-                ).all()
-            return PersonFacts(
-                staff_code=row.code,
-                full_name=row.full_name,
-                roles=frozenset(row.roles),
-                school_code=row.school_code,
-                commune_code=row.commune_code,
-                active=row.active,
-                memberships=tuple(
-                    Membership(p.cluster_no, p.role, p.valid_from, p.valid_to)  # type: ignore[attr-defined]
-                    for p in periods
-                ),
-            )
+                return None if row is None else await _facts(session, row, memberships)
 
         return find
 
     return for_sessions
+
+
+async def person_facts(
+    session: AsyncSession, staff: type[SQLModel], memberships: type[SQLModel], staff_code: str
+) -> PersonFacts | None:
+    """A person by staff code, read in the caller's own session (a use case's unit of work)."""
+    row = await session.get(staff, staff_code)
+    return None if row is None else await _facts(session, row, memberships)
+
+
+async def _facts(session: AsyncSession, row: Any, memberships: type[SQLModel]) -> PersonFacts:
+    periods = (
+        await session.exec(select(memberships).where(col(_column(memberships, "staff_code")) == row.code))
+    ).all()
+    return PersonFacts(
+        staff_code=row.code,
+        full_name=row.full_name,
+        roles=frozenset(row.roles),
+        school_code=row.school_code,
+        commune_code=row.commune_code,
+        active=row.active,
+        memberships=tuple(
+            Membership(p.cluster_no, p.role, p.valid_from, p.valid_to)  # type: ignore[attr-defined]
+            for p in periods
+        ),
+    )
 
 
 async def _person_row(session: AsyncSession, staff: type[SQLModel], identity: Identity) -> Any:

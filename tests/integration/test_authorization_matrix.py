@@ -253,6 +253,8 @@ REFERENCE_PATH_VALUES = {
     ("/templates/{event_type}/{channel}/{language}", "event_type"): "incidents.incident.reported.v1",
     ("/templates/{event_type}/{channel}/{language}", "channel"): "email",
     ("/templates/{event_type}/{channel}/{language}", "language"): "vi",
+    # A one-click link is its own credential: a forged one is what a stranger can send (404 for all).
+    ("/action-links/{token}", "token"): "1~acknowledge~X~Y~4102444800~Z~email~" + "A" * 86,
 }
 QUERY_FILTERS = {
     "school_code": "school",
@@ -410,6 +412,7 @@ NO_BODY = {
     ("DELETE", "/webhooks/subscriptions/{subscription_id}"),
     ("POST", "/notices/{notice_id}/publish"),
     ("POST", "/links/acknowledge"),
+    ("POST", "/action-links/{token}"),
 }  # fmt: skip
 """The writes that take no body; every other write has one in BODIES (a test holds them to it)."""
 MULTIPART = {"/notices/{notice_id}/attachments"}

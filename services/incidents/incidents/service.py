@@ -133,8 +133,10 @@ async def transition(
     reason: str | None,
     now: datetime,
     metrics: IncidentMetrics | None = None,
+    detail: str | None = None,
 ) -> Incident:
-    """Move an incident on (acknowledge, start, resolve, close, reopen), recording who, when and why."""
+    """Move an incident on (acknowledge, start, resolve, close, reopen), recording who, when and why
+    (``detail``: how, when it was not the API, such as a one-click link)."""
     incident = await get_visible(uow=uow, principal=principal, incident_id=incident_id, for_update=True)
     if not may_act(principal, action):
         raise Forbidden(f"role {principal.role} may not {action} an incident")
@@ -166,6 +168,7 @@ async def transition(
         from_status=old_status,
         to_status=new_status,
         reason=reason,
+        detail=detail,
     )
     await _record_transition(uow, incident, action, old_status, principal, now, metrics)
     await uow.commit()

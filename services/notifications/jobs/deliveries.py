@@ -7,6 +7,7 @@ from __future__ import annotations
 import socket
 import uuid
 
+from services.notifications.action_links.domain import ActionLinks
 from services.notifications.channels.adapters import Channels
 from services.notifications.deliveries.domain import BackoffPolicy
 from services.notifications.deliveries.service import DELIVERIES_PLANNED
@@ -14,6 +15,7 @@ from services.notifications.metrics import DeliveryMetrics
 from services.notifications.sending.service import DeliveryWorker, WorkerConfig
 from services.notifications.settings import NotificationsSettings
 from services.notifications.templates.domain import TemplateRenderer
+from shared.auth.action_links import ActionLinkSigner
 from shared.clock import Clock
 from shared.db import UnitOfWorkFactory
 from shared.jobs import PeriodicJob
@@ -43,6 +45,9 @@ def delivery_job(
             batch_size=settings.delivery_batch_size,
             lease_s=settings.delivery_lease_s,
             instance_id=f"{socket.gethostname()}-{uuid.uuid4().hex[:6]}",
+        ),
+        links=ActionLinks(
+            ActionLinkSigner(settings.action_link_private_key.get_secret_value()), settings.console_public_url
         ),
     )
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from services.notifications.action_links.domain import ActionLinks
 from services.notifications.channels.domain import MailAttachment, Message, SendResult
 from services.notifications.deliveries.models import Delivery, SourceEvent
 from services.notifications.notices.domain import email_attachments
@@ -49,46 +50,59 @@ def build_work(
     templates: Mapping[TemplateKey, Template],
     subscriptions: Mapping[str, Subscription],
     renderer: TemplateRenderer,
+    links: ActionLinks | None = None,
+    now: datetime | None = None,
 ) -> list[Work]:
+    """``links`` mints the one-click links of the messages that ask a person to act (none without it)."""
+    render = _Renderer(templates, renderer, links, now)
     work: list[Work] = []
     digests: dict[str, list[Delivery]] = {}
     for row in rows:
         if row.hold_reason == HoldReason.DIGEST and row.channel == DeliveryChannel.EMAIL:
             digests.setdefault(row.recipient_key, []).append(row)
         elif row.channel == DeliveryChannel.WEBHOOK:
-            rendered, _problem = _render(row, sources[row.source_event_id], templates, renderer)
+            rendered, _problem = render(row, sources[row.source_event_id])
             work.append(_webhook(row, sources[row.source_event_id], subscriptions, rendered))
         else:
             source = sources[row.source_event_id]
-            rendered, problem = _render(row, source, templates, renderer)
+            rendered, problem = render(row, source)
             files = email_attachments(source.context) if row.channel == DeliveryChannel.EMAIL else ()
             work.append(Work([row], _message(row, rendered, attachments=files), problem is not None, problem))
     for group in digests.values():
-        work.append(_digest(group, sources, templates, renderer))
+        work.append(_digest(group, sources, render))
     return work
 
 
-def _render(
-    row: Delivery, source: SourceEvent, templates: Mapping[TemplateKey, Template], renderer: TemplateRenderer
-) -> tuple[Rendered, str | None]:
-    language = Language(row.language)
-    context = recipient_context(
-        source.context,
-        recipient_name=row.recipient_name,
-        language=language,
-        stands_in_for=row.stands_in_for or (),
-        recipient_key=row.recipient_key,
-    )
-    template = templates.get((row.event_type, row.channel, language)) or templates.get(
-        (row.event_type, row.channel, Language.VI)
-    )
-    try:
-        if template is None:
-            raise TemplateProblem("body", f"no {row.channel} template for {row.event_type}")
-        return renderer.render(subject=template.subject, body=template.body, context=context), None
-    except TemplateProblem as problem:
-        # The message must not be lost to a template someone broke: send the plain facts instead.
-        return fallback_message(context, language), str(problem)
+@dataclass(frozen=True)
+class _Renderer:
+    templates: Mapping[TemplateKey, Template]
+    renderer: TemplateRenderer
+    links: ActionLinks | None
+    now: datetime | None
+
+    def __call__(self, row: Delivery, source: SourceEvent) -> tuple[Rendered, str | None]:
+        language = Language(row.language)
+        context = recipient_context(
+            source.context,
+            recipient_name=row.recipient_name,
+            language=language,
+            stands_in_for=row.stands_in_for or (),
+            recipient_key=row.recipient_key,
+        )
+        if self.links is not None and self.now is not None:
+            context["recipient"].update(
+                self.links.for_row(row, source.context.get("event") or {}, now=self.now)
+            )
+        template = self.templates.get((row.event_type, row.channel, language)) or self.templates.get(
+            (row.event_type, row.channel, Language.VI)
+        )
+        try:
+            if template is None:
+                raise TemplateProblem("body", f"no {row.channel} template for {row.event_type}")
+            return self.renderer.render(subject=template.subject, body=template.body, context=context), None
+        except TemplateProblem as problem:
+            # The message must not be lost to a template someone broke: send the plain facts instead.
+            return fallback_message(context, language), str(problem)
 
 
 def _message(
@@ -135,17 +149,12 @@ def _webhook(
     return Work([row], message)
 
 
-def _digest(
-    rows: list[Delivery],
-    sources: Mapping[str, SourceEvent],
-    templates: Mapping[TemplateKey, Template],
-    renderer: TemplateRenderer,
-) -> Work:
+def _digest(rows: list[Delivery], sources: Mapping[str, SourceEvent], render: _Renderer) -> Work:
     first = rows[0]
     language = Language(first.language)
     parts, fallback, problems = [], False, []
     for row in rows:
-        rendered, problem = _render(row, sources[row.source_event_id], templates, renderer)
+        rendered, problem = render(row, sources[row.source_event_id])
         parts.append(f"— {rendered.subject}\n{rendered.body}")
         if problem:
             fallback = True

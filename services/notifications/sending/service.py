@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, update
 from sqlmodel import col, select
 
+from services.notifications.action_links.domain import ActionLinks
 from services.notifications.channels.adapters import Channels
 from services.notifications.channels.domain import SendResult
 from services.notifications.deliveries import queries as deliveries
@@ -70,6 +71,8 @@ class DeliveryWorker:
     policy: BackoffPolicy
     metrics: DeliveryMetrics
     config: WorkerConfig = field(default_factory=WorkerConfig)
+    links: ActionLinks | None = None
+    """Mints the one-click links of messages that ask a person to act."""
     uniform: Callable[[float, float], float] = random.uniform
     backlog_refresh_s: float = 1.0
     _last_backlog_refresh: list[float] = field(default_factory=lambda: [-1e9])
@@ -94,6 +97,8 @@ class DeliveryWorker:
             templates=claimed.templates,
             subscriptions=claimed.subscriptions,
             renderer=self.renderer,
+            links=self.links,
+            now=self.clock(),
         )
         renewing = asyncio.create_task(self._renew(owner))
         try:

@@ -218,12 +218,19 @@ def fallback_message(context: Mapping[str, Any], language: Language) -> Rendered
     school = (context.get("school") or {}).get("name") or ""
     commune = (context.get("commune") or {}).get("name") or ""
     where = ", ".join(part for part in (school, commune) if part)
+    # an incident's one-click link (a notice's links say "đã nhận", not "tiếp nhận", and stay out)
+    incident = "incidents.incident." in str(context.get("event_type") or "")
+    link = (context.get("recipient") or {}).get("acknowledge_url") if incident else None
     if language is Language.VI:
         subject = f"[Thông báo] {what} {reference}".strip()
         lines = [f"Sự việc: {what}", f"Mã: {reference}", f"Loại: {category}", f"Mức độ: {severity}"]
-        lines += [f"Nơi: {where}", "(Mẫu thông báo bị lỗi; đây là nội dung thay thế.)"]
+        lines += [f"Nơi: {where}"]
+        lines += [f"Tiếp nhận ngay: {link}"] if link else []
+        lines += ["(Mẫu thông báo bị lỗi; đây là nội dung thay thế.)"]
     else:
         subject = f"[Notice] {what} {reference}".strip()
         lines = [f"What: {what}", f"Reference: {reference}", f"Kind: {category}", f"Severity: {severity}"]
-        lines += [f"Where: {where}", "(The message template failed; this is the fallback text.)"]
+        lines += [f"Where: {where}"]
+        lines += [f"Take it in hand now: {link}"] if link else []
+        lines += ["(The message template failed; this is the fallback text.)"]
     return Rendered(subject, "\n".join(line for line in lines if not line.endswith(": ")))

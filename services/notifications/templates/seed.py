@@ -40,6 +40,19 @@ _INCIDENT_EN = (
     "Incident {{ reference }} ({{ category_label }}, severity: {{ severity_label }}) at {{ where }}"
 )
 
+# An incident's one-click link is the person's own (``action_links``): offices, desks, the inbox and
+# webhooks have none, and read the text without it.
+_ACKNOWLEDGE_LINK_VI = (
+    "{% if recipient.acknowledge_url is defined %}\n\nTiếp nhận ngay bằng một lần bấm (liên kết dành riêng "
+    "cho {{ recipient.name }}, dùng một lần, hết hạn lúc {{ event.acknowledge_due_at|local_time }}):\n"
+    "{{ recipient.acknowledge_url }}{% endif %}"
+)
+_ACKNOWLEDGE_LINK_EN = (
+    "{% if recipient.acknowledge_url is defined %}\n\nTake it in hand in one click (a link for "
+    "{{ recipient.name }} alone, used once, until {{ event.acknowledge_due_at|local_time }}):\n"
+    "{{ recipient.acknowledge_url }}{% endif %}"
+)
+
 # A notice's links are the addressee's own (``recipient.*``); someone reached otherwise has none.
 _NOTICE_LINKS_VI = (
     "{% if recipient.open_url is defined %}\nXem công văn: {{ recipient.open_url }}\n"
@@ -75,9 +88,10 @@ _TEXTS: dict[tuple[str, Language], tuple[str, str, str]] = {
         "{% if restricted %}Đây là vụ việc hạn chế tiếp cận (bảo vệ trẻ em): "
         "xem chi tiết trên hệ thống.\n{% endif %}"
         "{% for line in vacancies %}{{ line }}.\n{% endfor %}" + _STANDS_IN_VI + "Đề nghị tiếp nhận trước "
-        "{{ event.acknowledge_due_at|local_time }}.",
+        "{{ event.acknowledge_due_at|local_time }}." + _ACKNOWLEDGE_LINK_VI,
         "Su co ({{ severity_label|unaccent }}): {{ category_label|unaccent }} tai {{ where|unaccent }}. "
-        "Ma {{ reference }}. Tiep nhan truoc {{ event.acknowledge_due_at|local_time }}.",
+        "Ma {{ reference }}. Tiep nhan truoc {{ event.acknowledge_due_at|local_time }}."
+        "{% if recipient.acknowledge_url is defined %} Tiep nhan: {{ recipient.acknowledge_url }}{% endif %}",
     ),
     (IncidentReportedV1.event_type, EN): (
         "[Incident - {{ severity_label }}] {{ category_label }} at {{ where }} ({{ reference }})",
@@ -93,9 +107,10 @@ _TEXTS: dict[tuple[str, Language], tuple[str, str, str]] = {
         "{% if restricted %}This is a restricted child-safety case: "
         "see the details in the system.\n{% endif %}"
         "{% for line in vacancies %}{{ line }}.\n{% endfor %}" + _STANDS_IN_EN + "Please take it in hand "
-        "before {{ event.acknowledge_due_at|local_time }}.",
+        "before {{ event.acknowledge_due_at|local_time }}." + _ACKNOWLEDGE_LINK_EN,
         "Incident ({{ severity_label }}): {{ category_label }} at {{ where }}. Ref {{ reference }}. "
-        "Take it in hand by {{ event.acknowledge_due_at|local_time }}.",
+        "Take it in hand by {{ event.acknowledge_due_at|local_time }}."
+        "{% if recipient.acknowledge_url is defined %} Take it: {{ recipient.acknowledge_url }}{% endif %}",
     ),
     (IncidentEscalatedV1.event_type, VI): (
         "[Chuyển cấp] Sự cố {{ reference }} quá {{ deadline_label }}: {{ category_label }} tại {{ where }}",

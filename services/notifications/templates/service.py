@@ -74,10 +74,20 @@ SUPERSEDED_DEFAULTS = frozenset(
         "8b89f1eeed2fcb2c",
         "897925f7555dd592",
         "48482ba162ceb7fa",
+        # the report's texts before they carried the one-click acknowledge link
+        "f550df26e0b069f5",
+        "df5e9b2de07cee51",
+        "5dd29800fa2f7055",
+        "e51df137ce8176e7",
+        "a10b8da7ca3173f9",
+        "450ab61da0ae3519",
+        "1328146b3a99efc5",
+        "4b10e46e7bf3d154",
     }
 )
 """Fingerprints of the defaults shipped before templates showed labels instead of codes (the category and
-severity codes, English deadlines and levels in Vietnamese text): replaced at start unless edited."""
+severity codes, English deadlines and levels in Vietnamese text), and the report's texts before its
+one-click link: replaced at start unless edited."""
 
 
 async def save_template(
