@@ -1,14 +1,16 @@
-"""Unknown query parameters are a 422 naming them, on every GET list route of every service.
+"""Strict inputs on every service: unknown query parameters and dates out of bounds are 422s naming them.
 
-The routes come from each app's route table at run time (a new list route is checked as soon as it
-exists): each answers a made-up parameter with the one error body naming it, beside one it declares; and
-a list route without path parameters still answers 200 with a parameter it declares.
+The routes come from each app's route table at run time (a new route is checked as soon as it exists):
+each GET list route answers a made-up parameter with the one error body naming it, beside one it
+declares, and a list route without path parameters still answers 200 with a parameter it declares; each
+date or datetime field of each write body refuses a year out of ``shared.dates``' bounds.
 """
 
 from __future__ import annotations
 
 import typing
 from collections.abc import Callable
+from datetime import date, datetime, timedelta
 from enum import Enum
 from typing import Any
 
@@ -16,7 +18,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
-from pydantic import BaseModel
+from pydantic import AwareDatetime, BaseModel, NaiveDatetime, ValidationError
 
 from services.activities.app import create_app as create_activities
 from services.activities.settings import ActivitiesSettings
@@ -31,7 +33,7 @@ from services.registry.settings import RegistrySettings
 from shared.auth import Role
 from tests.support.apps import bearer, running
 
-pytestmark = [pytest.mark.kafka, pytest.mark.asyncio(loop_scope="session")]
+pytestmark = [pytest.mark.kafka]  # async tests run on the session loop (asyncio_mode = auto)
 
 SERVICES: dict[str, Callable[[dict[str, Any]], FastAPI]] = {
     "registry": lambda common: create_registry(RegistrySettings(**common)),
@@ -150,3 +152,108 @@ async def test_repeated_keys_and_aliases_are_the_parameters_they_name(common: di
         assert repeated.status_code == 200, repeated.text
         anonymous = await client.get("/incidents", params={"boarding": "true"})
         assert anonymous.status_code == 422 and anonymous.json()["field"] == "query.boarding"
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [model for argument in typing.get_args(annotation) for model in _models_in(argument)]
+
+
+DATETIMES = (datetime, AwareDatetime, NaiveDatetime)
+"""pydantic's datetimes of a kind are types of their own, not subclasses of ``datetime``."""
+
+
+def _is_dated(annotation: Any) -> bool:
+    if isinstance(annotation, type):
+        return issubclass(annotation, (date, *DATETIMES[1:]))  # datetime is a date
+    return any(_is_dated(argument) for argument in typing.get_args(annotation))
+
+
+def dated_write_fields(app: FastAPI) -> set[tuple[type[BaseModel], str]]:
+    """Every date or datetime field of every model a write route of the app reads, nested ones too."""
+    pending: list[type[BaseModel]] = []
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if isinstance(route, APIRoute) and route.methods & {"POST", "PUT", "PATCH"}:
+            for field in route.dependant.body_params:
+                pending += _models_in(field.field_info.annotation)
+    found: set[tuple[type[BaseModel], str]] = set()
+    seen: set[type[BaseModel]] = set()
+    while pending:
+        model = pending.pop()
+        if model in seen:
+            continue
+        seen.add(model)
+        for name, info in model.model_fields.items():
+            if _is_dated(info.annotation):
+                found.add((model, info.alias or name))
+            pending += _models_in(info.annotation)
+    return found
+
+
+@pytest.mark.parametrize("service", sorted(SERVICES))
+def test_every_date_a_write_takes_is_bounded(service: str) -> None:
+    """From the route table: each date or datetime field of a write body refuses the year 0241 (naming the
+    field) and takes a day of 2026; a birth date takes 1975 and refuses tomorrow."""
+    app = SERVICES[service]({"environment": "test", "database_url": "sqlite+aiosqlite:///:memory:"})
+    fields = dated_write_fields(app)
+    wrong: list[str] = []
+    for model, name in sorted(fields, key=lambda pair: (pair[0].__name__, pair[1])):
+        is_datetime = _is_datetime(model.model_fields[_attribute(model, name)].annotation)
+        samples = {"0241-05-01": False, "2026-05-01": True}
+        if "birth" in name:
+            samples = {"1899-12-31": False, "1975-05-01": True, str(date.today() + timedelta(days=2)): False}
+        for day, accepted in samples.items():
+            value = f"{day}T08:00:00+07:00" if is_datetime else day
+            errors = _errors_at(model, name, value)
+            if accepted and errors:
+                wrong.append(f"{model.__name__}.{name} = {value}: refused ({errors[0]['msg']})")
+            if not accepted and not errors:
+                wrong.append(f"{model.__name__}.{name} = {value}: accepted")
+    assert not wrong, "\n".join(wrong)
+    if service != "notifications":  # its writes take times of day only
+        assert fields, f"{service}: no dated write field found (is the walk still right?)"
+
+
+def _attribute(model: type[BaseModel], name: str) -> str:
+    return next(key for key, info in model.model_fields.items() if (info.alias or key) == name)
+
+
+def _is_datetime(annotation: Any) -> bool:
+    if isinstance(annotation, type):
+        return issubclass(annotation, DATETIMES)
+    return any(_is_datetime(argument) for argument in typing.get_args(annotation))
+
+
+def _errors_at(model: type[BaseModel], name: str, value: str) -> list[Any]:
+    """The validation errors on one field when only that field is sent (the others may be missing)."""
+    try:
+        model.model_validate({name: value})
+    except ValidationError as exc:
+        return [error for error in exc.errors() if error["loc"] == (name,)]
+    return []
+
+
+async def test_an_award_dated_in_the_year_0241_is_a_422_naming_the_field(common: dict[str, Any]) -> None:
+    app = create_activities(ActivitiesSettings(**common))
+    award = {
+        "school_year": "2025-2026",
+        "recipient_kind": "group",
+        "recipient_name": "Tập thể Trường Tiểu học Mường Xén 1",
+        "title": "Bằng khen của Giám đốc Sở",
+        "decision_number": "241/QĐ-SGDĐT",
+        "decision_date": "0241-05-20",
+    }
+    headers = bearer(app, Role.DEPARTMENT_ADMIN)
+    async with running(app) as client:
+        refused = await client.post("/support/awards", json=award, headers=headers)
+        assert refused.status_code == 422, refused.text
+        body = refused.json()
+        assert body["field"] == "body.decision_date" and "2000 to 2100" in body["detail"], body
+        accepted = await client.post(
+            "/support/awards", json={**award, "decision_date": "2024-05-20"}, headers=headers
+        )
+        assert accepted.status_code == 201, accepted.text
+        listed = await client.get("/support/awards", headers=headers)
+        assert [a["decision_date"] for a in listed.json()] == ["2024-05-20"]
