@@ -101,6 +101,28 @@ class SchoolStateV1(EventPayload):
     updated_at: datetime
 
 
+SchoolLevelV2 = Literal[
+    "preschool", "primary", "lower_secondary", "inter_level", "upper_secondary", "continuing_education"
+]
+
+
+@event_type("registry.school.v2", topic=REGISTRY_SCHOOLS, key="code")
+class SchoolStateV2(SchoolStateV1):
+    """A school whose level ``registry.school.v1`` cannot name: an upper-secondary school (THPT) or a
+    continuing-education centre (GDTX), since the Department directs "from kindergarten to high school".
+
+    v1's levels are a closed enum its consumers may check, so a school of a new level is this type, on the
+    same topic and key; every other school stays v1 (a consumer of v2 reads v1 too, the same fields). A v1
+    consumer skips this type, as the consumer guide says of types it does not know, and so never holds a
+    school of a level it cannot name. A tombstone stays ``registry.school.v1``.
+    """
+
+    level: SchoolLevelV2  # type: ignore[assignment]
+
+
+V1_SCHOOL_LEVELS = frozenset(SchoolLevel.__args__)  # type: ignore[attr-defined]
+
+
 class ClusterMembershipV1(BaseModel):
     """One period of a person's membership of a cluster."""
 

@@ -9,7 +9,14 @@ from typing import Any
 from sqlmodel import SQLModel
 
 from shared.db import UnitOfWork
-from shared.events import ClusterStateV1, CommuneStateV1, EventPayload, SchoolStateV1, StaffStateV1
+from shared.events import (
+    ClusterStateV1,
+    CommuneStateV1,
+    EventPayload,
+    SchoolStateV1,
+    SchoolStateV2,
+    StaffStateV1,
+)
 from shared.messaging import Delivery, EventConsumer
 from shared.messaging.incoming import IncomingEvent
 from shared.replica.apply import apply_state, preload, remove_entity
@@ -40,6 +47,7 @@ def registry_replica(
         (ClusterStateV1, clusters),
         (CommuneStateV1, communes),
         (SchoolStateV1, schools),
+        (SchoolStateV2, schools),  # the same table: v2 only names more levels
         (StaffStateV1, staff),
     ]
     tables: dict[type[EventPayload], type[SQLModel]] = {}

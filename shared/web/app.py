@@ -2,8 +2,9 @@
 
 A service hands over its settings, tables, routers, consumer groups and a start-up hook; it gets back an
 app with auth, metrics, health, trace propagation, AsyncAPI docs and the messaging lifecycle wired in,
-request bodies bounded per route (``shared.web.limits``) and one error body for every refusal, as its
-OpenAPI document declares (``shared.web.errors``, ``shared.web.openapi``).
+request bodies bounded per route (``shared.web.limits``), unknown query parameters refused
+(``shared.web.strict``) and one error body for every refusal, as its OpenAPI document declares
+(``shared.web.errors``, ``shared.web.openapi``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -32,6 +33,7 @@ from shared.web.identity import IdentityParts
 from shared.web.limits import BodyLimitMiddleware, BodyLimits
 from shared.web.openapi import install_openapi
 from shared.web.runtime import ServiceRuntime
+from shared.web.strict import refuse_unknown_query_parameters
 
 PeopleLookupFactory = Callable[[async_sessionmaker[AsyncSession]], PersonLookup]
 """Given the service's sessions, finds a person in its registry replica (scope comes from there)."""
@@ -108,7 +110,14 @@ def create_service_app(
             await engine.dispose()
             spans.shutdown()
 
-    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    # Every route, the ones included below too, refuses a query parameter it does not declare.
+    app = FastAPI(
+        title=title,
+        description=description,
+        version=version,
+        lifespan=lifespan,
+        dependencies=[Depends(refuse_unknown_query_parameters)],
+    )
     app.state.runtime = runtime
     app.state.token_codec = runtime.token_codec
     app.state.authenticator = runtime.authenticator

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydanticField
 from sqlalchemy import JSON
 from sqlmodel import Field, SQLModel
@@ -14,6 +14,7 @@ from sqlmodel import Field, SQLModel
 from services.activities.activities.domain import Audience, Seats
 from services.activities.tables import ActivitiesTable
 from shared.clock import utc_now
+from shared.dates import RecordDatetime
 from shared.db import UTCDateTime
 from shared.events.activities import ActivityKind, ActivityStatus, Eligibility, SchoolLevel
 from shared.validation import FreeText, SingleLine
@@ -91,15 +92,15 @@ class ActivityCreate(BaseModel):
         default_factory=list, max_length=99, description="Empty when whole_province"
     )
     levels: list[SchoolLevel] = PydanticField(min_length=1, max_length=len(SchoolLevel))
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: RecordDatetime
+    ends_at: RecordDatetime
     venue_school_code: str | None = PydanticField(default=None, max_length=20)
     venue_name: SingleLine | None = PydanticField(default=None, max_length=300)
     description: FreeText | None = PydanticField(default=None, max_length=5000)
     capacity: int | None = PydanticField(default=None, ge=1, le=100_000)
     waitlist_enabled: bool = True
-    registration_opens_at: AwareDatetime | None = None
-    registration_closes_at: AwareDatetime | None = None
+    registration_opens_at: RecordDatetime | None = None
+    registration_closes_at: RecordDatetime | None = None
     eligibility: EligibilityIn = PydanticField(default_factory=EligibilityIn)
 
 
@@ -116,14 +117,14 @@ class ActivityUpdate(PatchModel):
     )
 
     title: SingleLine | None = PydanticField(default=None, min_length=1, max_length=300)
-    starts_at: AwareDatetime | None = None
-    ends_at: AwareDatetime | None = None
+    starts_at: RecordDatetime | None = None
+    ends_at: RecordDatetime | None = None
     venue_school_code: str | None = PydanticField(default=None, max_length=20)
     venue_name: SingleLine | None = PydanticField(default=None, max_length=300)
     description: FreeText | None = PydanticField(default=None, max_length=5000)
     capacity: int | None = PydanticField(default=None, ge=1, le=100_000)
-    registration_opens_at: AwareDatetime | None = None
-    registration_closes_at: AwareDatetime | None = None
+    registration_opens_at: RecordDatetime | None = None
+    registration_closes_at: RecordDatetime | None = None
     eligibility: EligibilityIn | None = None
 
 

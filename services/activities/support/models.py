@@ -11,6 +11,7 @@ from sqlmodel import Field, SQLModel
 
 from services.activities.tables import ActivitiesTable
 from shared.clock import utc_now
+from shared.dates import RecordDate
 from shared.db import UTCDateTime
 from shared.events.activities import ContributionKind, SupportUnitKind, SupportUnitV1
 from shared.validation import FreeText, SingleLine
@@ -98,8 +99,8 @@ class PairingCreate(BaseModel):
 
     helper: UnitIn
     helped: UnitIn
-    period_from: date
-    period_to: date | None = None
+    period_from: RecordDate
+    period_to: RecordDate | None = None
     note: FreeText | None = PydanticField(default=None, max_length=2000)
 
 
@@ -120,7 +121,7 @@ class ContributionCreate(BaseModel):
     kind: ContributionKind
     value_vnd: int = PydanticField(ge=0, le=10**15, description="Whole VND: money given, or goods' value")
     description: FreeText = PydanticField(min_length=1, max_length=2000)
-    contributed_on: date
+    contributed_on: RecordDate
 
 
 class ContributionPublic(SQLModel):
@@ -145,11 +146,12 @@ class AwardCreate(BaseModel):
     cluster_no: int | None = PydanticField(default=None, ge=1)
     title: str = PydanticField(min_length=1, max_length=300, examples=["Bằng khen của Giám đốc Sở"])
     decision_number: str = PydanticField(min_length=1, max_length=100)
-    decision_date: date
+    decision_date: RecordDate
 
 
 class AwardPublic(AwardCreate):
     id: str
+    decision_date: date  # as stored: an award stored before the bound is still read
     recorded_by: str
 
 

@@ -6,13 +6,14 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydanticField
 from sqlalchemy import JSON, Text
 from sqlmodel import Field, SQLModel
 
 from services.notices.tables import NoticesTable
 from shared.clock import utc_now
+from shared.dates import RecordDate, RecordDatetime
 from shared.db import UTCDateTime
 from shared.events.activities import SchoolLevel
 from shared.events.notices import CommuneGroupV1, NoticeAudienceV1, PrincipalGroupV1
@@ -120,14 +121,14 @@ class ReturnRequestCreate(BaseModel):
 
     form_code: str = PydanticField(min_length=1, max_length=60)
     school_year: str = PydanticField(pattern=r"^\d{4}-\d{4}$", examples=["2026-2027"])
-    due_at: AwareDatetime
+    due_at: RecordDatetime
 
 
 class NoticeCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     number: str = PydanticField(min_length=1, max_length=60, examples=["1234/SGDĐT-VP"])
-    notice_date: date
+    notice_date: RecordDate
     issuing_unit: str = PydanticField(min_length=1, max_length=300, examples=["Sở GD&ĐT Nghệ An"])
     subject: str = PydanticField(min_length=1, max_length=500)
     summary: str | None = PydanticField(
@@ -135,7 +136,7 @@ class NoticeCreate(BaseModel):
     )
     body: str = PydanticField(min_length=1, max_length=100_000)
     audience: AudienceIn
-    reply_by: AwareDatetime | None = None
+    reply_by: RecordDatetime | None = None
     corrects_notice_id: str | None = PydanticField(
         default=None, max_length=36, description="The published notice this one corrects"
     )
@@ -146,13 +147,13 @@ class NoticeUpdate(PatchModel):
     clearable = frozenset({"reply_by", "return_request", "summary"})
 
     number: str | None = PydanticField(default=None, min_length=1, max_length=60)
-    notice_date: date | None = None
+    notice_date: RecordDate | None = None
     issuing_unit: str | None = PydanticField(default=None, min_length=1, max_length=300)
     subject: str | None = PydanticField(default=None, min_length=1, max_length=500)
     summary: str | None = PydanticField(default=None, max_length=1000)
     body: str | None = PydanticField(default=None, min_length=1, max_length=100_000)
     audience: AudienceIn | None = None
-    reply_by: AwareDatetime | None = None
+    reply_by: RecordDatetime | None = None
     return_request: ReturnRequestCreate | None = None
 
 

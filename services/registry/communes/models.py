@@ -10,6 +10,7 @@ from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
 from services.registry.tables import RegistryTable, VersionedColumns
+from shared.dates import record_date
 from shared.validation import (
     EmailAddress,
     SingleLine,
@@ -85,6 +86,7 @@ class CommuneCreate(CommuneBase):
     assigned_from: date = Field(description="The day the commune came into its cluster")
 
     # On the input only: a row stored before these checks existed must still be readable.
+    _dated = field_validator("assigned_from")(record_date)
     _one_line = field_validator("name", "people_committee_seat", "culture_office_head")(single_line)
     _email = field_validator("people_committee_email", "culture_office_email")(email_address)
     _phone = field_validator("culture_office_phone")(vietnamese_phone)

@@ -9,6 +9,7 @@ from pydantic import Field as PydanticField
 from sqlmodel import SQLModel
 
 from services.registry.clusters.models import MembershipRole
+from shared.dates import RecordDate
 
 
 class MembershipCreate(BaseModel):
@@ -16,13 +17,15 @@ class MembershipCreate(BaseModel):
 
     staff_code: str = PydanticField(min_length=1, max_length=40)
     role: MembershipRole
-    valid_from: date = PydanticField(description="A new leader's first day ends the previous leader's period")
+    valid_from: RecordDate = PydanticField(
+        description="A new leader's first day ends the previous leader's period"
+    )
 
 
 class MembershipEnd(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    valid_to: date = PydanticField(description="The member's last day in the cluster")
+    valid_to: RecordDate = PydanticField(description="The member's last day in the cluster")
 
 
 class MembershipPublic(SQLModel):
