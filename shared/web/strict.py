@@ -17,6 +17,11 @@ from pydantic import BaseModel
 
 from shared.errors import Unprocessable
 
+TRACKING_KEYS = frozenset({"fbclid", "gclid", "mc_eid", "mc_cid"})
+"""Keys a mail gateway or a newsletter tool appends to links people click (with ``utm_*``): a person who
+opens a notice from an email must not get a 422 because their mail system tagged the link. They are no
+filter anywhere, so ignoring them hides no mistake of a caller's."""
+
 _DECLARED: dict[int, tuple[APIRoute, frozenset[str]]] = {}
 """Per route (by identity: routes are not hashable, and the route is kept so its id is never reused)."""
 
@@ -47,13 +52,21 @@ def _declared_for(route: APIRoute) -> frozenset[str]:
     return known[1]
 
 
+def _tracking(key: str) -> bool:
+    return key in TRACKING_KEYS or key.startswith("utm_")
+
+
 async def refuse_unknown_query_parameters(request: Request) -> None:
     """A request dependency of every route: a 422 naming the first query key the route does not read."""
     route = request.scope.get("route")
     if not isinstance(route, APIRoute) or not request.query_params:
         return
     declared = _declared_for(route)
-    unknown = [key for key in dict.fromkeys(request.query_params.keys()) if key not in declared]
+    unknown = [
+        key
+        for key in dict.fromkeys(request.query_params.keys())
+        if key not in declared and not _tracking(key)
+    ]
     if not unknown:
         return
     takes = ", ".join(sorted(declared)) if declared else "no query parameters"

@@ -221,6 +221,14 @@ async def test_an_unknown_query_parameter_is_a_422_naming_it(client: httpx.Async
     assert (await client.get("/notes", params={"limit": 3})).json() == {"limit": 3}
 
 
+async def test_the_tags_mail_systems_add_to_links_are_no_unknown_parameters(
+    client: httpx.AsyncClient,
+) -> None:
+    tagged = {"limit": 3, "utm_source": "mail", "utm_campaign": "x", "fbclid": "abc"}
+    assert (await client.get("/notes", params=tagged)).json() == {"limit": 3}
+    assert (await client.get("/notes", params={"utm": "x"})).status_code == 422  # not a tag: a typo
+
+
 async def test_aliases_model_fields_and_repeated_keys_are_declared_parameters(
     client: httpx.AsyncClient,
 ) -> None:
