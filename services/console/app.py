@@ -48,11 +48,12 @@ def create_app(settings: ConsoleSettings | None = None, *, clock: Clock = system
         },
         timeout_s=settings.service_timeout_s,
     )
+    issuer = settings.oidc_issuer or DEFAULT_ISSUER
     provider = IdentityProvider(
-        settings.oidc_issuer or DEFAULT_ISSUER,
+        settings.oidc_internal_issuer or issuer,
         client_id=settings.oidc_client_id,
         client_secret=settings.oidc_client_secret.get_secret_value(),
-        public_issuer=settings.oidc_public_issuer,
+        public_issuer=issuer,
     )
 
     async def stop(_runtime: ServiceRuntime) -> None:

@@ -24,9 +24,10 @@ class ConsoleSettings(ServiceSettings):
     )
     oidc_client_id: str = Field(default="edu-clusters-console", description="The console's client")
     oidc_client_secret: SecretStr = Field(default=SecretStr(DEV_CLIENT_SECRET))
-    oidc_public_issuer: str | None = Field(
+    oidc_internal_issuer: str | None = Field(
         default=None,
-        description="The issuer as people's browsers reach it, when it differs from OIDC_ISSUER",
+        description="The issuer as this server reaches it (http://keycloak:8080/realms/...), when people's "
+        "browsers reach it at OIDC_ISSUER and this server cannot",
     )
 
     registry_url: str = "http://127.0.0.1:8001"

@@ -53,10 +53,14 @@ class IdentityProvider:
         return self._discovery
 
     async def _endpoint(self, name: str) -> str:
-        """An endpoint as the browser must reach it (the public issuer) or as this server does."""
-        return str((await self.discovery())[name])
+        """An endpoint as this server reaches it (the discovery may name the public host)."""
+        url = str((await self.discovery())[name])
+        if url.startswith(self.public_issuer):
+            return self.issuer + url.removeprefix(self.public_issuer)
+        return url
 
     def _public(self, url: str) -> str:
+        """An endpoint as the browser reaches it."""
         return self.public_issuer + url.removeprefix(self.issuer) if url.startswith(self.issuer) else url
 
     @staticmethod

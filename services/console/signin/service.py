@@ -160,6 +160,7 @@ async def current_session(
     uow.session.add(row)
     await uow.commit()
     await uow.session.refresh(row)
+    uow.session.expunge(row)  # the page reads it after the unit of work is closed
     return row
 
 
