@@ -99,7 +99,10 @@ def test_a_report_appears_live_on_the_leaders_board_and_is_acknowledged_from_it(
     row = leader.locator(f"tr[data-reference='{reference}']")
     row.wait_for(timeout=30_000)
     seen_after = time.monotonic() - clicked
-    print(f"\nreport sent {answered:.2f} s after the click; on the leader's open board {seen_after:.2f} s after it")
+    print(
+        f"\nreport sent {answered:.2f} s after the click; "
+        f"on the leader's open board {seen_after:.2f} s after it"
+    )
     assert leader.evaluate("() => window.notReloaded") is True  # live, without a reload
     expect(row.locator(".status")).to_have_text("Mới báo")
 

@@ -57,7 +57,9 @@ def running_stack(*, bootstrap: str, issuer: str, data_dir: Path) -> Iterator[St
     processes: dict[str, subprocess.Popen[bytes]] = {}
     try:
         for name in SERVICES:
-            processes[name] = _start(name, ports[name], {**environment, "PUBLIC_BASE_URL": urls[name]}, data_dir)
+            processes[name] = _start(
+                name, ports[name], {**environment, "PUBLIC_BASE_URL": urls[name]}, data_dir
+            )
         for name in SERVICES:
             _wait_ready(name, urls[name], processes[name], data_dir, within=180)
         yield Stack(urls=urls, issuer=issuer, data_dir=data_dir)

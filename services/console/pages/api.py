@@ -11,7 +11,7 @@ import asyncio
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Header, Request
+from fastapi import APIRouter, Form, Header, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from services.console.gateway.adapters import ServiceRefused, Services
@@ -97,10 +97,12 @@ async def board_live(request: Request, person: Person) -> HTMLResponse:
 
 
 @router.get("/registry/{kind}")
-async def registry(request: Request, person: Person, kind: str, q: str | None = None) -> HTMLResponse:
+async def registry(
+    request: Request, person: Person, kind: str, q: Annotated[str | None, Query(max_length=100)] = None
+) -> HTMLResponse:
     if kind not in ("clusters", "communes", "schools"):
         return render(request, "error.html", person, status_code=404, message=kind)
-    params = {"q": q} if q and kind != "clusters" else {}
+    params: dict[str, object] = {"q": q} if q and kind != "clusters" else {}
     if kind != "clusters" and person.role in CLUSTER and person.cluster_no is not None:
         params["cluster_no"] = person.cluster_no
     found = await queries.registry_list(_services(request), person.access_token, kind, **params)

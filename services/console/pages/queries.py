@@ -72,12 +72,13 @@ async def recent_incidents(services: Services, token: str, *, limit: int = 50) -
     return found
 
 
-async def incident(services: Services, token: str, incident_id: str) -> tuple[Any, list[Any], list[Any]]:
-    return await asyncio.gather(
+async def incident(services: Services, token: str, incident_id: str) -> tuple[Any, Any, Any]:
+    found, timeline, notes = await asyncio.gather(
         services.get("incidents", f"/incidents/{incident_id}", token=token),
         services.get("incidents", f"/incidents/{incident_id}/timeline", token=token),
         services.get("incidents", f"/incidents/{incident_id}/notes", token=token),
     )
+    return found, timeline, notes
 
 
 async def workload(services: Services, token: str) -> list[Any]:

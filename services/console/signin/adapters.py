@@ -65,11 +65,11 @@ class IdentityProvider:
 
     @staticmethod
     def new_verifier() -> str:
-        return generate_token(64)
+        return str(generate_token(64))
 
     @staticmethod
     def new_token() -> str:
-        return generate_token(40)
+        return str(generate_token(40))
 
     async def authorization_url(self, *, redirect_uri: str, state: str, verifier: str, nonce: str) -> str:
         endpoint = self._public(await self._endpoint("authorization_endpoint"))

@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
-from sqlmodel import col, delete, select
+from sqlmodel import col, delete
 
 from services.console.gateway.adapters import Services, SignInRequired
 from services.console.signin.adapters import IdentityProvider, ProviderRefused, Tokens
@@ -95,8 +95,10 @@ async def finish_sign_in(
         csrf_token=secrets.token_urlsafe(32),
         created_at=now,
         last_seen_at=now,
-        **_token_fields(tokens, now),
+        access_token=tokens.access_token,
+        access_expires_at=now,
     )
+    _keep_tokens(row, tokens, now)
     uow.session.add(row)
     await uow.commit()
     return cookie, pending.return_to
@@ -154,8 +156,7 @@ async def current_session(
             await uow.session.delete(row)
             await uow.commit()
             raise SignInRequired(return_to) from None
-        for name, value in _token_fields(tokens, now).items():
-            setattr(row, name, value)
+        _keep_tokens(row, tokens, now)
     row.last_seen_at = now
     uow.session.add(row)
     await uow.commit()
@@ -179,29 +180,19 @@ async def end_session(uow: UnitOfWork, cookie: str | None) -> str | None:
 
 async def forget_stale(uow: UnitOfWork, *, now: datetime, idle: timedelta, sign_in_within: timedelta) -> int:
     """Idle sessions and abandoned sign-ins are deleted (a periodic job)."""
-    gone = await uow.session.exec(  # type: ignore[call-overload]
-        delete(ConsoleSession).where(col(ConsoleSession.last_seen_at) < now - idle)
-    )
-    await uow.session.exec(  # type: ignore[call-overload]
-        delete(PendingSignIn).where(col(PendingSignIn.created_at) < now - sign_in_within)
-    )
+    gone = await uow.session.exec(delete(ConsoleSession).where(col(ConsoleSession.last_seen_at) < now - idle))
+    await uow.session.exec(delete(PendingSignIn).where(col(PendingSignIn.created_at) < now - sign_in_within))
     await uow.commit()
     return int(gone.rowcount or 0)
 
 
-async def count_sessions(uow: UnitOfWork) -> int:
-    return len((await uow.session.exec(select(ConsoleSession.id_hash))).all())
-
-
-def _token_fields(tokens: Tokens, now: datetime) -> dict[str, object]:
-    fields: dict[str, object] = {
-        "access_token": tokens.access_token,
-        "access_expires_at": now + timedelta(seconds=tokens.expires_in),
-        "refresh_token": tokens.refresh_token,
-        "refresh_expires_at": (
-            now + timedelta(seconds=tokens.refresh_expires_in) if tokens.refresh_expires_in else None
-        ),
-    }
+def _keep_tokens(row: ConsoleSession, tokens: Tokens, now: datetime) -> None:
+    """The provider's answer on the row; a refresh may bring no new ID token (the first one stays)."""
+    row.access_token = tokens.access_token
+    row.access_expires_at = now + timedelta(seconds=tokens.expires_in)
+    row.refresh_token = tokens.refresh_token
+    row.refresh_expires_at = (
+        now + timedelta(seconds=tokens.refresh_expires_in) if tokens.refresh_expires_in else None
+    )
     if tokens.id_token is not None:
-        fields["id_token"] = tokens.id_token
-    return fields
+        row.id_token = tokens.id_token
