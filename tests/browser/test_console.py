@@ -5,6 +5,7 @@ nothing serious."""
 
 from __future__ import annotations
 
+import sqlite3
 import time
 import uuid
 
@@ -164,3 +165,31 @@ def test_the_alert_link_page_never_acts_on_get_and_says_when_a_link_is_not_valid
     expect(page.locator("a[href='/sign-in']")).to_be_visible()
     assert page.locator("form button").count() == 0
     assert axe_violations(page) == []
+
+
+def test_an_ending_access_token_is_refreshed_and_sign_out_ends_the_session_at_the_provider(
+    pages: Pages,
+) -> None:
+    page = pages.signed_in("thanhvien.1")
+    database = pages.stack.data_dir / "console.db"
+    with sqlite3.connect(database) as connection:  # the access token is made to end now
+        before = connection.execute(
+            "SELECT access_token FROM console_sessions WHERE username LIKE 'thanhvien.1%'"
+        ).fetchone()[0]
+        connection.execute(
+            "UPDATE console_sessions SET access_expires_at = '2000-01-01 00:00:00.000000' "
+            "WHERE username LIKE 'thanhvien.1%'"
+        )
+    page.goto(pages.stack.console + "/cluster")
+    expect(page.locator("h1")).to_contain_text("Cụm 1")  # refreshed, not sent to sign in
+    with sqlite3.connect(database) as connection:
+        after = connection.execute(
+            "SELECT access_token FROM console_sessions WHERE username LIKE 'thanhvien.1%'"
+        ).fetchone()[0]
+    assert after != before
+
+    page.click("text=Đăng xuất")
+    page.wait_for_url(f"{pages.stack.console}/signed-out")
+    expect(page.locator("h1")).to_have_text("Bạn đã đăng xuất.")
+    page.goto(pages.stack.console + "/cluster")
+    page.wait_for_selector("#kc-login")  # the provider's session ended too: its login page again
