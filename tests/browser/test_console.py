@@ -172,19 +172,21 @@ def test_an_ending_access_token_is_refreshed_and_sign_out_ends_the_session_at_th
 ) -> None:
     page = pages.signed_in("thanhvien.1")
     database = pages.stack.data_dir / "console.db"
-    with sqlite3.connect(database) as connection:  # the access token is made to end now
-        before = connection.execute(
-            "SELECT access_token FROM console_sessions WHERE username LIKE 'thanhvien.1%'"
-        ).fetchone()[0]
+    newest = (
+        "SELECT id_hash, access_token FROM console_sessions WHERE username LIKE 'thanhvien.1%' "
+        "ORDER BY created_at DESC LIMIT 1"
+    )
+    with sqlite3.connect(database) as connection:  # this browser's access token is made to end now
+        key, before = connection.execute(newest).fetchone()
         connection.execute(
-            "UPDATE console_sessions SET access_expires_at = '2000-01-01 00:00:00.000000' "
-            "WHERE username LIKE 'thanhvien.1%'"
+            "UPDATE console_sessions SET access_expires_at = '2000-01-01 00:00:00.000000' WHERE id_hash = ?",
+            (key,),
         )
     page.goto(pages.stack.console + "/cluster")
     expect(page.locator("h1")).to_contain_text("Cụm 1")  # refreshed, not sent to sign in
     with sqlite3.connect(database) as connection:
         after = connection.execute(
-            "SELECT access_token FROM console_sessions WHERE username LIKE 'thanhvien.1%'"
+            "SELECT access_token FROM console_sessions WHERE id_hash = ?", (key,)
         ).fetchone()[0]
     assert after != before
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Awaitable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Header, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from services.console.gateway.adapters import ServiceRefused, Services
+from services.console.gateway.adapters import ServiceRefused, Services, ServiceUnreachable
 from services.console.layout.api import language, refusal_text, render
 from services.console.pages import queries
 from services.console.pages import service as actions
@@ -36,6 +37,16 @@ HOME = {
 
 def _services(request: Request) -> Services:
     return parts_of(request).services
+
+
+async def _or_words(request: Request, call: Awaitable[Any], default: Any, missing: list[str]) -> Any:
+    """A page's secondary part: a service that refuses or does not answer leaves the rest of the page
+    whole, and the person is told in words which part is missing."""
+    try:
+        return await call
+    except (ServiceRefused, ServiceUnreachable) as error:
+        missing.append(refusal_text(request, error))
+        return default
 
 
 def _not_for_role(request: Request, person: ConsoleSession) -> HTMLResponse:
@@ -83,10 +94,12 @@ async def _board_parts(request: Request, person: ConsoleSession) -> dict[str, An
 async def board(request: Request, person: Person) -> HTMLResponse:
     if person.role not in DEPARTMENT:
         return _not_for_role(request, person)
+    missing: list[str] = []
     parts, coverage = await asyncio.gather(
-        _board_parts(request, person), queries.coverage(_services(request), person.access_token)
+        _board_parts(request, person),
+        _or_words(request, queries.coverage(_services(request), person.access_token), {"items": []}, missing),
     )
-    return render(request, "board.html", person, coverage=coverage, live=True, **parts)
+    return render(request, "board.html", person, coverage=coverage, live=True, missing=missing, **parts)
 
 
 @router.get("/board/live")
@@ -124,13 +137,21 @@ async def cluster(request: Request, person: Person) -> HTMLResponse:
     if person.role not in CLUSTER:
         return _not_for_role(request, person)
     services, token = _services(request), person.access_token
+    missing: list[str] = []
     parts, activities, follow_ups = await asyncio.gather(
         _cluster_parts(request, person),
-        queries.activities(services, token, cluster_no=person.cluster_no),
-        queries.follow_ups(services, token),
+        _or_words(request, queries.activities(services, token, cluster_no=person.cluster_no), [], missing),
+        _or_words(request, queries.follow_ups(services, token), [], missing),
     )
     return render(
-        request, "cluster.html", person, activities=activities, follow_ups=follow_ups, live=True, **parts
+        request,
+        "cluster.html",
+        person,
+        activities=activities,
+        follow_ups=follow_ups,
+        live=True,
+        missing=missing,
+        **parts,
     )
 
 
@@ -219,12 +240,22 @@ async def school(request: Request, person: Person) -> HTMLResponse:
     if person.role != Role.SCHOOL_PRINCIPAL.value:
         return _not_for_role(request, person)
     services, token = _services(request), person.access_token
+    missing: list[str] = []
     parts, inbox, activities = await asyncio.gather(
         _school_parts(request, person),
-        queries.inbox(services, token),
-        queries.activities(services, token, status="registration_open"),
+        _or_words(request, queries.inbox(services, token), {"items": []}, missing),
+        _or_words(request, queries.activities(services, token, status="registration_open"), [], missing),
     )
-    return render(request, "school.html", person, inbox=inbox, activities=activities, live=True, **parts)
+    return render(
+        request,
+        "school.html",
+        person,
+        inbox=inbox,
+        activities=activities,
+        live=True,
+        missing=missing,
+        **parts,
+    )
 
 
 @router.get("/school/live")
@@ -295,10 +326,12 @@ async def _commune_parts(request: Request, person: ConsoleSession) -> dict[str, 
 async def commune(request: Request, person: Person) -> HTMLResponse:
     if person.role != Role.COMMUNE_OFFICER.value:
         return _not_for_role(request, person)
+    missing: list[str] = []
     parts, notices = await asyncio.gather(
-        _commune_parts(request, person), queries.notices(_services(request), person.access_token)
+        _commune_parts(request, person),
+        _or_words(request, queries.notices(_services(request), person.access_token), {"items": []}, missing),
     )
-    return render(request, "commune.html", person, notices=notices, live=True, **parts)
+    return render(request, "commune.html", person, notices=notices, live=True, missing=missing, **parts)
 
 
 @router.get("/commune/live")
