@@ -9,7 +9,14 @@ from typing import Any
 from sqlmodel import SQLModel
 
 from shared.db import UnitOfWork
-from shared.events import ClusterStateV1, CommuneStateV1, EventPayload, SchoolStateV1, StaffStateV1
+from shared.events import (
+    ClusterStateV1,
+    CommuneStateV1,
+    EventPayload,
+    OfficeStateV1,
+    SchoolStateV1,
+    StaffStateV1,
+)
 from shared.messaging import Delivery, EventConsumer
 from shared.messaging.incoming import IncomingEvent
 from shared.replica.apply import apply_state, preload, remove_entity
@@ -33,6 +40,7 @@ def registry_replica(
     communes: ReplicaTable | None = None,
     schools: ReplicaTable | None = None,
     staff: ReplicaTable | None = None,
+    offices: ReplicaTable | None = None,
 ) -> EventConsumer:
     """The consumer group that keeps the given tables equal to the registry's compacted topics."""
     consumer = EventConsumer(group_id)
@@ -41,6 +49,7 @@ def registry_replica(
         (CommuneStateV1, communes),
         (SchoolStateV1, schools),
         (StaffStateV1, staff),
+        (OfficeStateV1, offices),
     ]
     tables: dict[type[EventPayload], type[SQLModel]] = {}
     for state_type, mirrored in entities:
