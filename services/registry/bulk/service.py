@@ -433,7 +433,7 @@ class MembershipImporter:
     """Cluster memberships by cluster number and staff code, one period per row, applied in file order as
     the memberships concept applies them one at a time: a new open leader's period ends the previous
     leader's the day before; a known period (same cluster, person and first day) may be given its last day,
-    never changed once it has one (history is closed, not rewritten)."""
+    never changed once it has one (history is closed, not rewritten; an empty cell keeps it)."""
 
     entity = "memberships"
     row_model = MembershipRow
@@ -506,7 +506,7 @@ class MembershipImporter:
         if row.role is not current.role:
             message = f"this period is {current.role}: end it and open a new one to change the role"
             return [RowError(line, "role", message)]
-        if current.valid_to is not None and row.valid_to != current.valid_to:
+        if current.valid_to is not None and row.valid_to is not None and row.valid_to != current.valid_to:
             return [RowError(line, "valid_to", f"this period already ended on {current.valid_to}")]
         if row.valid_to is not None and current.valid_to is None:
             self.open_of.pop((row.cluster_no, row.staff_code), None)
