@@ -306,7 +306,7 @@ async def test_after_the_two_spreadsheets_an_incident_in_a_cluster_without_a_lea
                 school_row = await session.get(ReplicaSchool, SCHOOL)
             return bool(office and office.culture_office_email and member and province and school_row)
 
-        await wait_for(mirrored, message="the imports in both replicas", timeout=60)
+        await wait_for(mirrored, message="the imports in both replicas", within=60)
 
         # The coverage report: no commune of cluster 1 is left without someone of its own.
         officer = bearer(notifications, Role.DEPARTMENT_OFFICER)
@@ -321,7 +321,7 @@ async def test_after_the_two_spreadsheets_an_incident_in_a_cluster_without_a_lea
             )
 
         report = await wait_for(
-            coverage, until=all_known, message="cluster 1's members and offices", timeout=60
+            coverage, until=all_known, message="cluster 1's members and offices", within=60
         )
         assert report["communes"] == len(communes) and report["nobody_local"] == 0
 
@@ -355,11 +355,11 @@ async def test_after_the_two_spreadsheets_an_incident_in_a_cluster_without_a_lea
 
         def reached(found: list[dict[str, Any]]) -> bool:
             emails = {
-                d["recipient_key"] for d in found if d["channel"] == "email" and d["status"] == "delivered"
+                d["recipient_key"] for d in found if d["channel"] == "email" and d["state"] == "delivered"
             }
             return wanted <= emails
 
-        found = await wait_for(deliveries, until=reached, message="the members and the office", timeout=60)
+        found = await wait_for(deliveries, until=reached, message="the members and the office", within=60)
         assert {d["recipient_key"] for d in found} == wanted
         assert {d["recipient_key"] for d in found if d["stands_in_for"]} == {"department:duty-desk"}
         addresses = {address for mail in smtp.messages() for address in mail.recipients}
