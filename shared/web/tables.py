@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import Query, Request
 from fastapi.responses import Response
 
-from shared.tabular import MEDIA_TYPES, TableFormat, format_of_media_type, write_table
+from shared.tabular import MEDIA_TYPES, XLSX_MEDIA_TYPE, TableFormat, format_of_media_type, write_table
 
 
 class ExportFormat(StrEnum):
@@ -59,3 +59,14 @@ def table_response(
         media_type=MEDIA_TYPES[table],
         headers={"Content-Disposition": f'attachment; filename="{safe}.{table.value}"'},
     )
+
+
+FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            XLSX_MEDIA_TYPE: {"schema": {"type": "string"}},
+        }
+    }
+}
+"""For ``responses=`` of a route that can answer a file: the OpenAPI names both media types."""

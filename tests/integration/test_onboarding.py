@@ -278,8 +278,8 @@ async def test_after_the_two_spreadsheets_an_incident_in_a_cluster_without_a_lea
         )
         assert imported.status_code == 200, imported.text
         communes = await cluster_1_communes(registry_client, admin)
-        imported = await send(registry_client, "/communes/contacts/import", csv_bytes(contacts_of(communes)), CSV,
-                              admin)  # fmt: skip
+        contacts = csv_bytes(contacts_of(communes))
+        imported = await send(registry_client, "/communes/contacts/import", contacts, CSV, admin)
         assert imported.status_code == 200, imported.text
         offices = [
             ["code", "name", "kind", "duty_contact", "email", "phone"],
@@ -291,8 +291,10 @@ async def test_after_the_two_spreadsheets_an_incident_in_a_cluster_without_a_lea
             "created"
         ] == 2
         await both_exports_agree(registry_client, "/offices/export", admin)
-        school = [["code", "name", "level", "commune_code"], [SCHOOL, "Trường Tiểu học Mường Xén 1", "primary",
-                  MUONG_XEN]]  # fmt: skip
+        school = [
+            ["code", "name", "level", "commune_code"],
+            [SCHOOL, "Trường Mường Xén 1", "primary", MUONG_XEN],
+        ]
         assert (
             await send(registry_client, "/schools/import", csv_bytes(school), CSV, admin)
         ).status_code == 200
