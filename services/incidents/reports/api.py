@@ -1,4 +1,5 @@
-"""Routes on reports: statistics, open and overdue per cluster, the daily situation summary."""
+"""Routes on reports: statistics, open and overdue per cluster, the daily situation summary, incidents per
+week and cluster."""
 
 from __future__ import annotations
 
@@ -11,7 +12,12 @@ from pydantic import AwareDatetime
 from services.incidents.incidents.api import Now
 from services.incidents.reports import queries
 from services.incidents.reports.domain import GroupBy
-from services.incidents.reports.models import ClusterWorkload, DailySummary, GroupStatisticsPublic
+from services.incidents.reports.models import (
+    ClusterWorkload,
+    DailySummary,
+    GroupStatisticsPublic,
+    WeeklyByCluster,
+)
 from shared.auth import CurrentPrincipal
 from shared.web import UnitOfWorkDep
 
@@ -59,3 +65,14 @@ async def daily_summary(
     return await queries.daily_summary(
         uow=uow, principal=principal, cluster_no=cluster_no, day=day or today, now=now
     )
+
+
+@router.get("/weekly-by-cluster", response_model=WeeklyByCluster)
+async def weekly_by_cluster(
+    uow: UnitOfWorkDep,
+    principal: CurrentPrincipal,
+    now: Now,
+    weeks: Annotated[int, Query(ge=1, le=53, description="How many ISO weeks, this one last")] = 12,
+) -> object:
+    """Incidents reported per ISO week (in Vietnam's time) and cluster, as far as the caller sees."""
+    return await queries.weekly_by_cluster(uow=uow, principal=principal, now=now, weeks=weeks)
