@@ -33,6 +33,8 @@ _TEXT: dict[str, dict[Lang, str]] = {
     "weekly_title": {"vi": "Sự cố mỗi tuần theo cụm", "en": "Incidents per week by cluster"},
     "weekly_axis": {"vi": "Số sự cố", "en": "Incidents"},
     "incidents": {"vi": "sự cố", "en": "incidents"},
+    "weeks": {"vi": "tuần", "en": "weeks"},
+    "to": {"vi": "đến", "en": "to"},
     "ack_title": {"vi": "Thời gian xác nhận theo cụm", "en": "Time to acknowledge by cluster"},
     "ack_axis": {"vi": "Phút", "en": "Minutes"},
     "median": {"vi": "Trung vị", "en": "Median"},
@@ -357,10 +359,8 @@ def incidents_per_week_chart(
     labels = [week_label(monday, lang) for monday in weeks]
     noun = text("incidents", lang)
     totals = "; ".join(f"{s.name}: {number(sum(s.values), lang)}" for s in series)
-    span = f"{labels[0]}–{labels[-1]}" if labels else ""
-    desc = (
-        f"{text('weekly_title', lang)}, {len(labels)} {'tuần' if lang == 'vi' else 'weeks'} {span}. {totals}."
-    )
+    span = f"{labels[0]} {text('to', lang)} {labels[-1]}" if labels else ""
+    desc = f"{text('weekly_title', lang)}, {len(labels)} {text('weeks', lang)}, {span}. {totals}."
     return bar_chart(
         chart_id="incidents-per-week",
         title=text("weekly_title", lang),
@@ -418,7 +418,9 @@ def time_to_acknowledge_chart(rows: Sequence[AcknowledgementTimes], *, lang: Lan
     minutes = text("minutes", lang)
 
     def spoken(value: float | None) -> str:
-        return text("none_acknowledged", lang) if value is None else f"{number(value, lang)} {minutes}"
+        if value is None:
+            return text("none_acknowledged", lang)
+        return f"{number(value, lang, decimals=0 if value == round(value) else 1)} {minutes}"
 
     desc = (
         f"{title}. "
