@@ -196,10 +196,12 @@ def _text_width(label: str) -> float:
     return 0.58 * FONT * len(label)
 
 
-def _rect(parent: ET.Element, x: float, y: float, w: float, h: float, fill: str, **attrs: str) -> ET.Element:
+def _rect(
+    parent: ET.Element, x: float, y: float, w: float, h: float, fill: str, *, cls: str, **more: str
+) -> ET.Element:
+    """A rectangle; ``more`` are further attributes (``aria-label`` and ``data-*`` passed as ``**{...}``)."""
     attributes = {"x": f"{x:.2f}", "y": f"{y:.2f}", "width": f"{w:.2f}", "height": f"{h:.2f}", "fill": fill}
-    attributes.update({("class" if k == "cls" else k): v for k, v in attrs.items()})
-    return ET.SubElement(parent, "rect", attributes)
+    return ET.SubElement(parent, "rect", {**attributes, "class": cls, **more})
 
 
 def _line(parent: ET.Element, x1: float, y1: float, x2: float, y2: float, *, width: float, cls: str) -> None:
@@ -338,9 +340,13 @@ def bar_chart(
                 colour,
                 cls="bar",
                 role="listitem",
-                **{"aria-label": label, "data-value": f"{value:g}", "data-series": name},
+                **{
+                    "aria-label": label,
+                    "data-value": f"{value:g}",
+                    "data-series": name,
+                    "data-category": category,
+                },
             )
-            bar.set("data-category", category)
             ET.SubElement(bar, "title").text = label
             below += value if stacked else 0.0
     baseline = canvas.plot_top + PLOT_HEIGHT
