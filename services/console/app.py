@@ -17,7 +17,6 @@ from fastapi import FastAPI, Request
 
 from services.console.charts.api import charts_router
 from services.console.charts.queries import ChartSource
-
 from services.console.gateway.adapters import Services
 from services.console.jobs.stale_sessions import stale_sessions_job
 from services.console.layout.api import install_pages
