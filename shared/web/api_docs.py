@@ -18,7 +18,9 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 VENDOR_DIR = Path(__file__).parent / "static" / "vendor"
-VENDOR_PATH = "/static/vendor"
+VENDOR_PATH = "/api-docs/vendor"
+"""Not under ``/static``: a service that serves pages (the console) mounts its own ``/static``, which this
+mount would shadow."""
 SWAGGER_UI = f"{VENDOR_PATH}/swagger-ui-5.35.0"
 ASYNCAPI_UI = f"{VENDOR_PATH}/asyncapi-react-component-3.1.5"
 ASYNCAPI_JS = f"{ASYNCAPI_UI}/index.js"
@@ -40,7 +42,7 @@ class VendorFiles(StaticFiles):
 
 
 def mount_vendor_assets(app: FastAPI) -> None:
-    """Serve the vendored viewers at ``/static/vendor/...`` (no token: they are public code)."""
+    """Serve the vendored viewers at ``/api-docs/vendor/...`` (no token: they are public code)."""
     app.mount(VENDOR_PATH, VendorFiles(directory=VENDOR_DIR), name="vendor")
 
 

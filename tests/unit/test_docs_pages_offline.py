@@ -49,7 +49,7 @@ def test_the_parser_sees_foreign_assets() -> None:
     assert links_of(page) == [("link", "https://www.asyncapi.com/favicon.ico"), ("script", "/static/a.js")]
     assert not same_origin("https://www.asyncapi.com/favicon.ico")
     assert not same_origin("//cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui.css")
-    assert same_origin("/static/vendor/x.js") and same_origin("x.css") and same_origin(f"{ORIGIN}/y.js")
+    assert same_origin("/api-docs/vendor/x.js") and same_origin("x.css") and same_origin(f"{ORIGIN}/y.js")
 
 
 @pytest.mark.parametrize("service", built_services(), ids=lambda service: service.name)
@@ -81,5 +81,5 @@ async def test_the_default_cdn_pages_are_gone(tmp_path: Path) -> None:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=ORIGIN) as client:
         assert (await client.get("/redoc")).status_code == 404
         assert (await client.get("/docs/oauth2-redirect")).status_code == 200
-        assert (await client.get("/static/vendor/swagger-ui-5.35.0/missing.js")).status_code == 404
-        assert (await client.get("/static/vendor/../../app.py")).status_code == 404
+        assert (await client.get("/api-docs/vendor/swagger-ui-5.35.0/missing.js")).status_code == 404
+        assert (await client.get("/api-docs/vendor/../../app.py")).status_code == 404
