@@ -136,7 +136,7 @@ class ActivitySummaryV2(ActivitySummaryV1):
     """The activity part of a ``….v2`` event: v1's fields, with levels of every level the registry names."""
 
     levels: list[SchoolLevelV2]  # type: ignore[assignment]
-    eligibility: EligibilityV2 = Field(default_factory=EligibilityV2)  # type: ignore[assignment]
+    eligibility: EligibilityV2 = Field(default_factory=EligibilityV2)
 
     def fits_v1(self) -> bool:
         return fits_v1([*self.levels, *self.eligibility.levels])
@@ -330,37 +330,37 @@ class DelegationReportFiledV1(EventPayload):
 
 @event_type("activities.activity.scheduled.v2", topic=ACTIVITY_EVENTS, key="activity_id")
 class ActivityScheduledV2(ActivityScheduledV1):
-    activity: ActivitySummaryV2  # type: ignore[assignment]
+    activity: ActivitySummaryV2
 
 
 @event_type("activities.activity.updated.v2", topic=ACTIVITY_EVENTS, key="activity_id")
 class ActivityUpdatedV2(ActivityUpdatedV1):
-    activity: ActivitySummaryV2  # type: ignore[assignment]
+    activity: ActivitySummaryV2
 
 
 @event_type("activities.activity.cancelled.v2", topic=ACTIVITY_EVENTS, key="activity_id")
 class ActivityCancelledV2(ActivityCancelledV1):
-    activity: ActivitySummaryV2  # type: ignore[assignment]
+    activity: ActivitySummaryV2
 
 
 @event_type("activities.activity.registration_opened.v2", topic=ACTIVITY_EVENTS, key="activity_id")
 class RegistrationOpenedV2(RegistrationOpenedV1):
-    activity: ActivitySummaryV2  # type: ignore[assignment]
+    activity: ActivitySummaryV2
 
 
 @event_type("activities.activity.registration_closed.v2", topic=ACTIVITY_EVENTS, key="activity_id")
 class RegistrationClosedV2(RegistrationClosedV1):
-    activity: ActivitySummaryV2  # type: ignore[assignment]
+    activity: ActivitySummaryV2
 
 
 @event_type("activities.activity.results_published.v2", topic=ACTIVITY_EVENTS, key="activity_id")
 class ResultsPublishedV2(ResultsPublishedV1):
-    activity: ActivitySummaryV2  # type: ignore[assignment]
+    activity: ActivitySummaryV2
 
 
 @event_type("activities.delegation.scheduled.v2", topic=ACTIVITY_EVENTS, key="activity_id")
 class DelegationScheduledV2(DelegationScheduledV1):
-    activity: ActivitySummaryV2  # type: ignore[assignment]
+    activity: ActivitySummaryV2
 
 
 _SUMMARY_V2: dict[type[EventPayload], type[EventPayload]] = {

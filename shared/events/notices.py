@@ -221,14 +221,14 @@ class NoticePublishedV2(NoticePublishedV1):
     """A notice whose audience names a level v1 cannot (upper-secondary schools, GDTX centres); every
     other notice stays v1, so a v1 consumer never meets a level it cannot name. The same fields as v1."""
 
-    audience: NoticeAudienceV2  # type: ignore[assignment]
+    audience: NoticeAudienceV2
 
 
 def notice_published(*, audience: NoticeAudienceV2, **fields: object) -> NoticePublishedV1:
     """The published event for this audience: v1 while its levels fit v1's enum, else v2."""
     if audience.fits_v1():
-        return NoticePublishedV1(audience=audience.as_v1(), **fields)  # type: ignore[arg-type]
-    return NoticePublishedV2(audience=audience, **fields)  # type: ignore[arg-type]
+        return NoticePublishedV1(audience=audience.as_v1(), **fields)
+    return NoticePublishedV2(audience=audience, **fields)
 
 
 @event_type("notices.notice.reminder_sent.v1", topic=NOTICE_EVENTS, key="notice_id")
