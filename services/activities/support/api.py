@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
 
 from services.activities.support import queries, service
 from services.activities.support.domain import TotalsBy
@@ -21,7 +23,11 @@ from services.activities.support.models import (
 )
 from shared.auth import CurrentPrincipal
 from shared.events.activities import ContributionKindV2
+from shared.tabular import rows_of
 from shared.web import UnitOfWorkDep
+from shared.web.tables import FILE_RESPONSES, ExportFormat, export_format, table_response
+
+Format = Annotated[ExportFormat, Depends(export_format())]
 
 router = APIRouter(prefix="/support", tags=["support program"])
 
@@ -64,10 +70,11 @@ async def list_contributions(pairing_id: str, uow: UnitOfWorkDep, principal: Cur
     return await queries.list_contributions(uow=uow, principal=principal, pairing_id=pairing_id)
 
 
-@router.get("/totals", response_model=list[TotalLine])
+@router.get("/totals", response_model=list[TotalLine], responses=FILE_RESPONSES)
 async def support_totals(
     uow: UnitOfWorkDep,
     principal: CurrentPrincipal,
+    fmt: Format,
     by: TotalsBy = TotalsBy.SCHOOL_YEAR,
     school_year: str | None = None,
     period: str | None = Query(default=None, pattern=PERIOD_CODE, description="A period's code"),
@@ -75,8 +82,8 @@ async def support_totals(
     kind: ContributionKindV2 | None = None,
 ) -> object:
     """Totals in whole VND by school year, period, kind, unit or cluster, with filters (a period's totals
-    per kind: ``by=kind&period=2023-2028``)."""
-    return await queries.totals(
+    per kind: ``by=kind&period=2023-2028``), as JSON, CSV or XLSX."""
+    lines = await queries.totals(
         uow=uow,
         principal=principal,
         by=by,
@@ -84,6 +91,12 @@ async def support_totals(
         period=period,
         cluster_no=cluster_no,
         kind=kind,
+    )
+    if fmt is ExportFormat.JSON:
+        return lines
+    columns = list(TotalLine.model_fields)
+    return table_response(
+        fmt, name=f"support-totals-{by.value}", columns=columns, rows=rows_of(lines, columns)
     )
 
 
@@ -93,9 +106,14 @@ async def record_award(data: AwardCreate, uow: UnitOfWorkDep, principal: Current
     return await service.record_award(uow=uow, principal=principal, data=data)
 
 
-@router.get("/awards", response_model=list[AwardPublic])
+@router.get("/awards", response_model=list[AwardPublic], responses=FILE_RESPONSES)
 async def list_awards(
-    uow: UnitOfWorkDep, principal: CurrentPrincipal, school_year: str | None = None
+    uow: UnitOfWorkDep, principal: CurrentPrincipal, fmt: Format, school_year: str | None = None
 ) -> object:
-    """The program's awards, by school year."""
-    return await queries.list_awards(uow=uow, principal=principal, school_year=school_year)
+    """The program's awards, by school year (JSON, CSV or XLSX)."""
+    awards = await queries.list_awards(uow=uow, principal=principal, school_year=school_year)
+    if fmt is ExportFormat.JSON:
+        return awards
+    columns = list(AwardPublic.model_fields)
+    rows = rows_of([AwardPublic.model_validate(award).model_dump(mode="json") for award in awards], columns)
+    return table_response(fmt, name="support-awards", columns=columns, rows=rows)
