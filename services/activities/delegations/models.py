@@ -12,7 +12,7 @@ from services.activities.tables import ActivitiesTable
 from shared.clock import utc_now
 from shared.dates import RecordDate, RecordDatetime
 from shared.db import UTCDateTime
-from shared.events.activities import SchoolLevel
+from shared.events.activities import SchoolLevelV2 as SchoolLevel
 from shared.validation import FreeText, SingleLine
 
 
