@@ -128,6 +128,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "kind": ("Loại", "Kind"),
     "follow_up_due": ("Hạn thực hiện", "Follow-up due"),
     "done": ("Đã thực hiện", "Done"),
+    "mark_done": ("Đánh dấu đã thực hiện", "Mark done"),
     "subject": ("Trích yếu", "Subject"),
     "number": ("Số", "Number"),
     "notice_date": ("Ngày", "Date"),
