@@ -13,6 +13,7 @@ from shared.events import (
     ClusterStateV1,
     CommuneStateV1,
     EventPayload,
+    OfficeStateV1,
     SchoolStateV1,
     SchoolStateV2,
     StaffStateV1,
@@ -40,6 +41,7 @@ def registry_replica(
     communes: ReplicaTable | None = None,
     schools: ReplicaTable | None = None,
     staff: ReplicaTable | None = None,
+    offices: ReplicaTable | None = None,
 ) -> EventConsumer:
     """The consumer group that keeps the given tables equal to the registry's compacted topics."""
     consumer = EventConsumer(group_id)
@@ -49,6 +51,7 @@ def registry_replica(
         (SchoolStateV1, schools),
         (SchoolStateV2, schools),  # the same table: v2 only names more levels
         (StaffStateV1, staff),
+        (OfficeStateV1, offices),
     ]
     tables: dict[type[EventPayload], type[SQLModel]] = {}
     for state_type, mirrored in entities:

@@ -246,7 +246,8 @@ async def test_a_cluster_contest_is_planned_opened_filled_and_each_step_is_an_ev
     old = (await client.get(results_url, params={"version": 1}, headers=leader)).json()
     assert [e["rank"] for e in old["entries"]] == [1, 1]  # the superseded version is kept as it was
     awards = await client.get(f"/activities/{activity_id}/awards", params={"format": "csv"}, headers=leader)
-    lines = awards.text.splitlines()
+    assert awards.content.startswith(b"\xef\xbb\xbf")  # UTF-8 with a byte-order mark, for Excel
+    lines = awards.content.decode("utf-8-sig").splitlines()
     assert lines[0].startswith(
         "rank,award,full_name,staff_code,school_code,school_name,score,decision_number"
     )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
 
 from services.activities.support import queries, service
 from services.activities.support.domain import TotalsBy
@@ -18,7 +20,11 @@ from services.activities.support.models import (
 )
 from shared.auth import CurrentPrincipal
 from shared.events.activities import ContributionKind
+from shared.tabular import rows_of
 from shared.web import UnitOfWorkDep
+from shared.web.tables import FILE_RESPONSES, ExportFormat, export_format, table_response
+
+Format = Annotated[ExportFormat, Depends(export_format())]
 
 router = APIRouter(prefix="/support", tags=["support program"])
 
@@ -49,18 +55,25 @@ async def list_contributions(pairing_id: str, uow: UnitOfWorkDep, principal: Cur
     return await queries.list_contributions(uow=uow, principal=principal, pairing_id=pairing_id)
 
 
-@router.get("/totals", response_model=list[TotalLine])
+@router.get("/totals", response_model=list[TotalLine], responses=FILE_RESPONSES)
 async def support_totals(
     uow: UnitOfWorkDep,
     principal: CurrentPrincipal,
+    fmt: Format,
     by: TotalsBy = TotalsBy.SCHOOL_YEAR,
     school_year: str | None = None,
     cluster_no: int | None = Query(default=None, ge=1, le=99),
     kind: ContributionKind | None = None,
 ) -> object:
-    """Totals in whole VND by school year, kind, unit or cluster, with filters."""
-    return await queries.totals(
+    """Totals in whole VND by school year, kind, unit or cluster, with filters (JSON, CSV or XLSX)."""
+    lines = await queries.totals(
         uow=uow, principal=principal, by=by, school_year=school_year, cluster_no=cluster_no, kind=kind
+    )
+    if fmt is ExportFormat.JSON:
+        return lines
+    columns = list(TotalLine.model_fields)
+    return table_response(
+        fmt, name=f"support-totals-{by.value}", columns=columns, rows=rows_of(lines, columns)
     )
 
 
@@ -70,9 +83,14 @@ async def record_award(data: AwardCreate, uow: UnitOfWorkDep, principal: Current
     return await service.record_award(uow=uow, principal=principal, data=data)
 
 
-@router.get("/awards", response_model=list[AwardPublic])
+@router.get("/awards", response_model=list[AwardPublic], responses=FILE_RESPONSES)
 async def list_awards(
-    uow: UnitOfWorkDep, principal: CurrentPrincipal, school_year: str | None = None
+    uow: UnitOfWorkDep, principal: CurrentPrincipal, fmt: Format, school_year: str | None = None
 ) -> object:
-    """The program's awards, by school year."""
-    return await queries.list_awards(uow=uow, principal=principal, school_year=school_year)
+    """The program's awards, by school year (JSON, CSV or XLSX)."""
+    awards = await queries.list_awards(uow=uow, principal=principal, school_year=school_year)
+    if fmt is ExportFormat.JSON:
+        return awards
+    columns = list(AwardPublic.model_fields)
+    rows = rows_of([AwardPublic.model_validate(award).model_dump(mode="json") for award in awards], columns)
+    return table_response(fmt, name="support-awards", columns=columns, rows=rows)

@@ -115,19 +115,19 @@ async def callback(
     state: Annotated[str, Query(max_length=200)] = "",
     code: Annotated[str, Query(max_length=4000)] = "",
     error: Annotated[str | None, Query(max_length=200)] = None,
-    # What else the provider adds to its redirect (OpenID Connect session management, RFC 9207's issuer,
-    # an error's words): declared, so the strict query check lets the sign-in finish.
+    # The rest of what an OpenID provider may send back (OIDC Core 3.1.2.5 and 3.1.2.6, RFC 9207): declared,
+    # since every route refuses a query parameter it does not name.
     session_state: Annotated[str | None, Query(max_length=200)] = None,
-    iss: Annotated[str | None, Query(max_length=2000)] = None,
-    error_description: Annotated[str | None, Query(max_length=2000)] = None,
-    error_uri: Annotated[str | None, Query(max_length=2000)] = None,
+    iss: Annotated[str | None, Query(max_length=500)] = None,
+    error_description: Annotated[str | None, Query(max_length=500)] = None,
+    error_uri: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Response:
     parts = parts_of(request)
     if error or not state or not code:
         return RedirectResponse("/sign-in", status_code=303)
-    issuer = parts.settings.oidc_issuer
-    if iss is not None and issuer and iss.rstrip("/") != issuer.rstrip("/"):
-        return RedirectResponse("/sign-in", status_code=303)  # another provider's answer (a mix-up)
+    if iss is not None and iss.rstrip("/") != parts.provider.public_issuer:
+        # RFC 9207: an answer from another issuer than the one asked is a mix-up attack, not a sign-in.
+        return RedirectResponse("/sign-in", status_code=303)
     try:
         async with _runtime(request).messaging.unit_of_work() as uow:
             cookie, return_to = await service.finish_sign_in(

@@ -70,6 +70,9 @@ class TargetKind(StrEnum):
     """One account: a staff code, a staff member's email, or a token subject the registry does not know."""
     PEOPLE_COMMITTEE = "people_committee"
     """A commune's People's Committee (scope: the commune)."""
+    PROVINCE = "province"
+    """The province-level recipient the registry names (its offices of kind ``province``); without one,
+    the Department's leadership, who answer to the province."""
     PRINCIPALS_MATCHING = "principals_matching"
     """The principals of the active schools a notice's principal group matches (scope: the group's JSON)."""
     COMMUNE_OFFICES_MATCHING = "commune_offices_matching"
@@ -162,6 +165,10 @@ def department_key(desk: DepartmentDesk) -> str:
     return f"department:{desk}"
 
 
+def office_key(code: str) -> str:
+    return f"office:{code}"
+
+
 _DUTY_DESK = Target(TargetKind.DEPARTMENT, DepartmentDesk.DUTY_DESK)
 _LEADERSHIP = Target(TargetKind.DEPARTMENT, DepartmentDesk.LEADERSHIP)
 
@@ -241,15 +248,18 @@ def addressee_targets(keys: tuple[str, ...]) -> list[Target]:
 def escalation_targets(facts: EventFacts) -> list[Target]:
     """The next level of the chain principal → cluster leader → Department office → leadership → province.
 
-    The province is reached through the Department's leadership, who answer to it.
+    The province is the recipient the registry's offices name (kind ``province``); until one is imported,
+    the Department's leadership, who answer to it.
     """
     level = facts.escalation_level
     if level == "cluster_leader":
         return targets_for(RecipientRole.CLUSTER_LEADER, facts)
     if level == "department_office":
         return [_DUTY_DESK]
-    if level in ("department_leadership", "province"):
+    if level == "department_leadership":
         return [_LEADERSHIP]
+    if level == "province":
+        return [Target(TargetKind.PROVINCE, "province")]
     return [_DUTY_DESK]  # an unknown level still reaches someone who can act
 
 
