@@ -338,6 +338,13 @@ async def test_a_delegation_a_support_contribution_and_a_proposal_are_events(
     assert filed.status_code == 200, filed.text
     follow_ups = (await client.get("/delegations/follow-ups", headers=leader)).json()
     assert [(f["text"], f["follow_up_due"]) for f in follow_ups] == [("Bổ sung thiết bị", due)]
+    # Each follow-up names its delegation, so a page can mark it done from the list.
+    assert follow_ups[0]["activity_id"] == delegation_id
+    done = await client.post(
+        f"/delegations/{delegation_id}/recommendations/{follow_ups[0]['id']}/done", headers=leader
+    )
+    assert done.status_code == 200 and done.json()["done_at"] is not None, done.text
+    assert (await client.get("/delegations/follow-ups", headers=leader)).json() == []
 
     pairing = await client.post(
         "/support/pairings",

@@ -127,6 +127,8 @@ class ReportIn(BaseModel):
 
 class RecommendationPublic(SQLModel):
     id: int
+    activity_id: str
+    """The delegation it came from (marking it done names both)."""
     text: str
     addressee_school_code: str | None
     addressee_commune_code: str | None
