@@ -13,7 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from tests.browser.conftest import Pages, axe_violations
+from tests.browser.conftest import ARTIFACTS, Pages, axe_violations
 from tests.support.console_stack import Stack
 from tests.support.keycloak import KeycloakProvider
 
@@ -25,8 +25,9 @@ HOMES = {
     "cumtruong.1": ("/cluster", "Cụm 1"),
     "thanhvien.1": ("/cluster", "Cụm 1"),
     "hieutruong.mau": ("/school", "Trường Tiểu học Mường Xén"),
-    "canbo.xa": ("/commune", "Xã 16813"),
+    "canbo.xa": ("/commune", "Xã Mường Xén"),
 }
+SCREENS = ARTIFACTS / "screens"
 NOT_THEIRS = {"/board", "/cluster", "/school", "/commune"}
 
 
@@ -53,6 +54,8 @@ def test_each_role_signs_in_and_sees_only_its_own_pages(pages: Pages) -> None:
         expect(page.locator("h1")).to_contain_text(heading)
         assert page.locator("html").get_attribute("lang") == "vi"
         assert axe_violations(page) == [], username
+        SCREENS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENS / f"{username}.png", full_page=True)  # what each role sees, kept
         weights[home] = page_weight(page, home)
         for other in sorted(NOT_THEIRS - {home}):
             response = page.goto(pages.stack.console + other)

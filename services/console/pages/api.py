@@ -341,11 +341,22 @@ async def commune(request: Request, person: Person) -> HTMLResponse:
     if person.role != Role.COMMUNE_OFFICER.value:
         return _not_for_role(request, person)
     missing: list[str] = []
-    parts, notices = await asyncio.gather(
+    services, token, code = _services(request), person.access_token, person.commune_code or ""
+    parts, notices, name = await asyncio.gather(
         _commune_parts(request, person),
-        _or_words(request, queries.notices(_services(request), person.access_token), {"items": []}, missing),
+        _or_words(request, queries.notices(services, token), {"items": []}, missing),
+        _or_words(request, queries.commune_name(services, token, code), code, missing),
     )
-    return render(request, "commune.html", person, notices=notices, live=True, missing=missing, **parts)
+    return render(
+        request,
+        "commune.html",
+        person,
+        notices=notices,
+        commune_name=name,
+        live=True,
+        missing=missing,
+        **parts,
+    )
 
 
 @router.get("/commune/live")

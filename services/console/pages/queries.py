@@ -119,5 +119,11 @@ async def inbox(services: Services, token: str) -> Any:
     return await services.get("notifications", "/me/inbox", token=token, limit=30)
 
 
+async def commune_name(services: Services, token: str, code: str) -> str:
+    """The commune's name as the registry writes it (``Xã Mường Xén``): people know their commune by name."""
+    found = await services.get("registry", f"/communes/{code}", token=token)
+    return str(found.get("name") or code) if isinstance(found, dict) else code
+
+
 async def notices(services: Services, token: str) -> Any:
     return await services.get("notices", "/notices", token=token, limit=30)
