@@ -65,7 +65,8 @@ def to_csv(report: RatesReport) -> bytes:
     rows = _rate_rows(report)
     if report.group_by == "school":
         header, rows = SCHOOL_COLUMNS + _field_codes(report), _school_rows(report)
-    writer.writerows([spreadsheet_cell(cell) for cell in row] for row in [header, *rows])
+    table: list[list[object]] = [list(header), *rows]
+    writer.writerows([spreadsheet_cell(cell) for cell in row] for row in table)
     return "\ufeff".encode() + out.getvalue().encode("utf-8")
 
 
