@@ -9,12 +9,14 @@ settings.
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 
 from services.incidents.app import create_app as create_incidents
 from services.incidents.replica.models import ReplicaSchool
@@ -30,7 +32,7 @@ from shared.events.incidents import IncidentReportedV1
 from shared.settings import Environment
 from shared.tabular import XLSX_MEDIA_TYPE
 from tests.support.apps import bearer, running, runtime_of
-from tests.support.tables import CSV, both_exports_agree, csv_bytes, send, xlsx
+from tests.support.tables import CSV, both_exports_agree, csv_bytes, send
 from tests.support.waiting import wait_for
 
 pytestmark = [pytest.mark.kafka, pytest.mark.asyncio(loop_scope="session")]
@@ -110,7 +112,17 @@ async def test_the_department_step_reaches_the_imported_offices_duty_contacts(
         assert before["leadership"] == (False, [("department:leadership", SETTINGS_LEADERSHIP)])
         assert before["province"] == before["leadership"]  # no province recipient: the leadership
 
-        imported = await send(registry_client, "/offices/import", xlsx(OFFICES), XLSX_MEDIA_TYPE, admin)
+        # The Department fills in the registry's own template and sends it back.
+        template = await registry_client.get("/offices/import/template", headers=admin)
+        assert template.headers["content-type"] == XLSX_MEDIA_TYPE
+        book = load_workbook(io.BytesIO(template.content))
+        sheet = book.worksheets[0]
+        assert [cell.value for cell in sheet[1]] == OFFICES[0]
+        for row in OFFICES[1:]:
+            sheet.append(row)
+        filled = io.BytesIO()
+        book.save(filled)
+        imported = await send(registry_client, "/offices/import", filled.getvalue(), XLSX_MEDIA_TYPE, admin)
         assert (imported.status_code, imported.json()["created"]) == (200, 3), imported.text
         exported = await both_exports_agree(registry_client, "/offices/export", admin)
         assert ["van-phong-so", "Văn phòng Sở", "department_office", "Trực ban Nguyễn Thị Hà",

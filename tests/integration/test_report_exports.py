@@ -64,6 +64,9 @@ EXPECTED = {
     ("registry", "/offices/export"),
     ("registry", "/schools/export"),
     ("registry", "/staff/export"),
+    ("registry", "/memberships/import/template"),
+    ("registry", "/communes/contacts/import/template"),
+    ("registry", "/offices/import/template"),
 }
 """What the route table must at least yield, so that the generated test never passes by finding none."""
 
