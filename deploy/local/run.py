@@ -111,6 +111,9 @@ def main(argv: list[str] | None = None) -> int:
             environment.update(OIDC_ISSUER=keycloak.issuer, SEED_DEMO_PEOPLE="true")
         # The console calls the services' public APIs at the ports they run on here.
         environment.update({f"{s.name.upper()}_URL": s.url for s in services if s.name != "console"})
+        # Notifications signs each alert's one-click link as {CONSOLE_PUBLIC_URL}/act/{token}.
+        console = next(s for s in every_service if s.name == "console")
+        environment.setdefault("CONSOLE_PUBLIC_URL", console.url)
         for service in services:
             processes.append(_start_service(service, environment, args.data_dir))
         for service, process in zip(services, processes, strict=True):

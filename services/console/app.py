@@ -12,8 +12,11 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from fastapi import FastAPI
+import httpx
+from fastapi import FastAPI, Request
 
+from services.console.charts.api import charts_router
+from services.console.charts.queries import ChartSource
 from services.console.gateway.adapters import Services
 from services.console.jobs.stale_sessions import stale_sessions_job
 from services.console.layout.api import install_pages
@@ -25,7 +28,7 @@ from services.console.live.service import LiveHub
 from services.console.pages.api import router as pages_router
 from services.console.settings import ConsoleSettings
 from services.console.signin.adapters import IdentityProvider
-from services.console.signin.api import SignInParts, install_sign_in_redirects
+from services.console.signin.api import Person, SignInParts, install_sign_in_redirects
 from services.console.signin.api import router as signin_router
 from services.console.tables import CONSOLE_METADATA
 from shared.auth.identity import Identity
@@ -56,8 +59,20 @@ def create_app(settings: ConsoleSettings | None = None, *, clock: Clock = system
         public_issuer=issuer,
     )
 
+    charts_client = httpx.AsyncClient(timeout=settings.service_timeout_s)
+
+    async def chart_source(_request: Request, person: Person) -> ChartSource:
+        """The charts read the services with the signed-in person's token: each shows what they may see."""
+        return ChartSource(
+            incidents_url=settings.incidents_url.rstrip("/"),
+            activities_url=settings.activities_url.rstrip("/"),
+            token=person.access_token,
+            client=charts_client,
+        )
+
     async def stop(_runtime: ServiceRuntime) -> None:
         hub.close()
+        await charts_client.aclose()
         await services.close()
         await provider.close()
 
@@ -68,7 +83,14 @@ def create_app(settings: ConsoleSettings | None = None, *, clock: Clock = system
         "do their work: server-rendered pages over the services' public APIs.",
         metadata=CONSOLE_METADATA,
         migrations=Path(__file__).parent / "migrations",
-        routers=[signin_router, layout_router, pages_router, live_router, links_router],
+        routers=[
+            signin_router,
+            layout_router,
+            pages_router,
+            live_router,
+            links_router,
+            charts_router(chart_source),
+        ],
         consumers=[live_consumer(settings.live_group, hub)],
         on_shutdown=stop,
     )

@@ -6,6 +6,9 @@ service's public HTTP API with the signed-in person's access token.
 
 from __future__ import annotations
 
+import os
+import re
+import socket
 from typing import Self
 
 from pydantic import Field, SecretStr, model_validator
@@ -13,6 +16,13 @@ from pydantic import Field, SecretStr, model_validator
 from shared.settings import Environment, ServiceSettings
 
 DEV_CLIENT_SECRET = "dev-only-console-secret-not-for-production"  # noqa: S105 - the realm's dev secret
+
+
+def own_live_group(hostname: str, pid: int) -> str:
+    """A group of this process's own (a pod's hostname is its name): every instance hears every change.
+    A new group starts at the topic's end, so a restarted instance replays nothing."""
+    host = re.sub(r"[^A-Za-z0-9._-]", "-", hostname)[:100] or "host"
+    return f"console.live.{host}-{pid}"
 
 
 class ConsoleSettings(ServiceSettings):
@@ -42,10 +52,10 @@ class ConsoleSettings(ServiceSettings):
     cookie_secure: bool = Field(default=False, description="Send the session cookie over HTTPS only")
 
     live_group: str = Field(
-        default="console.live",
+        default_factory=lambda: own_live_group(socket.gethostname(), os.getpid()),
         pattern=r"^console\.live[A-Za-z0-9._-]*$",
-        description="The consumer group of the live pages; each console instance needs its own "
-        "(console.live.<pod>) since every instance pushes to the pages open on it",
+        description="The consumer group of the live pages; each console instance needs its own, since "
+        "every instance pushes to the pages open on it: by default console.live.<hostname>-<pid>",
     )
     live_heartbeat_s: float = Field(default=20.0, gt=0, description="A comment line keeps the stream open")
 

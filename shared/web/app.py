@@ -1,9 +1,10 @@
 """Builds a service's FastAPI app the same way for every service: the composition root's common half.
 
 A service hands over its settings, tables, routers, consumer groups and a start-up hook; it gets back an
-app with auth, metrics, health, trace propagation, AsyncAPI docs and the messaging lifecycle wired in,
-request bodies bounded per route (``shared.web.limits``), unknown query parameters refused
-(``shared.web.strict``) and one error body for every refusal, as its OpenAPI document declares
+app with auth, metrics, health, trace propagation, API and AsyncAPI pages that render offline
+(``shared.web.api_docs``) and the messaging lifecycle wired in, request bodies bounded per route
+(``shared.web.limits``), unknown query parameters refused (``shared.web.strict``) and one error body for
+every refusal, as its OpenAPI document declares
 (``shared.web.errors``, ``shared.web.openapi``).
 """
 
@@ -27,6 +28,7 @@ from shared.messaging import MESSAGING_METADATA, EventConsumer, Messaging
 from shared.observability import ServiceMetrics, TraceContextMiddleware, configure_logging, health_router
 from shared.observability.exporter import configure_tracing
 from shared.settings import Environment, ServiceSettings
+from shared.web.api_docs import mount_vendor_assets, swagger_router
 from shared.web.asyncapi import asyncapi_router
 from shared.web.errors import install_error_handlers
 from shared.web.identity import IdentityParts
@@ -111,12 +113,15 @@ def create_service_app(
             spans.shutdown()
 
     # Every route, the ones included below too, refuses a query parameter it does not declare.
+    # FastAPI's own /docs and /redoc load their viewers from CDNs: /docs comes from vendored files instead.
     app = FastAPI(
         title=title,
         description=description,
         version=version,
         lifespan=lifespan,
         dependencies=[Depends(refuse_unknown_query_parameters)],
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.runtime = runtime
     app.state.token_codec = runtime.token_codec
@@ -131,6 +136,8 @@ def create_service_app(
     if identity.oidc is not None:
         checks["identity_provider"] = identity.ready
     app.include_router(health_router(checks))
+    mount_vendor_assets(app)
+    app.include_router(swagger_router(title=title))
     app.include_router(
         asyncapi_router(messaging.broker, title=f"{title} events", version=version, description=description)
     )

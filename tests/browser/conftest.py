@@ -10,28 +10,17 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page
 
 from deploy.local.kafka import REPO_ROOT
+from tests.support.browser import CHROMIUM, chromium, leaves_host
 from tests.support.console_stack import Stack, running_stack
 from tests.support.keycloak import KeycloakProvider
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO_ROOT / "var" / "test-artifacts"
 AXE = REPO_ROOT / "tests" / "support" / "vendor" / "axe-4.14.1.min.js"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="session")
@@ -44,16 +33,14 @@ def stack(
         yield running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
+    """One Chromium for the browser tests, closed after them: Playwright's sync API keeps an event loop
+    running in the test thread while it is open, which the asyncio tests of other folders cannot share."""
     if not CHROMIUM.exists():
         pytest.fail("Debian's chromium is missing: run `bash deploy/local/ensure-chromium.sh`", pytrace=False)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with chromium() as launched:
+        yield launched
 
 
 @dataclass
@@ -75,10 +62,7 @@ class Pages:
         return page
 
     def _check(self, url: str) -> None:
-        parts = urlsplit(url)
-        if parts.scheme in ("data", "blob", "about"):
-            return
-        if parts.hostname != "127.0.0.1":
+        if leaves_host(url):
             self.outside.append(url)
 
     def signed_in(self, username: str, *, start: str = "/") -> Page:

@@ -39,7 +39,9 @@ def page_weight(page: Page, path: str) -> int:
     for url in page.evaluate(
         "() => [...document.querySelectorAll('script[src], link[rel=stylesheet]')].map(e => e.src || e.href)"
     ):
-        total += len(httpx.get(url, timeout=10).content)
+        asset = httpx.get(url, timeout=10)
+        assert asset.status_code == 200, f"{path}: {url} answered {asset.status_code}"  # a missing script
+        total += len(asset.content)
     return total
 
 

@@ -368,6 +368,8 @@ BODIES: dict[tuple[str, str], Any] = {
                                "visits": [{"commune_code": Ref("commune"), "school_code": Ref("school"),
                                            "visit_date": str(VISIT.date())}]},
     ("POST", "/delegations/{activity_id}/report"): {"findings": "Tốt"},
+    ("POST", "/support/periods"): {"code": "2033-2038", "name": "Giai đoạn 2033-2038",
+                                   "starts_on": "2033-09-01", "ends_on": "2038-08-31"},
     ("POST", "/support/pairings"): {"helper": {"kind": "school", "code": Ref("school")},
                                     "helped": {"kind": "school", "code": Ref("school2")},
                                     "period_from": str(TODAY)},

@@ -53,6 +53,8 @@ def running_stack(*, bootstrap: str, issuer: str, data_dir: Path) -> Iterator[St
         "KAFKA_SESSION_TIMEOUT_MS": "6000",
         "KAFKA_HEARTBEAT_INTERVAL_MS": "500",
         **{f"{name.upper()}_URL": url for name, url in urls.items() if name != "console"},
+        # The alerts' one-click links (notifications signs them) open this stack's console.
+        "CONSOLE_PUBLIC_URL": urls["console"],
     }
     processes: dict[str, subprocess.Popen[bytes]] = {}
     try:

@@ -16,7 +16,7 @@ from services.activities.tables import ActivitiesTable
 from shared.clock import utc_now
 from shared.dates import RecordDatetime
 from shared.db import UTCDateTime
-from shared.events.activities import ActivityKind, ActivityStatus, Eligibility, SchoolLevel
+from shared.events.activities import ActivityKind, ActivityStatus, EligibilityV2, SchoolLevelV2
 from shared.validation import FreeText, SingleLine
 from shared.web.patch import PatchModel
 
@@ -62,11 +62,11 @@ class ActivityCluster(ActivitiesTable, table=True):
     cluster_no: int = Field(primary_key=True, index=True)
 
 
-class EligibilityIn(Eligibility):
+class EligibilityIn(EligibilityV2):
     """Eligibility as a request states it: each list no longer than what it can name."""
 
-    levels: list[SchoolLevel] = PydanticField(
-        default_factory=list, max_length=len(SchoolLevel), description="School levels admitted"
+    levels: list[SchoolLevelV2] = PydanticField(
+        default_factory=list, max_length=len(SchoolLevelV2), description="School levels admitted"
     )
     cluster_nos: list[Annotated[int, PydanticField(ge=1, le=99)]] = PydanticField(
         default_factory=list, max_length=99, description="Clusters whose schools may register"
@@ -91,7 +91,7 @@ class ActivityCreate(BaseModel):
     cluster_nos: list[Annotated[int, PydanticField(ge=1, le=99)]] = PydanticField(
         default_factory=list, max_length=99, description="Empty when whole_province"
     )
-    levels: list[SchoolLevel] = PydanticField(min_length=1, max_length=len(SchoolLevel))
+    levels: list[SchoolLevelV2] = PydanticField(min_length=1, max_length=len(SchoolLevelV2))
     starts_at: RecordDatetime
     ends_at: RecordDatetime
     venue_school_code: str | None = PydanticField(default=None, max_length=20)
@@ -143,7 +143,7 @@ class ActivityPublic(SQLModel):
     division_code: str
     whole_province: bool
     cluster_nos: list[int]
-    levels: list[SchoolLevel]
+    levels: list[SchoolLevelV2]
     starts_at: datetime
     ends_at: datetime
     venue_school_code: str | None
@@ -153,7 +153,7 @@ class ActivityPublic(SQLModel):
     waitlist_enabled: bool
     registration_opens_at: datetime | None
     registration_closes_at: datetime | None
-    eligibility: Eligibility
+    eligibility: EligibilityV2
     seats_taken: int
     cancel_reason: str | None
     created_by: str
@@ -179,7 +179,7 @@ class LoadedActivity:
             whole_province=self.activity.whole_province,
             cluster_nos=self.cluster_nos,
             levels=self.activity.levels,
-            eligibility=Eligibility.model_validate(self.activity.eligibility),
+            eligibility=EligibilityV2.model_validate(self.activity.eligibility),
         )
 
 

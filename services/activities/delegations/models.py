@@ -12,7 +12,7 @@ from services.activities.tables import ActivitiesTable
 from shared.clock import utc_now
 from shared.dates import RecordDate, RecordDatetime
 from shared.db import UTCDateTime
-from shared.events.activities import SchoolLevel
+from shared.events.activities import SchoolLevelV2 as SchoolLevel
 from shared.validation import FreeText, SingleLine
 
 
@@ -127,6 +127,8 @@ class ReportIn(BaseModel):
 
 class RecommendationPublic(SQLModel):
     id: int
+    activity_id: str
+    """The delegation it came from (marking it done names both)."""
     text: str
     addressee_school_code: str | None
     addressee_commune_code: str | None

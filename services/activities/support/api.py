@@ -9,17 +9,20 @@ from fastapi import APIRouter, Depends, Query
 from services.activities.support import queries, service
 from services.activities.support.domain import TotalsBy
 from services.activities.support.models import (
+    PERIOD_CODE,
     AwardCreate,
     AwardPublic,
     ContributionCreate,
     ContributionPublic,
     PairingCreate,
     PairingPublic,
+    PeriodCreate,
+    PeriodPublic,
     TotalLine,
     pairing_public,
 )
 from shared.auth import CurrentPrincipal
-from shared.events.activities import ContributionKind
+from shared.events.activities import ContributionKindV2
 from shared.tabular import rows_of
 from shared.web import UnitOfWorkDep
 from shared.web.tables import FILE_RESPONSES, ExportFormat, export_format, table_response
@@ -27,6 +30,18 @@ from shared.web.tables import FILE_RESPONSES, ExportFormat, export_format, table
 Format = Annotated[ExportFormat, Depends(export_format())]
 
 router = APIRouter(prefix="/support", tags=["support program"])
+
+
+@router.get("/periods", response_model=list[PeriodPublic])
+async def list_periods(uow: UnitOfWorkDep, principal: CurrentPrincipal) -> object:
+    """The program's periods (giai đoạn), oldest first; every contribution belongs to the one of its date."""
+    return await queries.list_periods(uow)
+
+
+@router.post("/periods", response_model=PeriodPublic, status_code=201)
+async def create_period(data: PeriodCreate, uow: UnitOfWorkDep, principal: CurrentPrincipal) -> object:
+    """Add the program's next period (Department staff); periods never overlap."""
+    return await service.create_period(uow=uow, principal=principal, data=data)
 
 
 @router.post("/pairings", response_model=PairingPublic, status_code=201)
@@ -62,12 +77,20 @@ async def support_totals(
     fmt: Format,
     by: TotalsBy = TotalsBy.SCHOOL_YEAR,
     school_year: str | None = None,
+    period: str | None = Query(default=None, pattern=PERIOD_CODE, description="A period's code"),
     cluster_no: int | None = Query(default=None, ge=1, le=99),
-    kind: ContributionKind | None = None,
+    kind: ContributionKindV2 | None = None,
 ) -> object:
-    """Totals in whole VND by school year, kind, unit or cluster, with filters (JSON, CSV or XLSX)."""
+    """Totals in whole VND by school year, period, kind, unit or cluster, with filters (a period's totals
+    per kind: ``by=kind&period=2023-2028``), as JSON, CSV or XLSX."""
     lines = await queries.totals(
-        uow=uow, principal=principal, by=by, school_year=school_year, cluster_no=cluster_no, kind=kind
+        uow=uow,
+        principal=principal,
+        by=by,
+        school_year=school_year,
+        period=period,
+        cluster_no=cluster_no,
+        kind=kind,
     )
     if fmt is ExportFormat.JSON:
         return lines

@@ -33,7 +33,8 @@ EVENTS: tuple[type[IncidentFactsV1], ...] = (
 
 
 def live_consumer(group_id: str, hub: LiveHub) -> EventConsumer:
-    consumer = EventConsumer(group_id)
+    # Pages are nudged about what changes from now: a new instance's group skips the backlog.
+    consumer = EventConsumer(group_id, from_latest=True)
 
     async def nudge(event: IncidentFactsV1 | None, _delivery: Delivery) -> None:
         if event is not None:

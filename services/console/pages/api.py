@@ -12,7 +12,7 @@ import json
 from collections.abc import Awaitable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Header, Query, Request
+from fastapi import APIRouter, Form, Header, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from services.console.gateway.adapters import ServiceRefused, Services, ServiceUnreachable
@@ -225,6 +225,20 @@ async def add_note(
 ) -> Response:
     await actions.add_note(_services(request), person.access_token, incident_id, text)
     return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
+
+
+@router.post("/delegations/{activity_id}/recommendations/{recommendation_id}/done")
+async def recommendation_done(
+    request: Request,
+    person: CheckedPerson,
+    activity_id: Annotated[str, Path(max_length=64)],
+    recommendation_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+) -> Response:
+    """A delegation's recommendation followed up: marked done (the activities API decides who may)."""
+    await actions.mark_recommendation_done(
+        _services(request), person.access_token, activity_id, recommendation_id
+    )
+    return RedirectResponse("/cluster", status_code=303)
 
 
 # A school

@@ -4,6 +4,7 @@ notes, a principal's report (its Idempotency-Key made in the page), a registrati
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from services.console.gateway.adapters import Services
 from shared.errors import Unprocessable
@@ -38,4 +39,15 @@ async def report(services: Services, token: str, report: dict[str, Any], idempot
 async def register(services: Services, token: str, activity_id: str, registration: dict[str, Any]) -> Any:
     return await services.call(
         "activities", "POST", f"/activities/{activity_id}/registrations", token=token, json=registration
+    )
+
+
+async def mark_recommendation_done(
+    services: Services, token: str, activity_id: str, recommendation_id: int
+) -> Any:
+    return await services.call(
+        "activities",
+        "POST",
+        f"/delegations/{quote(activity_id, safe='')}/recommendations/{recommendation_id}/done",
+        token=token,
     )

@@ -115,9 +115,18 @@ async def callback(
     state: Annotated[str, Query(max_length=200)] = "",
     code: Annotated[str, Query(max_length=4000)] = "",
     error: Annotated[str | None, Query(max_length=200)] = None,
+    # The rest of what an OpenID provider may send back (OIDC Core 3.1.2.5 and 3.1.2.6, RFC 9207): declared,
+    # since every route refuses a query parameter it does not name.
+    session_state: Annotated[str | None, Query(max_length=200)] = None,
+    iss: Annotated[str | None, Query(max_length=500)] = None,
+    error_description: Annotated[str | None, Query(max_length=500)] = None,
+    error_uri: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Response:
     parts = parts_of(request)
     if error or not state or not code:
+        return RedirectResponse("/sign-in", status_code=303)
+    if iss is not None and iss.rstrip("/") != parts.provider.public_issuer:
+        # RFC 9207: an answer from another issuer than the one asked is a mix-up attack, not a sign-in.
         return RedirectResponse("/sign-in", status_code=303)
     try:
         async with _runtime(request).messaging.unit_of_work() as uow:

@@ -68,3 +68,13 @@ class Scope:
     school_code: str | None = None
     school_name: str | None = None
     commune_code: str | None = None
+
+
+def officer_commune(staff: object) -> str | None:
+    """The commune a commune officer's registry record names, if it is a commune officer's record."""
+    if not isinstance(staff, dict) or "commune_officer" not in (staff.get("roles") or ()):
+        return None
+    if staff.get("active") is False:
+        return None
+    code = staff.get("commune_code")
+    return code if isinstance(code, str) and code else None

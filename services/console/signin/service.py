@@ -10,10 +10,11 @@ from __future__ import annotations
 import secrets
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from urllib.parse import quote
 
 from sqlmodel import col, delete
 
-from services.console.gateway.adapters import Services, SignInRequired
+from services.console.gateway.adapters import ServiceRefused, Services, SignInRequired
 from services.console.signin.adapters import IdentityProvider, ProviderRefused, Tokens
 from services.console.signin.domain import (
     Scope,
@@ -21,6 +22,7 @@ from services.console.signin.domain import (
     console_role,
     is_idle,
     needs_refresh,
+    officer_commune,
     safe_return_path,
     session_key,
 )
@@ -79,7 +81,7 @@ async def finish_sign_in(
     role = console_role(identity.roles)
     if role is None:
         raise Forbidden(f"{identity.shown} has no role that works in the console")
-    scope = await scope_of(services, tokens.access_token, role)
+    scope = await scope_of(services, tokens.access_token, role, staff_code=identity.staff_code)
     cookie = secrets.token_urlsafe(32)
     row = ConsoleSession(
         id_hash=session_key(cookie),
@@ -104,10 +106,13 @@ async def finish_sign_in(
     return cookie, pending.return_to
 
 
-async def scope_of(services: Services, token: str, role: Role) -> Scope:
-    """The registry answers each person with what they may see: the first school tells the scope."""
+async def scope_of(services: Services, token: str, role: Role, *, staff_code: str | None = None) -> Scope:
+    """What the person acts for, as the registry answers them: a commune officer's commune is the one their
+    own record names (a commune may have no school); the others' is told by the first school they see."""
     if role in (Role.DEPARTMENT_ADMIN, Role.DEPARTMENT_OFFICER):
         return Scope()
+    if role is Role.COMMUNE_OFFICER:
+        return await _commune_scope(services, token, staff_code)
     page = await services.get("registry", "/schools", token=token, limit=1)
     items = page.get("items", []) if isinstance(page, dict) else []
     if not items:
@@ -120,9 +125,27 @@ async def scope_of(services: Services, token: str, role: Role) -> Scope:
             school_name=school.get("name"),
             commune_code=school.get("commune_code"),
         )
-    if role is Role.COMMUNE_OFFICER:
-        return Scope(commune_code=school.get("commune_code"), cluster_no=school.get("cluster_no"))
     return Scope(cluster_no=school.get("cluster_no"))
+
+
+async def _commune_scope(services: Services, token: str, staff_code: str | None) -> Scope:
+    """The officer's own staff record (by the token's staff code; else the commune officers they see, who
+    are all of their commune), then that commune's cluster."""
+    if staff_code:
+        try:
+            person = await services.get("registry", f"/staff/{quote(staff_code, safe='')}", token=token)
+        except ServiceRefused:
+            person = None
+    else:
+        page = await services.get("registry", "/staff", token=token, role="commune_officer", limit=1)
+        items = page.get("items", []) if isinstance(page, dict) else []
+        person = items[0] if items else None
+    commune_code = officer_commune(person)
+    if commune_code is None:
+        return Scope()
+    commune = await services.get("registry", f"/communes/{quote(commune_code, safe='')}", token=token)
+    cluster_no = commune.get("cluster_no") if isinstance(commune, dict) else None
+    return Scope(commune_code=commune_code, cluster_no=cluster_no if isinstance(cluster_no, int) else None)
 
 
 async def current_session(

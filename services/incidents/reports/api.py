@@ -1,4 +1,5 @@
-"""Routes on reports: statistics, open and overdue per cluster, the daily situation summary."""
+"""Routes on reports: statistics, open and overdue per cluster, the daily situation summary, incidents per
+week and cluster."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from services.incidents.reports.models import (
     ClusterWorkload,
     DailySummary,
     GroupStatisticsPublic,
+    WeeklyByCluster,
     summary_rows,
 )
 from shared.auth import CurrentPrincipal
@@ -85,3 +87,14 @@ async def daily_summary(
     scope = f"cluster-{summary.cluster_no}" if summary.cluster_no else "department"
     name = f"daily-summary-{scope}-{summary.day.isoformat()}"
     return table_response(fmt, name=name, columns=SUMMARY_COLUMNS, rows=summary_rows(summary))
+
+
+@router.get("/weekly-by-cluster", response_model=WeeklyByCluster)
+async def weekly_by_cluster(
+    uow: UnitOfWorkDep,
+    principal: CurrentPrincipal,
+    now: Now,
+    weeks: Annotated[int, Query(ge=1, le=53, description="How many ISO weeks, this one last")] = 12,
+) -> object:
+    """Incidents reported per ISO week (in Vietnam's time) and cluster, as far as the caller sees."""
+    return await queries.weekly_by_cluster(uow=uow, principal=principal, now=now, weeks=weeks)

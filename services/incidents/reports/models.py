@@ -1,4 +1,5 @@
-"""The shapes of the reports: statistics by group, open and overdue per cluster, the daily summary."""
+"""The shapes of the reports: statistics by group, open and overdue per cluster, the daily summary, the
+weekly counts per cluster."""
 
 from __future__ import annotations
 
@@ -96,3 +97,17 @@ def summary_rows(summary: DailySummary) -> list[list[object]]:
             item.reported_at.isoformat(), item.overdue,
         ])  # fmt: skip
     return [row + [None] * (len(SUMMARY_COLUMNS) - len(row)) for row in rows]
+
+
+class ClusterWeeks(BaseModel):
+    cluster_no: int | None
+    """None: incidents the Department handles itself."""
+    counts: list[int]
+    """One count per week of ``WeeklyByCluster.weeks``, in that order."""
+
+
+class WeeklyByCluster(BaseModel):
+    timezone: str
+    weeks: list[str] = Field(description="ISO weeks (2026-W48) in Vietnam's time, oldest first")
+    week_starts: list[date] = Field(description="The Monday of each week")
+    clusters: list[ClusterWeeks] = Field(description="Clusters with at least one incident in these weeks")

@@ -107,6 +107,7 @@ class EventFacts:
 
     event_id: str
     event_type: str
+    """The type of the event's first version (``first_type``): a v2 is routed and rendered as its v1."""
     occurred_at: datetime
     subject: str | None = None
     reference: str | None = None
@@ -285,7 +286,7 @@ def facts_of(
     if isinstance(event, IncidentFactsV1):
         return EventFacts(
             event_id=event_id,
-            event_type=event.event_type,
+            event_type=event.first_type,
             occurred_at=occurred_at,
             subject=subject,
             reference=event.reference,
@@ -300,7 +301,7 @@ def facts_of(
     if isinstance(event, NoticePublishedV1 | NoticeReminderSentV1 | ReturnOverdueV1):
         return EventFacts(
             event_id=event_id,
-            event_type=event.event_type,
+            event_type=event.first_type,
             occurred_at=occurred_at,
             subject=subject,
             reference=event.number,
@@ -322,7 +323,7 @@ def facts_of(
         school_code = event.participant.school_code
     return EventFacts(
         event_id=event_id,
-        event_type=event.event_type,
+        event_type=event.first_type,
         occurred_at=occurred_at,
         subject=subject,
         reference=activity.title if activity else getattr(event, "title", None),
