@@ -332,7 +332,8 @@ async def test_reports_and_metrics_count_by_cluster(service: tuple[FastAPI, http
     assert [(row["group"], row["count"], row["acknowledged"]) for row in stats] == [("3", 2, 1), ("4", 1, 0)]
     assert stats[0]["acknowledge_median_minutes"] == 300
     mine = (await client.get("/reports/statistics", params={"group_by": "severity"}, headers=leader_3)).json()
-    assert mine == [{**stats[0], "group": "medium"}]
+    assert stats[0]["label"] == "Cụm 3"
+    assert mine == [{**stats[0], "group": "medium", "label": "Trung bình"}]
     workload = (await client.get("/reports/workload", headers=officer)).json()
     assert [(w["cluster_no"], w["open"], w["acknowledgement_overdue"]) for w in workload] == [
         (3, 2, 1),

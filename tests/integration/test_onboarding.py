@@ -9,8 +9,6 @@ nothing, all or nothing, and every export read back by openpyxl and by the csv m
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -19,7 +17,6 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from openpyxl import Workbook, load_workbook
 
 from services.incidents.app import create_app as create_incidents
 from services.incidents.replica.models import ReplicaSchool
@@ -36,13 +33,12 @@ from shared.auth import Role
 from shared.events.incidents import IncidentReportedV1
 from shared.settings import Environment
 from shared.tabular import XLSX_MEDIA_TYPE
-from shared.text import from_spreadsheet_cell
 from tests.support.apps import bearer, running, runtime_of
+from tests.support.tables import CSV, both_exports_agree, csv_bytes, send, xlsx
 from tests.support.waiting import wait_for
 
 pytestmark = [pytest.mark.kafka, pytest.mark.asyncio(loop_scope="session")]
 
-CSV = "text/csv"
 MUONG_XEN = "16813"
 SCHOOL = "29100101"
 STAFF = (
@@ -61,32 +57,6 @@ MEMBERSHIPS = [
 ]
 
 
-def xlsx(rows: list[list[Any]]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    sheet.append([None] * len(rows[0]))  # the empty rows a spreadsheet keeps at the end
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def csv_bytes(rows: list[list[Any]]) -> bytes:
-    out = io.StringIO()
-    csv.writer(out).writerows(["" if cell is None else cell for cell in row] for row in rows)
-    return out.getvalue().encode()
-
-
-async def send(
-    client: httpx.AsyncClient, path: str, data: bytes, media_type: str, headers: dict[str, str], **params: Any
-) -> httpx.Response:
-    return await client.post(
-        path, content=data, params=params, headers={**headers, "Content-Type": media_type}
-    )
-
-
 async def cluster_1_communes(client: httpx.AsyncClient, headers: dict[str, str]) -> list[dict[str, Any]]:
     response = await client.get("/communes", params={"cluster_no": 1, "limit": 200}, headers=headers)
     return list(response.json()["items"])
@@ -103,38 +73,6 @@ def contacts_of(communes: list[dict[str, Any]]) -> list[list[Any]]:
             f"Trưởng phòng {n}", f"vhxh.{commune['gso_code']}@nghean.gov.vn", f"0238{n:07d}",
         ])  # fmt: skip
     return rows
-
-
-def read_back(response: httpx.Response) -> list[list[str]]:
-    """An export's rows as text, by openpyxl (XLSX) or by the csv module after the byte-order mark."""
-    if response.headers["content-type"].startswith(XLSX_MEDIA_TYPE):
-        sheet = load_workbook(io.BytesIO(response.content), read_only=True).worksheets[0]
-        rows = [
-            ["" if cell is None else str(cell) for cell in row] for row in sheet.iter_rows(values_only=True)
-        ]
-        return [
-            row + [""] * (len(rows[0]) - len(row)) for row in rows
-        ]  # a sheet drops empty cells at the end
-    assert response.content.startswith(b"\xef\xbb\xbf"), "a CSV export starts with a UTF-8 byte-order mark"
-    text = response.content[3:].decode("utf-8")
-    # The ' a CSV cell carries before a formula character is the escape, not the text (XLSX stores text).
-    return [
-        [from_spreadsheet_cell(cell) for cell in row] for row in csv.reader(io.StringIO(text, newline=""))
-    ]
-
-
-async def both_exports_agree(
-    client: httpx.AsyncClient, path: str, headers: dict[str, str], **params: Any
-) -> list[list[str]]:
-    as_csv = await client.get(path, params={**params, "format": "csv"}, headers=headers)
-    as_xlsx = await client.get(path, params={**params, "format": "xlsx"}, headers=headers)
-    assert as_csv.status_code == as_xlsx.status_code == 200, (as_csv.text, path)
-    assert read_back(as_csv) == read_back(as_xlsx), path
-    by_accept = await client.get(path, params=params, headers={**headers, "Accept": XLSX_MEDIA_TYPE})
-    assert by_accept.headers["content-type"] == XLSX_MEDIA_TYPE
-    wrong = await client.get(path, params={**params, "format": "pdf"}, headers=headers)
-    assert (wrong.status_code, wrong.json()["field"]) == (422, "query.format")
-    return read_back(as_csv)
 
 
 @pytest.fixture
@@ -304,9 +242,12 @@ async def test_after_the_two_spreadsheets_an_incident_in_a_cluster_without_a_lea
                 office = await session.get(CommuneReplica, MUONG_XEN)
                 member = await session.get(MembershipReplica, 1)
                 province = await session.get(OfficeReplica, "ubnd-tinh")
+                desk = await session.get(OfficeReplica, "van-phong-so")
             async with runtime_of(incidents).sessions() as session:
                 school_row = await session.get(ReplicaSchool, SCHOOL)
-            return bool(office and office.culture_office_email and member and province and school_row)
+            return bool(
+                office and office.culture_office_email and member and province and desk and school_row
+            )
 
         await wait_for(mirrored, message="the imports in both replicas", within=60)
 
@@ -353,7 +294,7 @@ async def test_after_the_two_spreadsheets_an_incident_in_a_cluster_without_a_lea
             return [d for d in listed.json()["items"] if d["event_type"] == IncidentReportedV1.event_type]
 
         office_key = f"commune-office:{MUONG_XEN}"
-        wanted = {"staff:CB0102", "staff:CB0103", office_key, "department:duty-desk"}
+        wanted = {"staff:CB0102", "staff:CB0103", office_key, "office:van-phong-so"}
 
         def reached(found: list[dict[str, Any]]) -> bool:
             emails = {
@@ -363,7 +304,8 @@ async def test_after_the_two_spreadsheets_an_incident_in_a_cluster_without_a_lea
 
         found = await wait_for(deliveries, until=reached, message="the members and the office", within=60)
         assert {d["recipient_key"] for d in found} == wanted
-        assert {d["recipient_key"] for d in found if d["stands_in_for"]} == {"department:duty-desk"}
+        # The imported Văn phòng Sở is the duty desk that stands in for the missing leader.
+        assert {d["recipient_key"] for d in found if d["stands_in_for"]} == {"office:van-phong-so"}
         addresses = {address for mail in smtp.messages() for address in mail.recipients}
         assert {
             "hung.lv@nghean.edu.vn",

@@ -36,6 +36,7 @@ from services.incidents.incidents.domain import (
 from services.incidents.reports.domain import (
     GroupBy,
     counts_per_week,
+    group_label,
     iso_week,
     last_weeks,
     percentile,
@@ -323,6 +324,16 @@ def test_summaries_group_and_measure_time_to_acknowledge() -> None:
     assert three.resolve_median_minutes is None
     assert [row.group for row in summarise(incidents, GroupBy.WEEK)] == ["2026-W48", "2026-W49"]
     assert [row.group for row in summarise(incidents, GroupBy.MONTH)] == ["2026-11", "2026-12"]
+
+
+def test_a_report_group_reads_in_vietnamese() -> None:
+    names = {"food_poisoning": "Ngộ độc thực phẩm", "16813": "Xã Mường Xén"}
+    assert group_label("3", GroupBy.CLUSTER, {}) == "Cụm 3"
+    assert group_label("department", GroupBy.CLUSTER, {}) == "Sở trực tiếp chỉ đạo"
+    assert group_label("food_poisoning", GroupBy.CATEGORY, names) == "Ngộ độc thực phẩm"
+    assert group_label("16813", GroupBy.COMMUNE, names) == "Xã Mường Xén"
+    assert group_label("unknown", GroupBy.COMMUNE, names) is None  # no commune: no name to give
+    assert group_label("2026-W48", GroupBy.WEEK, names) is None  # a period is its own label
 
 
 def test_weeks_are_vietnamese_iso_weeks() -> None:

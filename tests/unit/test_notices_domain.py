@@ -292,3 +292,35 @@ def test_a_notices_links_go_to_their_addressee_alone_and_leave_the_forwarded_eve
     assert made["event"]["attachments"][0].get("content_base64") is None
     [file] = email_attachments(made)
     assert (file.filename, file.content) == ("cv.pdf", b"%PDF")
+
+
+def test_a_schools_answer_in_the_rates_files_never_runs_as_a_formula() -> None:
+    """A school's own text (its name, an answer) stays text: a ' before it in the CSV, a text cell in the
+    XLSX."""
+    import csv
+    import io
+    from datetime import UTC, datetime
+
+    from openpyxl import load_workbook
+
+    from services.notices.returns import adapters
+    from services.notices.returns.models import GroupBy, Rate, RatesReport, SchoolReturn
+
+    rate = Rate(group="1", cluster_no=1, expected=1, submitted=1, on_time=1, late=0, missing=0,
+                reporting_rate=1.0, on_time_rate=1.0)  # fmt: skip
+    school = SchoolReturn(
+        school_code="S1", name="=HYPERLINK(\"http://x.invalid\")", cluster_no=1, commune_code="16813",
+        level="primary", status="on_time", version=1, values={"note": "+Trường Mường Xén", "pupils": 30},
+    )  # fmt: skip
+    report = RatesReport(
+        notice_id="n", number="12/TB-SGDĐT", form_code="f", school_year="2026-2027",
+        due_at=datetime(2026, 10, 1, tzinfo=UTC), group_by=GroupBy.SCHOOL, totals=rate, rates=[rate],
+        schools=[school],
+    )  # fmt: skip
+    rows = list(csv.reader(io.StringIO(adapters.to_csv(report).decode("utf-8-sig"))))
+    assert rows[1][1] == '\'=HYPERLINK("http://x.invalid")'
+    assert rows[1][-2:] == ["'+Trường Mường Xén", "30"]
+    sheet = load_workbook(io.BytesIO(adapters.to_xlsx(report)))["schools"]
+    name, note = sheet.cell(row=2, column=2), sheet.cell(row=2, column=9)
+    assert (name.data_type, name.value) == ("s", '=HYPERLINK("http://x.invalid")')
+    assert (note.data_type, note.value) == ("s", "+Trường Mường Xén")

@@ -115,5 +115,8 @@ async def list_awards(
     if fmt is ExportFormat.JSON:
         return awards
     columns = list(AwardPublic.model_fields)
-    rows = rows_of([AwardPublic.model_validate(award).model_dump(mode="json") for award in awards], columns)
+    rows = rows_of(
+        [AwardPublic.model_validate(award, from_attributes=True).model_dump(mode="json") for award in awards],
+        columns,
+    )
     return table_response(fmt, name="support-awards", columns=columns, rows=rows)

@@ -7,7 +7,7 @@ mean of its middle pair.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
@@ -100,6 +100,16 @@ def group_key(incident: Measured, group_by: GroupBy) -> str:
         year, week, _ = day.isocalendar()
         return f"{year}-W{week:02d}"
     return f"{day.year}-{day.month:02d}"
+
+
+def group_label(key: str, group_by: GroupBy, names: Mapping[str, str]) -> str | None:
+    """A group as a person reads it, in Vietnamese: the catalog's name of a category or severity, a
+    commune's name, "Cụm 3" (``names``: the names of the codes the grouping uses); periods are their own."""
+    if group_by is GroupBy.CLUSTER:
+        return "Sở trực tiếp chỉ đạo" if key == "department" else f"Cụm {key}"
+    if group_by in (GroupBy.COMMUNE, GroupBy.CATEGORY, GroupBy.SEVERITY):
+        return names.get(key)
+    return None
 
 
 def _minutes(start: datetime, end: datetime | None) -> float | None:

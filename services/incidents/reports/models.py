@@ -12,6 +12,9 @@ from shared.events.incidents import IncidentStatus
 
 class GroupStatisticsPublic(BaseModel):
     group: str
+    label: str | None = Field(
+        default=None, description="The group in Vietnamese: the catalog's name, the commune's, Cụm 3"
+    )
     count: int
     open: int
     acknowledged: int
@@ -35,7 +38,9 @@ class SummaryItem(BaseModel):
     id: str
     reference: str
     category: str
+    category_label: str | None = Field(default=None, description="The catalog's Vietnamese name")
     severity: str
+    severity_label: str | None = Field(default=None, description="The catalog's Vietnamese name")
     status: IncidentStatus
     commune_code: str | None
     school_code: str | None
@@ -50,6 +55,9 @@ class DailySummary(BaseModel):
     timezone: str
     reported: int
     reported_by_category: dict[str, int]
+    category_labels: dict[str, str] = Field(
+        default_factory=dict, description="The Vietnamese name of each category the summary names"
+    )
     acknowledged: int
     resolved: int
     closed: int
@@ -63,8 +71,8 @@ class DailySummary(BaseModel):
 STATISTICS_COLUMNS = list(GroupStatisticsPublic.model_fields)
 
 SUMMARY_COLUMNS = [
-    "section", "name", "value", "category", "severity", "status", "commune_code", "school_code",
-    "reported_at", "overdue",
+    "section", "name", "value", "category", "category_label", "severity", "severity_label", "status",
+    "commune_code", "school_code", "reported_at", "overdue",
 ]  # fmt: skip
 """The daily summary as one table: its figures (section, name, value), then its open incidents (section
 ``open incident``, the reference as name, the escalation rank as value)."""
@@ -78,11 +86,15 @@ def summary_rows(summary: DailySummary) -> list[list[object]]:
     ]
     for name in ("reported", "acknowledged", "resolved", "closed", "escalations", "open_now", "overdue_now"):
         rows.append(["total", name, getattr(summary, name)])
-    rows += [["reported by category", code, count] for code, count in summary.reported_by_category.items()]
+    rows += [
+        ["reported by category", code, count, code, summary.category_labels.get(code)]
+        for code, count in summary.reported_by_category.items()
+    ]
     for item in summary.open_incidents:
         rows.append([
-            "open incident", item.reference, item.escalation_rank, item.category, item.severity, item.status,
-            item.commune_code, item.school_code, item.reported_at.isoformat(), item.overdue,
+            "open incident", item.reference, item.escalation_rank, item.category, item.category_label,
+            item.severity, item.severity_label, item.status, item.commune_code, item.school_code,
+            item.reported_at.isoformat(), item.overdue,
         ])  # fmt: skip
     return [row + [None] * (len(SUMMARY_COLUMNS) - len(row)) for row in rows]
 

@@ -13,14 +13,16 @@ from sqlalchemy import ColumnElement, and_, case, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
-from services.incidents.catalog.models import Severity
+from services.incidents.catalog.models import Category, Severity
 from services.incidents.incidents.domain import OPEN_STATUSES, SUPPORTED_YEARS
 from services.incidents.incidents.models import EscalationJob, Incident, JobState
 from services.incidents.incidents.queries import visible_to
+from services.incidents.replica.models import ReplicaCommune
 from services.incidents.reports.domain import (
     GroupBy,
     OpenCount,
     counts_per_week,
+    group_label,
     is_overdue,
     iso_week,
     last_weeks,
@@ -69,7 +71,28 @@ async def statistics(
     if severity is not None:
         query = query.where(Incident.severity == severity)
     incidents = (await uow.session.exec(query)).all()
-    return [GroupStatisticsPublic(**vars(row)) for row in summarise(incidents, group_by)]
+    names = await _names(uow, group_by)
+    return [
+        GroupStatisticsPublic(**vars(row), label=group_label(row.group, group_by, names))
+        for row in summarise(incidents, group_by)
+    ]
+
+
+async def _names(uow: UnitOfWork, group_by: GroupBy) -> dict[str, str]:
+    """The Vietnamese names of the codes a grouping uses (none for clusters and periods)."""
+    if group_by is GroupBy.CATEGORY:
+        return await _catalog_names(uow, Category)
+    if group_by is GroupBy.SEVERITY:
+        return await _catalog_names(uow, Severity)
+    if group_by is GroupBy.COMMUNE:
+        communes = await uow.session.exec(select(ReplicaCommune))
+        return {commune.gso_code: commune.name for commune in communes.all()}
+    return {}
+
+
+async def _catalog_names(uow: UnitOfWork, table: type[Category] | type[Severity]) -> dict[str, str]:
+    rows = await uow.session.exec(select(col(table.code), col(table.name_vi)))
+    return dict(rows.all())
 
 
 def _overdue_conditions(now: datetime) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
@@ -155,7 +178,11 @@ async def daily_summary(
             )
         )
     ).one()
-    rank = {severity.code: severity.rank for severity in (await uow.session.exec(select(Severity))).all()}
+    severities = (await uow.session.exec(select(Severity))).all()
+    rank = {severity.code: severity.rank for severity in severities}
+    severity_names = {severity.code: severity.name_vi for severity in severities}
+    category_names = await _catalog_names(uow, Category)
+    by_category = Counter(incident.category for incident in reported)
     still_open = sorted(
         (incident for incident in incidents if incident.status in OPEN_STATUSES),
         key=lambda incident: (rank.get(incident.severity, 99), incident.reported_at),
@@ -165,7 +192,8 @@ async def daily_summary(
         day=day,
         timezone=str(LOCAL_ZONE),
         reported=len(reported),
-        reported_by_category=dict(Counter(incident.category for incident in reported)),
+        reported_by_category=dict(by_category),
+        category_labels={code: category_names[code] for code in by_category if code in category_names},
         acknowledged=sum(within(incident.acknowledged_at) for incident in incidents),
         resolved=sum(within(incident.resolved_at) for incident in incidents),
         closed=sum(within(incident.closed_at) for incident in incidents),
@@ -175,6 +203,8 @@ async def daily_summary(
         open_incidents=[
             SummaryItem(
                 **incident.model_dump(include=set(SummaryItem.model_fields)),
+                category_label=category_names.get(incident.category),
+                severity_label=severity_names.get(incident.severity),
                 overdue=is_overdue(incident, now),
             )
             for incident in still_open

@@ -1,14 +1,18 @@
 """The rates report as files: CSV (UTF-8 with a BOM, so spreadsheet programs read Vietnamese right) and
-XLSX (openpyxl), a sheet of the rates and a sheet of the schools with their answers."""
+XLSX (openpyxl), a sheet of the rates and a sheet of the schools with their answers. A school's answer is
+its own text: no cell of either file runs as a formula (``shared.text.spreadsheet_cell``, text cells)."""
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 
 from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from services.notices.returns.models import RatesReport
+from shared.text import spreadsheet_cell
 
 RATE_COLUMNS = [
     "group",
@@ -57,12 +61,12 @@ def to_csv(report: RatesReport) -> bytes:
     """The rates, grouped as asked; with ``group_by=school`` each school's answers too."""
     out = io.StringIO()
     writer = csv.writer(out)
+    header: list[str] = RATE_COLUMNS
+    rows = _rate_rows(report)
     if report.group_by == "school":
-        writer.writerow(SCHOOL_COLUMNS + _field_codes(report))
-        writer.writerows(_school_rows(report))
-    else:
-        writer.writerow(RATE_COLUMNS)
-        writer.writerows(_rate_rows(report))
+        header, rows = SCHOOL_COLUMNS + _field_codes(report), _school_rows(report)
+    table: list[list[object]] = [list(header), *rows]
+    writer.writerows([spreadsheet_cell(cell) for cell in row] for row in table)
     return "\ufeff".encode() + out.getvalue().encode("utf-8")
 
 
@@ -71,13 +75,21 @@ def to_xlsx(report: RatesReport) -> bytes:
     rates = book.active
     assert rates is not None
     rates.title = f"rates by {report.group_by}"[:31]
-    rates.append(RATE_COLUMNS)
+    _append(rates, RATE_COLUMNS)
     for row in _rate_rows(report):
-        rates.append(row)
+        _append(rates, row)
     schools = book.create_sheet("schools")
-    schools.append(SCHOOL_COLUMNS + _field_codes(report))
+    _append(schools, SCHOOL_COLUMNS + _field_codes(report))
     for row in _school_rows(report):
-        schools.append(row)
+        _append(schools, row)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _append(sheet: Worksheet, row: Sequence[object]) -> None:
+    """One row; its text cells stay text ("=…" would otherwise be stored as a formula)."""
+    sheet.append(list(row))
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"

@@ -10,7 +10,10 @@ from shared.events.notifications import DeliveryChannel
 
 
 class HeardPublic(SQLModel):
-    key: str = Field(description="The recipient key (staff:…, commune-office:…, department:…)")
+    key: str = Field(
+        description="The recipient key (staff:…, commune-office:…, office:<code> for an imported office, "
+        "department:… for a desk's address in settings)"
+    )
     name: str
     email: str | None
     phone: str | None
@@ -45,8 +48,20 @@ class CommuneCoveragePublic(SQLModel):
     severities: list[SeverityCoveragePublic] = Field(description="Most severe first")
 
 
+class DeskPublic(SQLModel):
+    """Who one of the Department's desks is today: the imported offices of its kind, or settings."""
+
+    desk: str = Field(description="duty-desk, leadership or province")
+    desk_label: str
+    from_offices: bool = Field(description="The registry's imported offices name them (else: settings)")
+    people: list[HeardPublic]
+
+
 class CoveragePublic(SQLModel):
     generated_at: datetime
+    desks: list[DeskPublic] = Field(
+        description="Who the Department's duty desk, leadership and the province step reach, and from where"
+    )
     communes: int = Field(description="Communes in the report (before nobody_local_only)")
     nobody_local: int = Field(description="Of them, those where nobody of the cluster or commune would hear")
     gaps: dict[str, int] = Field(description="How many communes miss each role")

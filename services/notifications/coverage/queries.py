@@ -14,17 +14,22 @@ from services.notifications.coverage.domain import Audience, Vacancy, falls_thro
 from services.notifications.coverage.models import (
     CommuneCoveragePublic,
     CoveragePublic,
+    DeskPublic,
     GapPublic,
     HeardPublic,
     SeverityCoveragePublic,
 )
-from services.notifications.labels.domain import RECIPIENT_ROLES, SEVERITIES, VI, label, vacancies
+from services.notifications.labels.domain import LEVELS, RECIPIENT_ROLES, SEVERITIES, VI, label, vacancies
 from services.notifications.recipients import queries as recipients
 from services.notifications.recipients.domain import (
+    DUTY_DESK,
+    LEADERSHIP,
     DepartmentContacts,
     EventFacts,
     Recipient,
     Target,
+    TargetKind,
+    office_key,
     targets_for,
 )
 from services.notifications.replica.models import CommuneReplica
@@ -83,7 +88,8 @@ async def audience(
                 vacancy = Vacancy(role, vacancy_scope(role, facts))
                 if vacancy not in heard.vacancies:
                     heard.vacancies.append(vacancy)
-                heard.add([department.duty_desk], role=role, channels=rule.channels, standing_in=True)
+                desk = await resolver.people([DUTY_DESK])  # the imported office, else the settings' desk
+                heard.add(desk, role=role, channels=rule.channels, standing_in=True)
     return heard
 
 
@@ -119,11 +125,49 @@ async def coverage(
     shown = [item for item in items if item.nobody_local or not nobody_local_only]
     return CoveragePublic(
         generated_at=now,
+        desks=await _desks(resolver),
         communes=len(items),
         nobody_local=sum(item.nobody_local for item in items),
         gaps=dict(sorted(gap_counts.items())),
         items=shown,
     )
+
+
+DESKS = (
+    ("duty-desk", "department_office", DUTY_DESK),
+    ("leadership", "department_leadership", LEADERSHIP),
+    ("province", "province", Target(TargetKind.PROVINCE, "province")),
+)
+"""The Department's desks and the province step, each by the chain level that names it."""
+
+
+async def _desks(resolver: Resolver) -> list[DeskPublic]:
+    """Who each desk reaches today, and whether the imported offices name them (else: settings)."""
+    desks = []
+    for desk, level, target in DESKS:
+        people = await resolver.people([target])
+        desks.append(
+            DeskPublic(
+                desk=desk,
+                desk_label=label(LEVELS, level, VI),
+                from_offices=any(person.key.startswith(office_key("")) for person in people),
+                people=[
+                    HeardPublic(
+                        key=person.key,
+                        name=person.name,
+                        email=person.email,
+                        phone=person.phone,
+                        channels=[],
+                        roles=[],
+                        role_labels=[],
+                        stands_in_for=[],
+                        stands_in_for_labels=[],
+                    )
+                    for person in people
+                ],
+            )
+        )
+    return desks
 
 
 async def _commune(

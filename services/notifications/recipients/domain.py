@@ -85,6 +85,14 @@ class DepartmentDesk(StrEnum):
     LEADERSHIP = "leadership"
 
 
+OFFICE_KIND_OF_DESK = {
+    DepartmentDesk.DUTY_DESK: "department_office",
+    DepartmentDesk.LEADERSHIP: "department_leadership",
+}
+"""The registry's office kind that holds each desk: once the Department imports its offices, their duty
+contacts are who the desk is; until then, the addresses in settings."""
+
+
 @dataclass(frozen=True)
 class Target:
     """One lookup: a kind of person and the scope (a cluster number, a school or commune code, a desk)."""
@@ -132,7 +140,8 @@ class Recipient:
 
 @dataclass(frozen=True)
 class DepartmentContacts:
-    """The Department's own addresses, from settings: they are not people in the registry."""
+    """The Department's own addresses from settings: who a desk is while the registry names no office of
+    its kind (``OFFICE_KIND_OF_DESK``)."""
 
     duty_desk: Recipient
     leadership: Recipient
@@ -170,8 +179,8 @@ def office_key(code: str) -> str:
     return f"office:{code}"
 
 
-_DUTY_DESK = Target(TargetKind.DEPARTMENT, DepartmentDesk.DUTY_DESK)
-_LEADERSHIP = Target(TargetKind.DEPARTMENT, DepartmentDesk.LEADERSHIP)
+DUTY_DESK = Target(TargetKind.DEPARTMENT, DepartmentDesk.DUTY_DESK)
+LEADERSHIP = Target(TargetKind.DEPARTMENT, DepartmentDesk.LEADERSHIP)
 
 _SCHOOL_LISTS = {
     RecipientRole.ELIGIBLE_SCHOOL_PRINCIPALS: "eligible",
@@ -188,15 +197,15 @@ def targets_for(role: RecipientRole, facts: EventFacts) -> list[Target]:
     """
     if role is RecipientRole.CLUSTER_LEADER or role is RecipientRole.CLUSTER_MEMBERS:
         kind = TargetKind(role.value)
-        return [Target(kind, str(n)) for n in facts.cluster_nos] or [_DUTY_DESK]
+        return [Target(kind, str(n)) for n in facts.cluster_nos] or [DUTY_DESK]
     if role is RecipientRole.COMMUNE_OFFICE:
         return [Target(TargetKind.COMMUNE_OFFICE, facts.commune_code)] if facts.commune_code else []
     if role is RecipientRole.SCHOOL_PRINCIPAL:
         return [Target(TargetKind.SCHOOL_PRINCIPAL, facts.school_code)] if facts.school_code else []
     if role is RecipientRole.DEPARTMENT_DUTY_DESK:
-        return [_DUTY_DESK]
+        return [DUTY_DESK]
     if role is RecipientRole.DEPARTMENT_LEADERSHIP:
-        return [_LEADERSHIP]
+        return [LEADERSHIP]
     if role is RecipientRole.ESCALATION_TARGET:
         return escalation_targets(facts)
     if role is RecipientRole.REPORTER:
@@ -256,12 +265,12 @@ def escalation_targets(facts: EventFacts) -> list[Target]:
     if level == "cluster_leader":
         return targets_for(RecipientRole.CLUSTER_LEADER, facts)
     if level == "department_office":
-        return [_DUTY_DESK]
+        return [DUTY_DESK]
     if level == "department_leadership":
-        return [_LEADERSHIP]
+        return [LEADERSHIP]
     if level == "province":
         return [Target(TargetKind.PROVINCE, "province")]
-    return [_DUTY_DESK]  # an unknown level still reaches someone who can act
+    return [DUTY_DESK]  # an unknown level still reaches someone who can act
 
 
 # Reading the routing facts out of any source event: incident events all carry the incident's facts

@@ -1,5 +1,10 @@
 """Resolves lookups (``Target``) to people and addresses from the registry replica and the settings, and a
-token's subject to the recipient key it names."""
+token's subject to the recipient key it names.
+
+The Department's desks are the registry's offices of their kind (``OFFICE_KIND_OF_DESK``: the duty
+contacts of the active department offices, of the leadership) once any is imported with an address; the
+addresses in settings until then.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,8 @@ from datetime import date
 from sqlmodel import col, select
 
 from services.notifications.recipients.domain import (
+    LEADERSHIP,
+    OFFICE_KIND_OF_DESK,
     DepartmentContacts,
     DepartmentDesk,
     Recipient,
@@ -49,11 +56,14 @@ async def resolve_one(
     """The people one target names (nobody, when the registry has nobody there)."""
     session = uow.session
     if target.kind is TargetKind.DEPARTMENT:
-        return [department.of(DepartmentDesk(target.scope))]
+        desk = DepartmentDesk(target.scope)
+        return await _offices(uow, OFFICE_KIND_OF_DESK[desk]) or [department.of(desk)]
     if target.kind is TargetKind.COMMUNE_OFFICE:
         return await _commune_office(uow, target.scope)
     if target.kind is TargetKind.PROVINCE:
-        return await _province(uow) or [department.leadership]
+        return await _offices(uow, "province") or await resolve_one(
+            uow=uow, target=LEADERSHIP, department=department, today=today
+        )
     if target.kind is TargetKind.PERSON:
         return [await person_of(uow=uow, subject=target.scope)]
     if target.kind is TargetKind.PEOPLE_COMMITTEE:
@@ -125,11 +135,11 @@ async def _commune_office(uow: UnitOfWork, gso_code: str) -> list[Recipient]:
     return found + [_person(officer) for officer in officers]
 
 
-async def _province(uow: UnitOfWork) -> list[Recipient]:
-    """The province-level recipients the registry names, active and with an address."""
+async def _offices(uow: UnitOfWork, kind: str) -> list[Recipient]:
+    """The registry's active offices of a kind that have an address, each by its duty contact."""
     query = (
         select(OfficeReplica)
-        .where(col(OfficeReplica.kind) == "province", col(OfficeReplica.active))
+        .where(col(OfficeReplica.kind) == kind, col(OfficeReplica.active))
         .order_by(col(OfficeReplica.code))
     )
     return [

@@ -38,6 +38,7 @@ from shared.auth import CurrentPrincipal, Principal, Role, require_roles
 from shared.errors import Unprocessable
 from shared.tabular import MEDIA_TYPES, XLSX_MEDIA_TYPE, TableFormat, format_of_media_type
 from shared.web import MIB, UnitOfWorkDep, body_limit
+from shared.web.tables import FILE_RESPONSES, table_response
 
 router = APIRouter(tags=["import and export"])
 
@@ -141,6 +142,33 @@ async def import_offices(
     return await _import(request, uow, OfficeImporter(), fmt, dry_run)
 
 
+TemplateFormat = Annotated[TableFormat, Query(alias="format", description="xlsx (default) or csv")]
+
+
+@router.get(
+    "/memberships/import/template", tags=["clusters"], response_class=Response, responses=FILE_RESPONSES
+)
+async def memberships_template(_admin: DepartmentAdmin, fmt: TemplateFormat = TableFormat.XLSX) -> Response:
+    """An empty memberships spreadsheet: the columns the import reads, to fill in (department admin)."""
+    return _template(membership_models.IMPORT_COLUMNS, fmt, "memberships")
+
+
+@router.get(
+    "/communes/contacts/import/template", tags=["communes"], response_class=Response, responses=FILE_RESPONSES
+)
+async def commune_contacts_template(
+    _admin: DepartmentAdmin, fmt: TemplateFormat = TableFormat.XLSX
+) -> Response:
+    """An empty commune contacts spreadsheet: the columns the import reads (department admin)."""
+    return _template(commune_models.CONTACT_COLUMNS, fmt, "commune-contacts")
+
+
+@router.get("/offices/import/template", tags=["offices"], response_class=Response, responses=FILE_RESPONSES)
+async def offices_template(_admin: DepartmentAdmin, fmt: TemplateFormat = TableFormat.XLSX) -> Response:
+    """An empty offices spreadsheet: the columns the import reads (department admin)."""
+    return _template(office_models.IMPORT_COLUMNS, fmt, "offices")
+
+
 @router.get("/memberships/export", tags=["clusters"], response_class=Response)
 async def export_memberships(
     request: Request,
@@ -240,6 +268,10 @@ def _export_format(request: Request, fmt: FileFormat | None) -> FileFormat:
         if table is not None:
             return FileFormat(table.value)
     return FileFormat.CSV
+
+
+def _template(columns: list[str], fmt: TableFormat, name: str) -> Response:
+    return table_response(fmt, name=f"{name}-template", columns=columns, rows=[], sheet=name)
 
 
 def _file(records: list[dict[str, Any]], columns: list[str], fmt: FileFormat, name: str) -> Response:
