@@ -155,6 +155,10 @@ class DroppingProxy:
         )
 
 
+CLIENT_CONNECTIONS = 50
+"""Reports in flight at once (each with its retries), and the client's connections."""
+
+
 @dataclass
 class Report:
     key: str
@@ -333,7 +337,16 @@ class Suite:
             await asyncio.sleep(min(0.2 * report.attempts, 2.0))
 
     async def client(self) -> None:
-        limits = httpx.Limits(max_connections=50, max_keepalive_connections=20)
+        limits = httpx.Limits(max_connections=CLIENT_CONNECTIONS, max_keepalive_connections=20)
+        # The schools' reports in flight wait here, not in httpx's pool: with thousands queued while a
+        # service restarts, the pool's hand-out of connections (linear in its queue, per request) takes
+        # the client's whole CPU and the run stalls. A report's retries keep its place.
+        in_flight = asyncio.Semaphore(CLIENT_CONNECTIONS)
+
+        async def send(http: httpx.AsyncClient, report: Report, commune: str) -> None:
+            async with in_flight:
+                await self.report(http, report, commune)
+
         async with httpx.AsyncClient(timeout=httpx.Timeout(15.0), limits=limits) as http:
             tasks = []
             started = time.monotonic()
@@ -341,7 +354,7 @@ class Suite:
                 await self._not_past_an_unfinished_fault(n)
                 report = Report(key=f"k{n:06d}")
                 self.run.reports.append(report)
-                tasks.append(asyncio.create_task(self.report(http, report, COMMUNES[n % len(COMMUNES)])))
+                tasks.append(asyncio.create_task(send(http, report, COMMUNES[n % len(COMMUNES)])))
                 await asyncio.sleep(max(0.0, started + (n + 1) / self.run.rate - time.monotonic()))
                 started = max(started, time.monotonic() - (n + 1) / self.run.rate)
             await asyncio.gather(*tasks)
