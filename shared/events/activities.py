@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from shared.events.base import EventPayload, event_type
+from shared.events.base import TYPE_PREFIX, EventPayload, event_type
 from shared.events.topics import ACTIVITY_EVENTS
 
 
@@ -326,52 +326,31 @@ class DelegationReportFiledV1(EventPayload):
 # secondary school's or a GDTX centre's level. As with ``registry.school.v2``, an activity of v1's levels
 # stays v1, so a v1 consumer (which skips types it does not know) never meets a level it cannot name; a
 # consumer of v2 reads v1 too, the same fields (each v2 is its v1 with the wider summary).
+_SUMMARY_V2: dict[type[EventPayload], type[EventPayload]] = {}
+
+P = TypeVar("P", bound=EventPayload)
 
 
-@event_type("activities.activity.scheduled.v2", topic=ACTIVITY_EVENTS, key="activity_id")
-class ActivityScheduledV2(ActivityScheduledV1):
-    activity: ActivitySummaryV2
+def _with_wider_summary(v1_type: type[P]) -> type[P]:
+    """The ``….v2`` of an event that carries its activity: its v1, the activity an ``ActivitySummaryV2``."""
+    v2_type = create_model(
+        v1_type.__name__.removesuffix("V1") + "V2",
+        __base__=v1_type,
+        __module__=__name__,
+        activity=(ActivitySummaryV2, ...),
+    )
+    short_type = v1_type.event_type.removeprefix(TYPE_PREFIX).removesuffix(".v1") + ".v2"
+    _SUMMARY_V2[v1_type] = event_type(short_type, topic=v1_type.topic, key=v1_type.key_field)(v2_type)
+    return v2_type
 
 
-@event_type("activities.activity.updated.v2", topic=ACTIVITY_EVENTS, key="activity_id")
-class ActivityUpdatedV2(ActivityUpdatedV1):
-    activity: ActivitySummaryV2
-
-
-@event_type("activities.activity.cancelled.v2", topic=ACTIVITY_EVENTS, key="activity_id")
-class ActivityCancelledV2(ActivityCancelledV1):
-    activity: ActivitySummaryV2
-
-
-@event_type("activities.activity.registration_opened.v2", topic=ACTIVITY_EVENTS, key="activity_id")
-class RegistrationOpenedV2(RegistrationOpenedV1):
-    activity: ActivitySummaryV2
-
-
-@event_type("activities.activity.registration_closed.v2", topic=ACTIVITY_EVENTS, key="activity_id")
-class RegistrationClosedV2(RegistrationClosedV1):
-    activity: ActivitySummaryV2
-
-
-@event_type("activities.activity.results_published.v2", topic=ACTIVITY_EVENTS, key="activity_id")
-class ResultsPublishedV2(ResultsPublishedV1):
-    activity: ActivitySummaryV2
-
-
-@event_type("activities.delegation.scheduled.v2", topic=ACTIVITY_EVENTS, key="activity_id")
-class DelegationScheduledV2(DelegationScheduledV1):
-    activity: ActivitySummaryV2
-
-
-_SUMMARY_V2: dict[type[EventPayload], type[EventPayload]] = {
-    ActivityScheduledV1: ActivityScheduledV2,
-    ActivityUpdatedV1: ActivityUpdatedV2,
-    ActivityCancelledV1: ActivityCancelledV2,
-    RegistrationOpenedV1: RegistrationOpenedV2,
-    RegistrationClosedV1: RegistrationClosedV2,
-    ResultsPublishedV1: ResultsPublishedV2,
-    DelegationScheduledV1: DelegationScheduledV2,
-}
+ActivityScheduledV2 = _with_wider_summary(ActivityScheduledV1)
+ActivityUpdatedV2 = _with_wider_summary(ActivityUpdatedV1)
+ActivityCancelledV2 = _with_wider_summary(ActivityCancelledV1)
+RegistrationOpenedV2 = _with_wider_summary(RegistrationOpenedV1)
+RegistrationClosedV2 = _with_wider_summary(RegistrationClosedV1)
+ResultsPublishedV2 = _with_wider_summary(ResultsPublishedV1)
+DelegationScheduledV2 = _with_wider_summary(DelegationScheduledV1)
 
 
 def activity_event(

@@ -10,7 +10,14 @@ from typing import Annotated, Any
 from fastapi import Query, Request
 from fastapi.responses import Response
 
-from shared.tabular import MEDIA_TYPES, XLSX_MEDIA_TYPE, TableFormat, format_of_media_type, write_table
+from shared.tabular import (
+    MEDIA_TYPES,
+    XLSX_MEDIA_TYPE,
+    TableFormat,
+    format_of_media_type,
+    rows_of,
+    write_table,
+)
 
 
 class ExportFormat(StrEnum):
@@ -59,6 +66,14 @@ def table_response(
         media_type=MEDIA_TYPES[table],
         headers={"Content-Disposition": f'attachment; filename="{safe}.{table.value}"'},
     )
+
+
+def json_or_table(fmt: ExportFormat, items: Any, *, name: str, columns: Sequence[str]) -> Any:
+    """A report's answer: ``items`` as they are for JSON (the route's response model writes them), else a
+    table of them in ``columns``, named ``name``."""
+    if fmt is ExportFormat.JSON:
+        return items
+    return table_response(fmt, name=name, columns=columns, rows=rows_of(items, columns))
 
 
 FILE_RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from services.notifications.devmail.adapters import MailCatcher
+from shared.events.base import EventPayload
 from shared.settings import Environment
+from tests.support.harness import MessagingNode, start_stand_in_registry
 
 
 @pytest.fixture
@@ -28,6 +31,12 @@ def common(kafka_bootstrap_servers: str, topic_prefix: str, tmp_path: Path) -> d
         "data_dir": tmp_path,
         "outbox_sweep_interval_s": 0.2,
     }
+
+
+@pytest.fixture
+def quick_common(common: dict[str, Any]) -> dict[str, Any]:
+    """``common`` with a short Kafka session, so that a consumer group a test stops rebalances in seconds."""
+    return {**common, "kafka_session_timeout_ms": 6_000, "kafka_heartbeat_interval_ms": 500}
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -53,3 +62,36 @@ def new_database_url(
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> Callable[[str], str]:
     return lambda name: f"sqlite+aiosqlite:///{tmp_path / name}.db"
+
+
+@pytest.fixture
+def smtp() -> Iterator[MailCatcher]:
+    """A real SMTP server (aiosmtpd) on a free port, keeping every mail it receives."""
+    server = MailCatcher()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def registry_seed() -> list[EventPayload]:
+    """What ``registry_node`` publishes as it starts: nothing, unless a module overrides this fixture."""
+    return []
+
+
+@pytest.fixture
+async def registry_node(
+    kafka_bootstrap_servers: str,
+    topic_prefix: str,
+    sqlite_url: Callable[[str], str],
+    registry_seed: list[EventPayload],
+) -> AsyncIterator[MessagingNode]:
+    """Stands in for the registry, having published ``registry_seed`` through its outbox."""
+    node = await start_stand_in_registry(
+        bootstrap=kafka_bootstrap_servers,
+        prefix=topic_prefix,
+        database_url=sqlite_url("registry"),
+        states=registry_seed,
+    )
+    yield node
+    await node.stop()

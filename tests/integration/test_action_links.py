@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,11 +31,10 @@ from shared.auth.action_links import (
     ActionLinkVerifier,
 )
 from shared.events import StaffStateV1
-from shared.events.topics import REGISTRY_CLUSTERS, REGISTRY_COMMUNES, REGISTRY_SCHOOLS, REGISTRY_STAFF
-from shared.settings import Environment
+from shared.events.base import EventPayload
 from tests.integration.test_notifications_delivery import SCHOOL, email_of, registry_states
 from tests.support.apps import bearer, running, runtime_of
-from tests.support.harness import MessagingNode, node_settings
+from tests.support.harness import MessagingNode
 from tests.support.kafka_reader import headers_of, read_topic
 from tests.support.waiting import wait_for
 
@@ -44,14 +42,6 @@ pytestmark = [pytest.mark.kafka, pytest.mark.asyncio(loop_scope="session")]
 
 CONSOLE = "http://console.test:8100"
 LINK = re.compile(re.escape(CONSOLE) + r"/act/([A-Za-z0-9_.~-]+)")
-
-
-@pytest.fixture
-def smtp() -> AsyncIterator[MailCatcher]:  # type: ignore[misc]
-    server = MailCatcher()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
@@ -73,33 +63,9 @@ async def sms_gateway() -> AsyncIterator[tuple[str, list[dict[str, Any]]]]:
 
 
 @pytest.fixture
-async def registry_node(
-    kafka_bootstrap_servers: str, topic_prefix: str, sqlite_url: Callable[[str], str]
-) -> AsyncIterator[MessagingNode]:
-    """Stands in for the registry: cluster 3 with leader L001 and members M001, M002; school and principal."""
-    settings = node_settings(
-        name="registry",
-        bootstrap=kafka_bootstrap_servers,
-        prefix=topic_prefix,
-        database_url=sqlite_url("registry"),
-    )
-    node = await MessagingNode.start(
-        settings, publishes=[REGISTRY_CLUSTERS, REGISTRY_COMMUNES, REGISTRY_SCHOOLS, REGISTRY_STAFF]
-    )
-    await node.publish(*registry_states())
-    yield node
-    await node.stop()
-
-
-def common(kafka: str, prefix: str) -> dict[str, Any]:
-    return {
-        "environment": Environment.TEST,
-        "kafka_bootstrap_servers": kafka,
-        "kafka_topic_prefix": prefix,
-        "kafka_session_timeout_ms": 6_000,
-        "kafka_heartbeat_interval_ms": 500,
-        "outbox_sweep_interval_s": 0.2,
-    }
+def registry_seed() -> list[EventPayload]:
+    """Cluster 3 with leader L001 and members M001, M002; the school and its principal."""
+    return registry_states()
 
 
 async def incidents_replica_has(app: FastAPI, code: str, *, member_of: int | None) -> bool:
@@ -113,26 +79,21 @@ async def incidents_replica_has(app: FastAPI, code: str, *, member_of: int | Non
 
 async def test_a_person_acknowledges_from_the_link_in_their_email_once_and_only_while_they_may(
     registry_node: MessagingNode,
+    quick_common: dict[str, Any],
+    sqlite_url: Callable[[str], str],
     kafka_bootstrap_servers: str,
     topic_prefix: str,
-    tmp_path: Path,
     smtp: MailCatcher,
     sms_gateway: tuple[str, list[dict[str, Any]]],
 ) -> None:
     sms_url, sms_received = sms_gateway
-    settings = common(kafka_bootstrap_servers, topic_prefix)
     incidents = create_incidents(
-        IncidentsSettings(
-            **settings,
-            database_url=f"sqlite+aiosqlite:///{tmp_path / 'incidents'}.db",
-            scheduler_enabled=False,
-        )
+        IncidentsSettings(**quick_common, database_url=sqlite_url("incidents"), scheduler_enabled=False)
     )
     notifications = create_notifications(
         NotificationsSettings(
-            **settings,
-            database_url=f"sqlite+aiosqlite:///{tmp_path / 'notifications'}.db",
-            data_dir=tmp_path,
+            **quick_common,
+            database_url=sqlite_url("notifications"),
             smtp_port=smtp.port,
             sms_gateway_url=sms_url,
             sms_gateway_token="gateway-token",

@@ -26,12 +26,11 @@ from services.incidents.replica.models import ReplicaSchool, ReplicaStaff
 from services.incidents.settings import IncidentsSettings
 from shared.auth import Role
 from shared.clock import VIETNAM
-from shared.events.topics import REGISTRY_CLUSTERS, REGISTRY_COMMUNES, REGISTRY_SCHOOLS, REGISTRY_STAFF
 from shared.settings import Environment
 from shared.web.errors import install_error_handlers
 from tests.integration.test_incidents_api import SCHOOL_3, SCHOOL_4, body, registry_states
 from tests.support.apps import bearer, running, runtime_of
-from tests.support.harness import MessagingNode, node_settings
+from tests.support.harness import start_stand_in_registry
 from tests.support.waiting import wait_for
 
 pytestmark = [pytest.mark.kafka, pytest.mark.asyncio(loop_scope="session")]
@@ -77,19 +76,12 @@ class Services:
 async def services(
     kafka_bootstrap_servers: str, topic_prefix: str, sqlite_url: Callable[[str], str], tmp_path: Path
 ) -> AsyncIterator[Services]:
-    registry = await MessagingNode.start(
-        node_settings(
-            name="registry",
-            bootstrap=kafka_bootstrap_servers,
-            prefix=topic_prefix,
-            database_url=sqlite_url("r"),
-        ),
-        publishes=[REGISTRY_CLUSTERS, REGISTRY_COMMUNES, REGISTRY_SCHOOLS, REGISTRY_STAFF],
+    registry = await start_stand_in_registry(
+        bootstrap=kafka_bootstrap_servers,
+        prefix=topic_prefix,
+        database_url=sqlite_url("r"),
+        states=registry_states(),
     )
-    async with registry.messaging.unit_of_work() as uow:
-        for state in registry_states():
-            uow.record(state)
-        await uow.commit()
     common: dict[str, Any] = {
         "environment": Environment.TEST,
         "data_dir": tmp_path,

@@ -19,10 +19,9 @@ from services.incidents.settings import IncidentsSettings
 from shared.auth import Role
 from shared.events import ClusterStateV1, CommuneStateV1, SchoolStateV1, StaffStateV1
 from shared.events.registry import ClusterMembershipV1
-from shared.events.topics import REGISTRY_CLUSTERS, REGISTRY_COMMUNES, REGISTRY_SCHOOLS, REGISTRY_STAFF
 from shared.settings import Environment
 from tests.support.apps import bearer, running, runtime_of
-from tests.support.harness import MessagingNode, node_settings
+from tests.support.harness import start_stand_in_registry
 from tests.support.waiting import wait_for
 
 pytestmark = [pytest.mark.kafka, pytest.mark.asyncio(loop_scope="session")]
@@ -101,19 +100,12 @@ def registry_states() -> list[Any]:
 async def service(
     kafka_bootstrap_servers: str, topic_prefix: str, sqlite_url: Callable[[str], str], tmp_path: Path
 ) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
-    registry = await MessagingNode.start(
-        node_settings(
-            name="registry",
-            bootstrap=kafka_bootstrap_servers,
-            prefix=topic_prefix,
-            database_url=sqlite_url("reg"),
-        ),
-        publishes=[REGISTRY_CLUSTERS, REGISTRY_COMMUNES, REGISTRY_SCHOOLS, REGISTRY_STAFF],
+    registry = await start_stand_in_registry(
+        bootstrap=kafka_bootstrap_servers,
+        prefix=topic_prefix,
+        database_url=sqlite_url("reg"),
+        states=registry_states(),
     )
-    async with registry.messaging.unit_of_work() as uow:
-        for state in registry_states():
-            uow.record(state)
-        await uow.commit()
     settings = IncidentsSettings(
         environment=Environment.TEST,
         database_url=sqlite_url("incidents"),

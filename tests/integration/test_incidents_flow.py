@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,10 +27,9 @@ from services.registry.settings import RegistrySettings
 from shared.auth import Role
 from shared.events import ClusterStateV1, CommuneStateV1, SchoolStateV1, StaffStateV1
 from shared.events.registry import ClusterMembershipV1
-from shared.events.topics import REGISTRY_CLUSTERS, REGISTRY_COMMUNES, REGISTRY_SCHOOLS, REGISTRY_STAFF
 from shared.settings import Environment
 from tests.support.apps import bearer, running, runtime_of
-from tests.support.harness import MessagingNode, node_settings
+from tests.support.harness import MessagingNode
 from tests.support.kafka_reader import headers_of, read_topic
 from tests.support.waiting import wait_for
 
@@ -160,23 +159,6 @@ def settings_for(
         )
 
     return make
-
-
-@pytest.fixture
-async def registry_node(
-    kafka_bootstrap_servers: str, topic_prefix: str, sqlite_url: Callable[[str], str]
-) -> AsyncIterator[MessagingNode]:
-    settings = node_settings(
-        name="registry",
-        bootstrap=kafka_bootstrap_servers,
-        prefix=topic_prefix,
-        database_url=sqlite_url("registry"),
-    )
-    node = await MessagingNode.start(
-        settings, publishes=[REGISTRY_CLUSTERS, REGISTRY_COMMUNES, REGISTRY_SCHOOLS, REGISTRY_STAFF]
-    )
-    yield node
-    await node.stop()
 
 
 async def test_a_report_is_routed_escalates_once_unless_acknowledged_and_every_step_is_an_event(

@@ -33,9 +33,9 @@ from services.notifications.replica.models import CommuneReplica, StaffReplica
 from services.notifications.settings import NotificationsSettings
 from services.notifications.webhooks.domain import verify
 from shared.auth import Principal, Role
-from shared.events.topics import REGISTRY_CLUSTERS, REGISTRY_COMMUNES, REGISTRY_SCHOOLS, REGISTRY_STAFF
+from shared.events.base import EventPayload
 from tests.support.apps import bearer, running, runtime_of
-from tests.support.harness import MessagingNode, node_settings
+from tests.support.harness import MessagingNode
 from tests.support.kafka_reader import headers_of, read_topic
 from tests.support.notices import (
     committee_email,
@@ -91,29 +91,9 @@ async def hooks() -> AsyncIterator[Hooks]:
 
 
 @pytest.fixture
-def smtp() -> AsyncIterator[MailCatcher]:  # type: ignore[misc]
-    server = MailCatcher()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-async def registry_node(
-    kafka_bootstrap_servers: str, topic_prefix: str, sqlite_url: Callable[[str], str]
-) -> AsyncIterator[MessagingNode]:
-    settings = node_settings(
-        name="registry",
-        bootstrap=kafka_bootstrap_servers,
-        prefix=topic_prefix,
-        database_url=sqlite_url("registry"),
-    )
-    node = await MessagingNode.start(
-        settings, publishes=[REGISTRY_CLUSTERS, REGISTRY_COMMUNES, REGISTRY_SCHOOLS, REGISTRY_STAFF]
-    )
-    await node.publish(*registry_states())
-    yield node
-    await node.stop()
+def registry_seed() -> list[EventPayload]:
+    """The province of ``tests.support.notices``: its clusters, communes, schools and people."""
+    return registry_states()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -28,9 +28,9 @@ from services.notifications.devmail.adapters import MailCatcher
 from services.notifications.replica.models import StaffReplica
 from services.notifications.settings import NotificationsSettings
 from shared.auth import Role
-from shared.events.topics import REGISTRY_CLUSTERS, REGISTRY_COMMUNES, REGISTRY_SCHOOLS, REGISTRY_STAFF
+from shared.events.base import EventPayload
 from tests.support.apps import bearer, running, runtime_of
-from tests.support.harness import MessagingNode, node_settings
+from tests.support.harness import MessagingNode
 from tests.support.kafka_reader import headers_of, read_topic
 from tests.support.notices import email_of, notice_body, registry_states, start_of_year_values
 from tests.support.waiting import wait_for
@@ -41,29 +41,9 @@ TYPE = "vn.gov.nghean.edu.notices."
 
 
 @pytest.fixture
-def smtp() -> AsyncIterator[MailCatcher]:  # type: ignore[misc]
-    server = MailCatcher()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-async def registry_node(
-    kafka_bootstrap_servers: str, topic_prefix: str, sqlite_url: Callable[[str], str]
-) -> AsyncIterator[MessagingNode]:
-    settings = node_settings(
-        name="registry",
-        bootstrap=kafka_bootstrap_servers,
-        prefix=topic_prefix,
-        database_url=sqlite_url("registry"),
-    )
-    node = await MessagingNode.start(
-        settings, publishes=[REGISTRY_CLUSTERS, REGISTRY_COMMUNES, REGISTRY_SCHOOLS, REGISTRY_STAFF]
-    )
-    await node.publish(*registry_states())
-    yield node
-    await node.stop()
+def registry_seed() -> list[EventPayload]:
+    """The province of ``tests.support.notices``: its clusters, communes, schools and people."""
+    return registry_states()
 
 
 async def ready(notices: FastAPI, notifications: FastAPI) -> bool:

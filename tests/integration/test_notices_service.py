@@ -22,9 +22,9 @@ from services.notices.replica.models import SchoolReplica, StaffReplica
 from services.notices.settings import NoticesSettings
 from shared.auth import Role
 from shared.events import SchoolStateV2
-from shared.events.topics import REGISTRY_CLUSTERS, REGISTRY_COMMUNES, REGISTRY_SCHOOLS, REGISTRY_STAFF
+from shared.events.base import EventPayload
 from tests.support.apps import bearer, running, runtime_of
-from tests.support.harness import MessagingNode, node_settings
+from tests.support.harness import MessagingNode
 from tests.support.kafka_reader import headers_of, read_topic
 from tests.support.notices import docx_bytes, notice_body, pdf_bytes, registry_states
 from tests.support.waiting import wait_for
@@ -35,22 +35,9 @@ PUBLISHED = "vn.gov.nghean.edu.notices.notice.published.v1"
 
 
 @pytest.fixture
-async def registry_node(
-    kafka_bootstrap_servers: str, topic_prefix: str, sqlite_url: Callable[[str], str]
-) -> AsyncIterator[MessagingNode]:
-    """Plays the registry: publishes the province's states through an outbox, as the registry does."""
-    settings = node_settings(
-        name="registry",
-        bootstrap=kafka_bootstrap_servers,
-        prefix=topic_prefix,
-        database_url=sqlite_url("registry"),
-    )
-    node = await MessagingNode.start(
-        settings, publishes=[REGISTRY_CLUSTERS, REGISTRY_COMMUNES, REGISTRY_SCHOOLS, REGISTRY_STAFF]
-    )
-    await node.publish(*registry_states())
-    yield node
-    await node.stop()
+def registry_seed() -> list[EventPayload]:
+    """The province of ``tests.support.notices``: its clusters, communes, schools and people."""
+    return registry_states()
 
 
 @pytest.fixture

@@ -44,10 +44,6 @@ from shared.events.notifications import DeliveryChannel
 from shared.events.registry import ClusterMembershipV1
 from shared.events.topics import (
     INCIDENT_EVENTS,
-    REGISTRY_CLUSTERS,
-    REGISTRY_COMMUNES,
-    REGISTRY_SCHOOLS,
-    REGISTRY_STAFF,
 )
 from shared.settings import Environment
 from tests.support.apps import bearer, running, runtime_of
@@ -233,29 +229,9 @@ async def receiver() -> AsyncIterator[Receiver]:
 
 
 @pytest.fixture
-def smtp() -> AsyncIterator[MailCatcher]:  # type: ignore[misc]
-    server = MailCatcher()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-async def registry_node(
-    kafka_bootstrap_servers: str, topic_prefix: str, sqlite_url: Callable[[str], str]
-) -> AsyncIterator[MessagingNode]:
-    settings = node_settings(
-        name="registry",
-        bootstrap=kafka_bootstrap_servers,
-        prefix=topic_prefix,
-        database_url=sqlite_url("registry"),
-    )
-    node = await MessagingNode.start(
-        settings, publishes=[REGISTRY_CLUSTERS, REGISTRY_COMMUNES, REGISTRY_SCHOOLS, REGISTRY_STAFF]
-    )
-    await node.publish(*registry_states())
-    yield node
-    await node.stop()
+def registry_seed() -> list[EventPayload]:
+    """Cluster 3 and its people, its commune and school, the principal (``registry_states``)."""
+    return registry_states()
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import ssl
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +42,6 @@ from shared.auth import Role
 from shared.events import SchoolStateV1, StaffStateV1
 from shared.events.base import EventPayload
 from shared.events.notifications import DeliveryChannel
-from shared.events.topics import REGISTRY_CLUSTERS, REGISTRY_COMMUNES, REGISTRY_SCHOOLS, REGISTRY_STAFF
 from tests.integration.test_notifications_delivery import (  # noqa: F401 - fixtures used by name
     DUTY_DESK,
     LEADERSHIP,
@@ -58,11 +57,10 @@ from tests.integration.test_notifications_delivery import (  # noqa: F401 - fixt
     reported,
     settings_for,
     settled,
-    smtp,
     token,
 )
 from tests.support.apps import running
-from tests.support.harness import MessagingNode, node_settings
+from tests.support.harness import MessagingNode
 from tests.support.waiting import wait_for
 
 pytestmark = [pytest.mark.kafka, pytest.mark.asyncio(loop_scope="session")]
@@ -86,25 +84,12 @@ def poisoned_states() -> list[EventPayload]:
 
 
 @pytest.fixture
-async def poisoned_registry(
-    kafka_bootstrap_servers: str, topic_prefix: str, sqlite_url: Callable[[str], str]
-) -> AsyncIterator[MessagingNode]:
-    settings = node_settings(
-        name="registry",
-        bootstrap=kafka_bootstrap_servers,
-        prefix=topic_prefix,
-        database_url=sqlite_url("reg"),
-    )
-    node = await MessagingNode.start(
-        settings, publishes=[REGISTRY_CLUSTERS, REGISTRY_COMMUNES, REGISTRY_SCHOOLS, REGISTRY_STAFF]
-    )
-    await node.publish(*poisoned_states())
-    yield node
-    await node.stop()
+def registry_seed() -> list[EventPayload]:
+    return poisoned_states()
 
 
 async def test_a_school_named_with_a_line_break_no_longer_stops_its_emails_and_a_bad_address_fails_once(
-    poisoned_registry: MessagingNode,
+    registry_node: MessagingNode,
     incidents_node: MessagingNode,
     settings_for: Callable[..., NotificationsSettings],
     sqlite_url: Callable[[str], str],
@@ -300,7 +285,7 @@ async def test_the_service_sends_webhooks_through_the_resolver_it_was_given(
     sqlite_url: Callable[[str], str],
     receiver: Receiver,
     incidents_node: MessagingNode,
-    poisoned_registry: MessagingNode,
+    registry_node: MessagingNode,
 ) -> None:
     """The app wires the checked client for registration and deliveries alike (in tests local addresses
     are allowed, as in development; the refusal itself is shown above)."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -31,7 +30,6 @@ from services.registry.app import create_app as create_registry
 from services.registry.settings import RegistrySettings
 from shared.auth import Role
 from shared.events.incidents import IncidentReportedV1
-from shared.settings import Environment
 from shared.tabular import XLSX_MEDIA_TYPE
 from tests.support.apps import bearer, running, runtime_of
 from tests.support.tables import CSV, both_exports_agree, csv_bytes, send, xlsx
@@ -171,34 +169,16 @@ async def test_the_onboarding_files_keep_the_import_contract_and_export_what_the
     assert (await send(client, "/memberships/import", csv_bytes(MEMBERSHIPS), CSV, leader)).status_code == 403
 
 
-@pytest.fixture
-def smtp() -> AsyncIterator[MailCatcher]:  # type: ignore[misc]
-    server = MailCatcher()
-    server.start()
-    yield server
-    server.stop()
-
-
 async def test_after_the_two_spreadsheets_an_incident_in_a_cluster_without_a_leader_reaches_its_people(
-    kafka_bootstrap_servers: str, topic_prefix: str, sqlite_url: Callable[[str], str], tmp_path: Path,
-    smtp: MailCatcher,
-) -> None:  # fmt: skip
-    kafka = {
-        "environment": Environment.TEST,
-        "data_dir": tmp_path,
-        "kafka_bootstrap_servers": kafka_bootstrap_servers,
-        "kafka_topic_prefix": topic_prefix,
-        "kafka_session_timeout_ms": 6_000,
-        "kafka_heartbeat_interval_ms": 500,
-        "outbox_sweep_interval_s": 0.2,
-    }
-    registry = create_registry(RegistrySettings(**kafka, database_url=sqlite_url("registry")))
+    quick_common: dict[str, Any], sqlite_url: Callable[[str], str], smtp: MailCatcher
+) -> None:
+    registry = create_registry(RegistrySettings(**quick_common, database_url=sqlite_url("registry")))
     incidents = create_incidents(
-        IncidentsSettings(**kafka, database_url=sqlite_url("incidents"), scheduler_enabled=False)
+        IncidentsSettings(**quick_common, database_url=sqlite_url("incidents"), scheduler_enabled=False)
     )
     notifications = create_notifications(
         NotificationsSettings(
-            **kafka,
+            **quick_common,
             database_url=sqlite_url("notifications"),
             smtp_port=smtp.port,
             delivery_poll_interval_s=0.05,

@@ -16,7 +16,6 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -40,10 +39,8 @@ from shared.events.incidents import (
     IncidentResolvedV1,
 )
 from shared.events.registry import ClusterMembershipV1
-from shared.events.topics import REGISTRY_CLUSTERS, REGISTRY_COMMUNES, REGISTRY_SCHOOLS, REGISTRY_STAFF
-from shared.settings import Environment
 from tests.support.apps import running, runtime_of
-from tests.support.harness import MessagingNode, node_settings
+from tests.support.harness import start_stand_in_registry
 from tests.support.waiting import wait_for
 
 pytestmark = [pytest.mark.kafka, pytest.mark.asyncio(loop_scope="session")]
@@ -218,51 +215,29 @@ class Stack:
 
 
 @pytest.fixture
-def smtp() -> AsyncIterator[MailCatcher]:  # type: ignore[misc]
-    server = MailCatcher()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def stack_for(
     kafka_bootstrap_servers: str,
     topic_prefix: str,
+    quick_common: dict[str, Any],
     sqlite_url: Callable[[str], str],
-    tmp_path: Path,
     smtp: MailCatcher,
 ) -> Callable[..., AbstractAsyncContextManager[Stack]]:
-    kafka = {
-        "environment": Environment.TEST,
-        "data_dir": tmp_path,
-        "kafka_bootstrap_servers": kafka_bootstrap_servers,
-        "kafka_topic_prefix": topic_prefix,
-        "kafka_session_timeout_ms": 6_000,
-        "kafka_heartbeat_interval_ms": 500,
-        "outbox_sweep_interval_s": 0.2,
-    }
-
     @asynccontextmanager
     async def start(*, leader_of_3: str | None) -> AsyncIterator[Stack]:
-        registry = await MessagingNode.start(
-            node_settings(
-                name="registry",
-                bootstrap=kafka_bootstrap_servers,
-                prefix=topic_prefix,
-                database_url=sqlite_url("reg"),
-            ),
-            publishes=[REGISTRY_CLUSTERS, REGISTRY_COMMUNES, REGISTRY_SCHOOLS, REGISTRY_STAFF],
+        registry = await start_stand_in_registry(
+            bootstrap=kafka_bootstrap_servers,
+            prefix=topic_prefix,
+            database_url=sqlite_url("reg"),
+            states=province(leader_of_3=leader_of_3),
         )
-        await registry.publish(*province(leader_of_3=leader_of_3))
         clock = FakeClock()
         incidents = create_incidents(
-            IncidentsSettings(**kafka, database_url=sqlite_url("incidents"), scheduler_enabled=False),
+            IncidentsSettings(**quick_common, database_url=sqlite_url("incidents"), scheduler_enabled=False),
             clock=clock,
         )
         notifications = create_notifications(
             NotificationsSettings(
-                **kafka,
+                **quick_common,
                 database_url=sqlite_url("notifications"),
                 smtp_port=smtp.port,
                 delivery_poll_interval_s=0.05,

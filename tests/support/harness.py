@@ -11,7 +11,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.db import create_engine, create_schema, session_factory
 from shared.events.base import EventPayload
-from shared.events.topics import TopicSpec
+from shared.events.topics import (
+    REGISTRY_CLUSTERS,
+    REGISTRY_COMMUNES,
+    REGISTRY_SCHOOLS,
+    REGISTRY_STAFF,
+    TopicSpec,
+)
 from shared.messaging import MESSAGING_METADATA, EventConsumer, Messaging
 from shared.settings import Environment, ServiceSettings
 from tests.support.probe import PROBE_METADATA, PROBE_TOPIC
@@ -82,3 +88,18 @@ class MessagingNode:
 
     def metric(self, name: str, **labels: str) -> float:
         return self.registry.get_sample_value(name, labels) or 0.0
+
+
+REGISTRY_TOPICS = (REGISTRY_CLUSTERS, REGISTRY_COMMUNES, REGISTRY_SCHOOLS, REGISTRY_STAFF)
+
+
+async def start_stand_in_registry(
+    *, bootstrap: str, prefix: str, database_url: str, states: Sequence[EventPayload] = ()
+) -> MessagingNode:
+    """A node that plays the registry: it publishes the registry's topics, and these states through its
+    outbox as the registry does, so a test controls exactly what the services' replicas learn."""
+    settings = node_settings(name="registry", bootstrap=bootstrap, prefix=prefix, database_url=database_url)
+    node = await MessagingNode.start(settings, publishes=REGISTRY_TOPICS)
+    if states:
+        await node.publish(*states)
+    return node

@@ -25,7 +25,7 @@ from shared.auth import CurrentPrincipal
 from shared.events.activities import ContributionKindV2
 from shared.tabular import rows_of
 from shared.web import UnitOfWorkDep
-from shared.web.tables import FILE_RESPONSES, ExportFormat, export_format, table_response
+from shared.web.tables import FILE_RESPONSES, ExportFormat, export_format, json_or_table, table_response
 
 Format = Annotated[ExportFormat, Depends(export_format())]
 
@@ -92,12 +92,7 @@ async def support_totals(
         cluster_no=cluster_no,
         kind=kind,
     )
-    if fmt is ExportFormat.JSON:
-        return lines
-    columns = list(TotalLine.model_fields)
-    return table_response(
-        fmt, name=f"support-totals-{by.value}", columns=columns, rows=rows_of(lines, columns)
-    )
+    return json_or_table(fmt, lines, name=f"support-totals-{by.value}", columns=list(TotalLine.model_fields))
 
 
 @router.post("/awards", response_model=AwardPublic, status_code=201)

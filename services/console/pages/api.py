@@ -63,6 +63,37 @@ async def _labels(request: Request, person: ConsoleSession) -> dict[str, Any]:
     }
 
 
+async def _live_page(
+    request: Request,
+    person: ConsoleSession,
+    template: str,
+    parts: Awaitable[dict[str, Any]],
+    **secondary: tuple[Awaitable[Any], Any],
+) -> HTMLResponse:
+    """A role's page: its live parts, and its secondary ones (name: the call and what stands for its answer
+    when its service fails; the page says which part is missing)."""
+    missing: list[str] = []
+    found, *answers = await asyncio.gather(
+        parts, *(_or_words(request, call, default, missing) for call, default in secondary.values())
+    )
+    return render(
+        request,
+        template,
+        person,
+        live=True,
+        missing=missing,
+        **dict(zip(secondary, answers, strict=True)),
+        **found,
+    )
+
+
+def _live_incidents(
+    request: Request, person: ConsoleSession, live_url: str, parts: dict[str, Any]
+) -> HTMLResponse:
+    """The incidents fragment a live page fetches again, from the same parts."""
+    return render(request, "incidents_live.html", person, live_url=live_url, **parts)
+
+
 @router.get("/")
 async def home(person: Person) -> Response:
     return RedirectResponse(HOME.get(person.role, "/signed-out"), status_code=303)
@@ -94,12 +125,10 @@ async def _board_parts(request: Request, person: ConsoleSession) -> dict[str, An
 async def board(request: Request, person: Person) -> HTMLResponse:
     if person.role not in DEPARTMENT:
         return _not_for_role(request, person)
-    missing: list[str] = []
-    parts, coverage = await asyncio.gather(
-        _board_parts(request, person),
-        _or_words(request, queries.coverage(_services(request), person.access_token), {"items": []}, missing),
+    coverage = queries.coverage(_services(request), person.access_token)
+    return await _live_page(
+        request, person, "board.html", _board_parts(request, person), coverage=(coverage, {"items": []})
     )
-    return render(request, "board.html", person, coverage=coverage, live=True, missing=missing, **parts)
 
 
 @router.get("/board/live")
@@ -137,21 +166,13 @@ async def cluster(request: Request, person: Person) -> HTMLResponse:
     if person.role not in CLUSTER:
         return _not_for_role(request, person)
     services, token = _services(request), person.access_token
-    missing: list[str] = []
-    parts, activities, follow_ups = await asyncio.gather(
-        _cluster_parts(request, person),
-        _or_words(request, queries.activities(services, token, cluster_no=person.cluster_no), [], missing),
-        _or_words(request, queries.follow_ups(services, token), [], missing),
-    )
-    return render(
+    return await _live_page(
         request,
-        "cluster.html",
         person,
-        activities=activities,
-        follow_ups=follow_ups,
-        live=True,
-        missing=missing,
-        **parts,
+        "cluster.html",
+        _cluster_parts(request, person),
+        activities=(queries.activities(services, token, cluster_no=person.cluster_no), []),
+        follow_ups=(queries.follow_ups(services, token), []),
     )
 
 
@@ -159,13 +180,7 @@ async def cluster(request: Request, person: Person) -> HTMLResponse:
 async def cluster_live(request: Request, person: Person) -> HTMLResponse:
     if person.role not in CLUSTER:
         return _not_for_role(request, person)
-    return render(
-        request,
-        "incidents_live.html",
-        person,
-        live_url="/cluster/live",
-        **await _cluster_parts(request, person),
-    )
+    return _live_incidents(request, person, "/cluster/live", await _cluster_parts(request, person))
 
 
 @router.get("/activities/{activity_id}")
@@ -244,7 +259,8 @@ async def recommendation_done(
 # A school
 
 
-async def _school_parts(request: Request, person: ConsoleSession) -> dict[str, Any]:
+async def _recent_parts(request: Request, person: ConsoleSession) -> dict[str, Any]:
+    """A school's or a commune's live parts: the recent incidents the person's token may see."""
     incidents = await queries.recent_incidents(_services(request), person.access_token)
     return {"incidents": incidents, **await _labels(request, person)}
 
@@ -254,21 +270,13 @@ async def school(request: Request, person: Person) -> HTMLResponse:
     if person.role != Role.SCHOOL_PRINCIPAL.value:
         return _not_for_role(request, person)
     services, token = _services(request), person.access_token
-    missing: list[str] = []
-    parts, inbox, activities = await asyncio.gather(
-        _school_parts(request, person),
-        _or_words(request, queries.inbox(services, token), {"items": []}, missing),
-        _or_words(request, queries.activities(services, token, status="registration_open"), [], missing),
-    )
-    return render(
+    return await _live_page(
         request,
-        "school.html",
         person,
-        inbox=inbox,
-        activities=activities,
-        live=True,
-        missing=missing,
-        **parts,
+        "school.html",
+        _recent_parts(request, person),
+        inbox=(queries.inbox(services, token), {"items": []}),
+        activities=(queries.activities(services, token, status="registration_open"), []),
     )
 
 
@@ -276,13 +284,7 @@ async def school(request: Request, person: Person) -> HTMLResponse:
 async def school_live(request: Request, person: Person) -> HTMLResponse:
     if person.role != Role.SCHOOL_PRINCIPAL.value:
         return _not_for_role(request, person)
-    return render(
-        request,
-        "incidents_live.html",
-        person,
-        live_url="/school/live",
-        **await _school_parts(request, person),
-    )
+    return _live_incidents(request, person, "/school/live", await _recent_parts(request, person))
 
 
 @router.post("/school/report")
@@ -331,31 +333,18 @@ async def register(
 # A commune
 
 
-async def _commune_parts(request: Request, person: ConsoleSession) -> dict[str, Any]:
-    incidents = await queries.recent_incidents(_services(request), person.access_token)
-    return {"incidents": incidents, **await _labels(request, person)}
-
-
 @router.get("/commune")
 async def commune(request: Request, person: Person) -> HTMLResponse:
     if person.role != Role.COMMUNE_OFFICER.value:
         return _not_for_role(request, person)
-    missing: list[str] = []
     services, token, code = _services(request), person.access_token, person.commune_code or ""
-    parts, notices, name = await asyncio.gather(
-        _commune_parts(request, person),
-        _or_words(request, queries.notices(services, token), {"items": []}, missing),
-        _or_words(request, queries.commune_name(services, token, code), code, missing),
-    )
-    return render(
+    return await _live_page(
         request,
-        "commune.html",
         person,
-        notices=notices,
-        commune_name=name,
-        live=True,
-        missing=missing,
-        **parts,
+        "commune.html",
+        _recent_parts(request, person),
+        notices=(queries.notices(services, token), {"items": []}),
+        commune_name=(queries.commune_name(services, token, code), code),
     )
 
 
@@ -363,10 +352,4 @@ async def commune(request: Request, person: Person) -> HTMLResponse:
 async def commune_live(request: Request, person: Person) -> HTMLResponse:
     if person.role != Role.COMMUNE_OFFICER.value:
         return _not_for_role(request, person)
-    return render(
-        request,
-        "incidents_live.html",
-        person,
-        live_url="/commune/live",
-        **await _commune_parts(request, person),
-    )
+    return _live_incidents(request, person, "/commune/live", await _recent_parts(request, person))

@@ -22,9 +22,8 @@ from services.incidents.reports.models import (
     summary_rows,
 )
 from shared.auth import CurrentPrincipal
-from shared.tabular import rows_of
 from shared.web import UnitOfWorkDep
-from shared.web.tables import FILE_RESPONSES, ExportFormat, export_format, table_response
+from shared.web.tables import FILE_RESPONSES, ExportFormat, export_format, json_or_table, table_response
 
 Format = Annotated[ExportFormat, Depends(export_format())]
 
@@ -53,12 +52,8 @@ async def statistics(
         category=category,
         severity=severity,
     )
-    if fmt is ExportFormat.JSON:
-        return groups
-    rows = rows_of(groups, STATISTICS_COLUMNS)
-    return table_response(
-        fmt, name=f"incident-statistics-{group_by.value}", columns=STATISTICS_COLUMNS, rows=rows
-    )
+    name = f"incident-statistics-{group_by.value}"
+    return json_or_table(fmt, groups, name=name, columns=STATISTICS_COLUMNS)
 
 
 @router.get("/workload", response_model=list[ClusterWorkload])
