@@ -14,6 +14,8 @@ from shared.db.sqlite_driver import one_trip_dbapi
 from shared.db.sqlite_writer import queue_writers
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_POOL_SIZE = 15
+SQLITE_POOL_OVERFLOW = 5
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
@@ -28,6 +30,10 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.get_driver_name() == "aiosqlite":
             options["module"] = one_trip_dbapi()  # one trip to aiosqlite's thread per statement
+        if parsed.database and parsed.database != ":memory:":
+            # Kept open rather than overflowing: an aiosqlite connection is a thread, its PRAGMAs and WAL
+            # set-up; the default 5 (+10 closed again on return) opened one every few requests under load.
+            options.update(pool_size=SQLITE_POOL_SIZE, max_overflow=SQLITE_POOL_OVERFLOW)
         engine = create_async_engine(url, **options)
         event.listen(engine.sync_engine, "connect", _tune_sqlite_connection)
         if parsed.database and parsed.database != ":memory:":
