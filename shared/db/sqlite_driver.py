@@ -25,11 +25,10 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
 from sqlalchemy.util.concurrency import await_
 
 
-
 class _Outcome:
     """What the thread brings back of one statement: the cursor's attributes and every row."""
 
-    __slots__ = ("description", "lastrowid", "rowcount", "rows", "in_transaction")
+    __slots__ = ("description", "in_transaction", "lastrowid", "rowcount", "rows")
 
     def __init__(self, cursor: sqlite3.Cursor, rows: list[Any], in_transaction: bool) -> None:
         self.description = cursor.description
@@ -102,7 +101,7 @@ class _OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         adapt: OneTripConnection = self._adapt_connection  # type: ignore[assignment]
         try:
             outcome = await_(self._run_on_thread(operation, parameters, many))
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - re-raised as SQLAlchemy's adapter does, below
             # A failed statement may leave a transaction open (sqlite3 began it): roll back for sure.
             adapt.in_transaction = True
             self._adapt_connection._handle_exception(error)
@@ -113,9 +112,7 @@ class _OneTripCursor(AsyncAdapt_aiosqlite_cursor):
     async def _run_on_thread(self, operation: Any, parameters: Any, many: bool) -> _Outcome:
         connection: aiosqlite.Connection = self._connection  # type: ignore[assignment]
         async with self._adapt_connection._execute_mutex:
-            outcome: _Outcome = await connection._execute(
-                _run, connection._conn, operation, parameters, many
-            )
+            outcome: _Outcome = await connection._execute(_run, connection._conn, operation, parameters, many)
             return outcome
 
 
