@@ -123,7 +123,7 @@ async def test_no_time_means_every_request_reads() -> None:
     await people(who("X"))
     assert registry.asked == 2
     assert len(people) == 0
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="ttl_s"):
         CachedPeople(registry.lookup, ttl_s=-1)
 
 

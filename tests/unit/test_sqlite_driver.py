@@ -45,10 +45,14 @@ async def test_a_failed_write_is_rolled_back_and_frees_the_database(tmp_path: Pa
         async with engine.begin() as connection:
             await connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT UNIQUE)"))
             await connection.execute(text("INSERT INTO t (v) VALUES ('a')"))
-        with pytest.raises(IntegrityError):
+
+        async def two_writes_the_second_refused() -> None:
             async with engine.begin() as connection:
                 await connection.execute(text("INSERT INTO t (v) VALUES ('b')"))
                 await connection.execute(text("INSERT INTO t (v) VALUES ('a')"))
+
+        with pytest.raises(IntegrityError):
+            await two_writes_the_second_refused()
         async with other.begin() as connection:  # the write lock was given back
             await connection.execute(text("INSERT INTO t (v) VALUES ('c')"))
         async with engine.connect() as connection:
