@@ -112,7 +112,8 @@ class _OneTripCursor(AsyncAdapt_aiosqlite_cursor):
     async def _run_on_thread(self, operation: Any, parameters: Any, many: bool) -> _Outcome:
         connection: aiosqlite.Connection = self._connection  # type: ignore[assignment]
         async with self._adapt_connection._execute_mutex:
-            outcome: _Outcome = await connection._execute(_run, connection._conn, operation, parameters, many)
+            on_thread: Any = connection._execute  # aiosqlite's own hand-over (untyped)
+            outcome: _Outcome = await on_thread(_run, connection._conn, operation, parameters, many)
             return outcome
 
 
@@ -120,7 +121,7 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
     """Sends a commit or rollback only while SQLite has a transaction open on the connection."""
 
     __slots__ = ("in_transaction",)
-    _cursor_cls = _OneTripCursor
+    _cursor_cls = _OneTripCursor  # type: ignore[assignment]  # a subclass of the stock one
 
     def __init__(self, dbapi: Any, connection: Any) -> None:
         super().__init__(dbapi, connection)
