@@ -21,10 +21,11 @@ run: $(STAMP)
 
 ## make test: lint, type checks, the import contracts (pyproject's [tool.importlinter]) and the whole
 ## suite on a real Kafka broker, SQLite and PostgreSQL, with promtool's unit tests of the alert rules and
-## a real Prometheus scraping the services.
+## a real Prometheus scraping the services, and the console's pages in Debian's Chromium (tests/browser/).
 test: $(STAMP)
 	bash deploy/local/ensure-postgres.sh
 	bash deploy/local/ensure-prometheus.sh
+	bash deploy/local/ensure-chromium.sh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

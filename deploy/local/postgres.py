@@ -233,6 +233,9 @@ class PostgresLauncher(PostgresServer):
         command = [str(self.bin / program), *args]
         if self._as_postgres:
             command = ["runuser", "-u", SUPERUSER, "--", *command]
+            if self.run_dir is not None:
+                # Again each time: a pytest session started meanwhile makes its base folder private again.
+                _make_traversable(self.run_dir)
         result = subprocess.run(command, capture_output=True, text=True, cwd="/", timeout=120)
         if result.returncode != 0:
             output = (result.stderr.strip() or result.stdout.strip()).splitlines() or ["no output"]

@@ -51,7 +51,7 @@ class ServiceProcess:
         return (REPO_ROOT / "services" / self.name / "app.py").exists()
 
 
-SERVICE_NAMES = ("registry", "incidents", "activities", "notifications", "notices")
+SERVICE_NAMES = ("registry", "incidents", "activities", "notifications", "notices", "console")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -109,6 +109,11 @@ def main(argv: list[str] | None = None) -> int:
             if not keycloak.is_running():
                 raise RuntimeError(f"Keycloak did not start; see {keycloak.log_file}")
             environment.update(OIDC_ISSUER=keycloak.issuer, SEED_DEMO_PEOPLE="true")
+        # The console calls the services' public APIs at the ports they run on here.
+        environment.update({f"{s.name.upper()}_URL": s.url for s in services if s.name != "console"})
+        # Notifications signs each alert's one-click link as {CONSOLE_PUBLIC_URL}/act/{token}.
+        console = next(s for s in every_service if s.name == "console")
+        environment.setdefault("CONSOLE_PUBLIC_URL", console.url)
         for service in services:
             processes.append(_start_service(service, environment, args.data_dir))
         for service, process in zip(services, processes, strict=True):
@@ -216,8 +221,11 @@ def _start_service(
         "--port",
         str(service.port),
         "--no-access-log",
+        "--timeout-graceful-shutdown",
+        "5",  # the console's live streams stay open until their pages close
     ]
-    # The notices service writes links to itself into emails: they must point at the port it runs on.
+    # The notices service writes links to itself into emails, and the console is sent back to itself
+    # after sign-in: both must point at the port they run on.
     own = {**environment, "PUBLIC_BASE_URL": environment.get("PUBLIC_BASE_URL", service.url)}
     with log_path.open("ab") as log:
         return subprocess.Popen(command, cwd=REPO_ROOT, env=own, stdout=log, stderr=subprocess.STDOUT)
@@ -257,7 +265,9 @@ def _print_addresses(kafka: KafkaLauncher, services: list[ServiceProcess], data_
     print("\nedu-clusters is running. Ctrl-C stops everything.\n")
     print(f"  Kafka            {kafka.bootstrap_servers}   (log: {kafka.log_file})")
     for service in services:
-        if service.built:
+        if service.built and service.name == "console":
+            print(f"  {service.name:<16} {service.url}/   (the web console: sign in as a demo user below)")
+        elif service.built:
             print(
                 f"  {service.name:<16} API {service.url}/docs   AsyncAPI {service.url}/asyncapi   "
                 f"metrics {service.url}/metrics"

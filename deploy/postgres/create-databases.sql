@@ -4,3 +4,4 @@ CREATE DATABASE incidents;
 CREATE DATABASE activities;
 CREATE DATABASE notifications;
 CREATE DATABASE notices;
+CREATE DATABASE console;

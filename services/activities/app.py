@@ -26,6 +26,7 @@ from services.activities.replica.models import MembershipReplica, StaffReplica
 from services.activities.results.api import router as results_router
 from services.activities.settings import ActivitiesSettings
 from services.activities.support.api import router as support_router
+from services.activities.support.seed import seed_periods
 from services.activities.tables import ACTIVITIES_METADATA
 from shared.clock import utc_now
 from shared.events.topics import ACTIVITY_EVENTS
@@ -40,6 +41,8 @@ def create_app(settings: ActivitiesSettings | None = None) -> FastAPI:
         if settings.seed_on_start:
             async with runtime.messaging.unit_of_work() as uow:
                 await seed_divisions(uow=uow)
+            async with runtime.messaging.unit_of_work() as uow:
+                await seed_periods(uow=uow)
 
     app = create_service_app(
         settings,

@@ -53,7 +53,7 @@ class NotificationsSettings(ServiceSettings):
     http_timeout_s: float = Field(default=10.0, gt=0, description="SMS gateway and webhook requests")
 
     console_public_url: str = Field(
-        default="http://127.0.0.1:8100",
+        default="http://127.0.0.1:8006",
         pattern=r"^https?://[^\s/]+(/[^\s]*)?$",
         description="Where people reach the console: action links in messages are {this}/act/{token}",
     )

@@ -2,8 +2,8 @@
 people a signed-in caller's scope is read from (the registry's own staff and memberships).
 
 The concepts, lowest first (each imports only those before it): clusters, communes, access, schools,
-staff, memberships, moves, regions, summaries, bulk, admin, figures (the school-year figures that schools'
-returns report, consumed from notices.events).
+staff, memberships, moves, regions, summaries, offices, bulk, admin, figures (the school-year figures that
+schools' returns report, consumed from notices.events).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from services.registry.figures.handlers import figures_consumer
 from services.registry.jobs.commune_moves import commune_moves_job
 from services.registry.memberships.api import router as memberships_router
 from services.registry.moves.api import router as moves_router
+from services.registry.offices.api import router as offices_router
 from services.registry.regions.api import router as regions_router
 from services.registry.schools.api import router as schools_router
 from services.registry.settings import RegistrySettings
@@ -31,14 +32,21 @@ from services.registry.staff.queries import person_lookup
 from services.registry.summaries.api import router as summaries_router
 from services.registry.tables import REGISTRY_METADATA
 from shared.auth import Principal, Role
-from shared.events.topics import REGISTRY_CLUSTERS, REGISTRY_COMMUNES, REGISTRY_SCHOOLS, REGISTRY_STAFF
+from shared.events.topics import (
+    REGISTRY_CLUSTERS,
+    REGISTRY_COMMUNES,
+    REGISTRY_OFFICES,
+    REGISTRY_SCHOOLS,
+    REGISTRY_STAFF,
+)
 from shared.web import ServiceRuntime, create_service_app
 
 log = logging.getLogger(__name__)
 
-# In this order: bulk before schools and staff, so that its /schools/export and /staff/export win over
-# /schools/{code} and /staff/{code}; the rest as when memberships, summaries, moves and regions were part of
-# the clusters, communes and schools routers (the OpenAPI document keeps its order).
+# In this order: bulk before schools, offices and staff, so that its /schools/export, /offices/export and
+# /staff/export win over /schools/{code}, /offices/{code} and /staff/{code}; the rest as when memberships,
+# summaries, moves and regions were part of the clusters, communes and schools routers (the OpenAPI document
+# keeps its order).
 ROUTERS = [
     clusters_router,
     summaries_router,
@@ -46,6 +54,7 @@ ROUTERS = [
     communes_router,
     moves_router,
     bulk_router,
+    offices_router,
     schools_router,
     regions_router,
     staff_router,
@@ -79,7 +88,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         metadata=REGISTRY_METADATA,
         migrations=Path(__file__).parent / "migrations",
         routers=ROUTERS,
-        publishes=[REGISTRY_CLUSTERS, REGISTRY_COMMUNES, REGISTRY_SCHOOLS, REGISTRY_STAFF],
+        publishes=[REGISTRY_CLUSTERS, REGISTRY_COMMUNES, REGISTRY_SCHOOLS, REGISTRY_STAFF, REGISTRY_OFFICES],
         consumers=[figures_consumer],
         on_startup=seed,
         people=person_lookup,

@@ -9,8 +9,10 @@ notifications service never has to ask this service anything.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -37,10 +39,32 @@ class ActivityStatus(StrEnum):
 
 
 class SchoolLevel(StrEnum):
+    """The levels the v1 activity events name (a closed enum their consumers may check)."""
+
     PRESCHOOL = "preschool"
     PRIMARY = "primary"
     LOWER_SECONDARY = "lower_secondary"
     INTER_LEVEL = "inter_level"
+
+
+class SchoolLevelV2(StrEnum):
+    """Every level the registry names (``registry.school.v2``): v1's, upper-secondary schools (THPT) and
+    continuing-education centres (GDTX). What the APIs accept; only ``….v2`` events carry the two new."""
+
+    PRESCHOOL = "preschool"
+    PRIMARY = "primary"
+    LOWER_SECONDARY = "lower_secondary"
+    INTER_LEVEL = "inter_level"
+    UPPER_SECONDARY = "upper_secondary"
+    CONTINUING_EDUCATION = "continuing_education"
+
+
+V1_LEVELS = frozenset(level.value for level in SchoolLevel)
+
+
+def fits_v1(levels: Iterable[str]) -> bool:
+    """Whether v1's enum names every level given, so the event may stay v1 for its consumers."""
+    return all(str(level) in V1_LEVELS for level in levels)
 
 
 class ParticipantKind(StrEnum):
@@ -98,6 +122,27 @@ class ActivitySummaryV1(BaseModel):
     registration_opens_at: datetime | None = None
     registration_closes_at: datetime | None = None
     eligibility: Eligibility = Field(default_factory=Eligibility)
+
+
+class EligibilityV2(Eligibility):
+    """Eligibility that may name an upper-secondary school or a GDTX centre's level."""
+
+    levels: list[SchoolLevelV2] = Field(  # type: ignore[assignment]
+        default_factory=list, description="School levels admitted"
+    )
+
+
+class ActivitySummaryV2(ActivitySummaryV1):
+    """The activity part of a ``….v2`` event: v1's fields, with levels of every level the registry names."""
+
+    levels: list[SchoolLevelV2]  # type: ignore[assignment]
+    eligibility: EligibilityV2 = Field(default_factory=EligibilityV2)
+
+    def fits_v1(self) -> bool:
+        return fits_v1([*self.levels, *self.eligibility.levels])
+
+    def as_v1(self) -> ActivitySummaryV1:
+        return ActivitySummaryV1.model_validate(self.model_dump())
 
 
 @event_type("activities.activity.scheduled.v1", topic=ACTIVITY_EVENTS, key="activity_id")
@@ -277,6 +322,67 @@ class DelegationReportFiledV1(EventPayload):
     occurred_at: datetime
 
 
+# v2 of every event that carries its activity: the same event, for an activity that names an upper-
+# secondary school's or a GDTX centre's level. As with ``registry.school.v2``, an activity of v1's levels
+# stays v1, so a v1 consumer (which skips types it does not know) never meets a level it cannot name; a
+# consumer of v2 reads v1 too, the same fields (each v2 is its v1 with the wider summary).
+
+
+@event_type("activities.activity.scheduled.v2", topic=ACTIVITY_EVENTS, key="activity_id")
+class ActivityScheduledV2(ActivityScheduledV1):
+    activity: ActivitySummaryV2
+
+
+@event_type("activities.activity.updated.v2", topic=ACTIVITY_EVENTS, key="activity_id")
+class ActivityUpdatedV2(ActivityUpdatedV1):
+    activity: ActivitySummaryV2
+
+
+@event_type("activities.activity.cancelled.v2", topic=ACTIVITY_EVENTS, key="activity_id")
+class ActivityCancelledV2(ActivityCancelledV1):
+    activity: ActivitySummaryV2
+
+
+@event_type("activities.activity.registration_opened.v2", topic=ACTIVITY_EVENTS, key="activity_id")
+class RegistrationOpenedV2(RegistrationOpenedV1):
+    activity: ActivitySummaryV2
+
+
+@event_type("activities.activity.registration_closed.v2", topic=ACTIVITY_EVENTS, key="activity_id")
+class RegistrationClosedV2(RegistrationClosedV1):
+    activity: ActivitySummaryV2
+
+
+@event_type("activities.activity.results_published.v2", topic=ACTIVITY_EVENTS, key="activity_id")
+class ResultsPublishedV2(ResultsPublishedV1):
+    activity: ActivitySummaryV2
+
+
+@event_type("activities.delegation.scheduled.v2", topic=ACTIVITY_EVENTS, key="activity_id")
+class DelegationScheduledV2(DelegationScheduledV1):
+    activity: ActivitySummaryV2
+
+
+_SUMMARY_V2: dict[type[EventPayload], type[EventPayload]] = {
+    ActivityScheduledV1: ActivityScheduledV2,
+    ActivityUpdatedV1: ActivityUpdatedV2,
+    ActivityCancelledV1: ActivityCancelledV2,
+    RegistrationOpenedV1: RegistrationOpenedV2,
+    RegistrationClosedV1: RegistrationClosedV2,
+    ResultsPublishedV1: ResultsPublishedV2,
+    DelegationScheduledV1: DelegationScheduledV2,
+}
+
+
+def activity_event(
+    v1_type: type[EventPayload], *, activity: ActivitySummaryV2, **fields: Any
+) -> EventPayload:
+    """The event of ``v1_type`` for this activity: v1 while its levels fit v1's enum, else its v2."""
+    if activity.fits_v1():
+        return v1_type(activity=activity.as_v1(), **fields)
+    return _SUMMARY_V2[v1_type](activity=activity, **fields)
+
+
 class SupportUnitKind(StrEnum):
     SCHOOL = "school"
     COMMUNE = "commune"
@@ -295,11 +401,27 @@ class SupportUnitV1(BaseModel):
 
 
 class ContributionKind(StrEnum):
+    """The kinds ``activities.pairing.support_recorded.v1`` names (a closed enum its consumers may check)."""
+
     MONEY = "money"
     GOODS = "goods"
     EQUIPMENT = "equipment"
     PROFESSIONAL = "professional"
     TRAINING = "training"
+
+
+class ContributionKindV2(StrEnum):
+    """Every kind of support the program records: v1's, and the exchanges and trade-union activities the
+    Department's plan counts (giao lưu văn hóa, thể thao; hoạt động công đoàn). What the API accepts."""
+
+    MONEY = "money"
+    GOODS = "goods"
+    EQUIPMENT = "equipment"
+    PROFESSIONAL = "professional"
+    TRAINING = "training"
+    CULTURAL_EXCHANGE = "cultural_exchange"
+    SPORTS_EXCHANGE = "sports_exchange"
+    TRADE_UNION = "trade_union"
 
 
 @event_type("activities.pairing.support_recorded.v1", topic=ACTIVITY_EVENTS, key="pairing_id")
@@ -315,8 +437,26 @@ class SupportRecordedV1(EventPayload):
     description: str
     contributed_on: date
     school_year: str = Field(description="e.g. 2025-2026")
+    period_code: str | None = Field(
+        default=None, description="The program's period the contribution falls in, e.g. 2023-2028"
+    )
     recorded_by: str
     occurred_at: datetime
+
+
+@event_type("activities.pairing.support_recorded.v2", topic=ACTIVITY_EVENTS, key="pairing_id")
+class SupportRecordedV2(SupportRecordedV1):
+    """A contribution of a kind v1 cannot name (a cultural or sports exchange, a trade-union activity);
+    every other contribution stays v1, so a v1 consumer never meets a kind it cannot name."""
+
+    kind: ContributionKindV2  # type: ignore[assignment]
+
+
+V1_CONTRIBUTION_KINDS = frozenset(kind.value for kind in ContributionKind)
+
+
+def support_recorded_type(kind: str) -> type[SupportRecordedV1]:
+    return SupportRecordedV1 if kind in V1_CONTRIBUTION_KINDS else SupportRecordedV2
 
 
 class ProposalDecision(StrEnum):
@@ -342,18 +482,25 @@ class ProposalDecidedV1(EventPayload):
 
 __all__ = [
     "ActivityCancelledV1",
+    "ActivityCancelledV2",
     "ActivityKind",
     "ActivityScheduledV1",
+    "ActivityScheduledV2",
     "ActivityStatus",
     "ActivitySummaryV1",
+    "ActivitySummaryV2",
     "ActivityUpdatedV1",
+    "ActivityUpdatedV2",
     "Award",
     "ContributionKind",
+    "ContributionKindV2",
     "DelegationMemberV1",
     "DelegationReportFiledV1",
     "DelegationScheduledV1",
+    "DelegationScheduledV2",
     "DelegationVisitV1",
     "Eligibility",
+    "EligibilityV2",
     "ParticipantKind",
     "ParticipantRegisteredV1",
     "ParticipantV1",
@@ -362,12 +509,20 @@ __all__ = [
     "ProposalDecision",
     "RecommendationV1",
     "RegistrationClosedV1",
+    "RegistrationClosedV2",
     "RegistrationOpenedV1",
+    "RegistrationOpenedV2",
     "RegistrationStatus",
     "ResultEntryV1",
     "ResultsPublishedV1",
+    "ResultsPublishedV2",
     "SchoolLevel",
+    "SchoolLevelV2",
     "SupportRecordedV1",
+    "SupportRecordedV2",
     "SupportUnitKind",
     "SupportUnitV1",
+    "activity_event",
+    "fits_v1",
+    "support_recorded_type",
 ]

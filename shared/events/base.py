@@ -28,6 +28,9 @@ class EventPayload(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     event_type: ClassVar[str]
+    first_type: ClassVar[str]
+    """The type of its first version: a ``….v2`` that extends its ``….v1`` (the same fields, wider enums)
+    names the v1 here, so rules and templates written for v1 serve it too."""
     topic: ClassVar[TopicSpec]
     key_field: ClassVar[str]
     entity: ClassVar[str]
@@ -68,6 +71,7 @@ def event_type(short_type: str, *, topic: TopicSpec, key: str) -> Callable[[E], 
             raise ValueError(f"event type {full_type!r} is registered twice")
         if key not in cls.__pydantic_fields__:
             raise ValueError(f"{cls.__name__} has no field {key!r} to key its messages by")
+        cls.first_type = _first_type(cls, full_type)
         cls.event_type = full_type
         cls.topic = topic
         cls.key_field = key
@@ -76,6 +80,16 @@ def event_type(short_type: str, *, topic: TopicSpec, key: str) -> Callable[[E], 
         return cls
 
     return register
+
+
+def _first_type(cls: type[EventPayload], full_type: str) -> str:
+    """The first version's type among the registered classes it extends with the same name, or its own."""
+    name = full_type.rsplit(".", 1)[0]
+    for base in cls.__mro__[1:]:
+        base_type = base.__dict__.get("event_type")
+        if isinstance(base_type, str) and base_type.rsplit(".", 1)[0] == name:
+            return str(base.__dict__["first_type"])
+    return full_type
 
 
 def spec_for_type(full_type: str) -> EventSpec | None:

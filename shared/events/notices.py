@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.events.activities import SchoolLevel
+from shared.events.activities import SchoolLevel, SchoolLevelV2, fits_v1
 from shared.events.base import EventPayload, event_type
 from shared.events.topics import NOTICE_EVENTS
 
@@ -70,6 +70,14 @@ class PrincipalGroupV1(BaseModel):
         return not (self.cluster_nos or self.commune_codes or self.levels)
 
 
+class PrincipalGroupV2(PrincipalGroupV1):
+    """A principal group that may name an upper-secondary school's or a GDTX centre's level."""
+
+    levels: list[SchoolLevelV2] = Field(  # type: ignore[assignment]
+        default_factory=list, description="Schools of these levels"
+    )
+
+
 class CommuneGroupV1(BaseModel):
     """Communes: every commune, or those of the clusters given, and those named (a union)."""
 
@@ -109,6 +117,20 @@ class NoticeAudienceV1(BaseModel):
             or self.school_codes
             or any(not group.is_empty() for group in offices)
         )
+
+
+class NoticeAudienceV2(NoticeAudienceV1):
+    """An audience whose principal groups may name every level the registry names."""
+
+    principal_groups: list[PrincipalGroupV2] = Field(  # type: ignore[assignment]
+        default_factory=list, description="Principals of schools by cluster, commune and level"
+    )
+
+    def fits_v1(self) -> bool:
+        return all(fits_v1(group.levels) for group in self.principal_groups)
+
+    def as_v1(self) -> NoticeAudienceV1:
+        return NoticeAudienceV1.model_validate(self.model_dump())
 
 
 class NoticeAttachmentV1(BaseModel):
@@ -192,6 +214,21 @@ class NoticePublishedV1(EventPayload):
     return_request: ReturnRequestV1 | None = None
     published_by: str
     occurred_at: datetime
+
+
+@event_type("notices.notice.published.v2", topic=NOTICE_EVENTS, key="notice_id")
+class NoticePublishedV2(NoticePublishedV1):
+    """A notice whose audience names a level v1 cannot (upper-secondary schools, GDTX centres); every
+    other notice stays v1, so a v1 consumer never meets a level it cannot name. The same fields as v1."""
+
+    audience: NoticeAudienceV2
+
+
+def notice_published(*, audience: NoticeAudienceV2, **fields: object) -> NoticePublishedV1:
+    """The published event for this audience: v1 while its levels fit v1's enum, else v2."""
+    if audience.fits_v1():
+        return NoticePublishedV1(audience=audience.as_v1(), **fields)
+    return NoticePublishedV2(audience=audience, **fields)
 
 
 @event_type("notices.notice.reminder_sent.v1", topic=NOTICE_EVENTS, key="notice_id")
@@ -307,10 +344,13 @@ __all__ = [
     "MissingSchoolV1",
     "NoticeAttachmentV1",
     "NoticeAudienceV1",
+    "NoticeAudienceV2",
     "NoticeLinksV1",
     "NoticePublishedV1",
+    "NoticePublishedV2",
     "NoticeReminderSentV1",
     "PrincipalGroupV1",
+    "PrincipalGroupV2",
     "ReturnCorrectedV1",
     "ReturnOverdueV1",
     "ReturnRequestV1",
@@ -318,5 +358,6 @@ __all__ = [
     "ReturnSubmittedV1",
     "SchoolFiguresReportedV1",
     "addressee_key",
+    "notice_published",
     "parse_addressee_key",
 ]

@@ -12,7 +12,13 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.events.base import EventPayload, event_type
-from shared.events.topics import REGISTRY_CLUSTERS, REGISTRY_COMMUNES, REGISTRY_SCHOOLS, REGISTRY_STAFF
+from shared.events.topics import (
+    REGISTRY_CLUSTERS,
+    REGISTRY_COMMUNES,
+    REGISTRY_OFFICES,
+    REGISTRY_SCHOOLS,
+    REGISTRY_STAFF,
+)
 
 
 @event_type("registry.cluster.v1", topic=REGISTRY_CLUSTERS, key="cluster_no")
@@ -44,7 +50,9 @@ class CommuneStateV1(EventPayload):
     population: int | None = Field(default=None, ge=0)
     area_km2: float | None = Field(default=None, ge=0)
     people_committee_seat: str | None = None
+    people_committee_head: str | None = Field(default=None, description="Chairman of the People's Committee")
     people_committee_email: str | None = None
+    people_committee_phone: str | None = None
     culture_office_head: str | None = Field(
         default=None, description="Head of the Office of Culture and Social Affairs"
     )
@@ -101,6 +109,28 @@ class SchoolStateV1(EventPayload):
     updated_at: datetime
 
 
+SchoolLevelV2 = Literal[
+    "preschool", "primary", "lower_secondary", "inter_level", "upper_secondary", "continuing_education"
+]
+
+
+@event_type("registry.school.v2", topic=REGISTRY_SCHOOLS, key="code")
+class SchoolStateV2(SchoolStateV1):
+    """A school whose level ``registry.school.v1`` cannot name: an upper-secondary school (THPT) or a
+    continuing-education centre (GDTX), since the Department directs "from kindergarten to high school".
+
+    v1's levels are a closed enum its consumers may check, so a school of a new level is this type, on the
+    same topic and key; every other school stays v1 (a consumer of v2 reads v1 too, the same fields). A v1
+    consumer skips this type, as the consumer guide says of types it does not know, and so never holds a
+    school of a level it cannot name. A tombstone stays ``registry.school.v1``.
+    """
+
+    level: SchoolLevelV2  # type: ignore[assignment]
+
+
+V1_SCHOOL_LEVELS = frozenset(SchoolLevel.__args__)  # type: ignore[attr-defined]
+
+
 class ClusterMembershipV1(BaseModel):
     """One period of a person's membership of a cluster."""
 
@@ -131,5 +161,25 @@ class StaffStateV1(EventPayload):
     active: bool = True
     memberships: list[ClusterMembershipV1] = Field(default_factory=list)
     sample: bool = False
+    version: int = Field(ge=1)
+    updated_at: datetime
+
+
+OfficeKind = Literal["department_office", "department_division", "department_leadership", "province"]
+
+
+@event_type("registry.office.v1", topic=REGISTRY_OFFICES, key="code")
+class OfficeStateV1(EventPayload):
+    """A Department office (its Office, a specialized division, its leadership) or the province-level
+    recipient the last escalation step reaches (the Provincial People's Committee's office), with the duty
+    contact who answers for it."""
+
+    code: str = Field(description="The office's code, its id everywhere (e.g. van-phong-so, ubnd-tinh)")
+    name: str
+    kind: OfficeKind
+    duty_contact: str | None = Field(default=None, description="Who is on duty for the office")
+    email: str | None = None
+    phone: str | None = None
+    active: bool = True
     version: int = Field(ge=1)
     updated_at: datetime

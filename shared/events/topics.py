@@ -71,6 +71,13 @@ REGISTRY_STAFF = TopicSpec(
     True,
     "Current state of each staff member, with roles and cluster memberships.",
 )
+REGISTRY_OFFICES = TopicSpec(
+    "registry.offices",
+    Owner.REGISTRY,
+    "office code",
+    True,
+    "Current state of each Department office and of the province-level recipient, with its duty contact.",
+)
 INCIDENT_EVENTS = TopicSpec(
     "incidents.events",
     Owner.INCIDENTS,
@@ -106,6 +113,7 @@ ALL_TOPICS: tuple[TopicSpec, ...] = (
     REGISTRY_COMMUNES,
     REGISTRY_SCHOOLS,
     REGISTRY_STAFF,
+    REGISTRY_OFFICES,
     INCIDENT_EVENTS,
     ACTIVITY_EVENTS,
     NOTIFICATION_EVENTS,

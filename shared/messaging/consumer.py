@@ -130,10 +130,13 @@ class EventConsumer:
     tombstone) and a ``Delivery``; they write through ``delivery.uow`` and never commit.
     """
 
-    def __init__(self, group_id: str) -> None:
+    def __init__(self, group_id: str, *, from_latest: bool = False) -> None:
+        """``from_latest``: a new group starts at the topics' end instead of their backlog, for a group
+        that only nudges what is open now (a console instance's live pages), never for state."""
         if not group_id or not group_id.strip():
             raise ValueError("a consumer group id is required: group ids are stable names, never defaults")
         self.group_id = group_id
+        self.from_latest = from_latest
         self._handlers: dict[type[EventPayload], Handler] = {}
         self._before_batch: list[BatchHook] = []
 
@@ -200,7 +203,7 @@ class EventConsumer:
         subscriber = broker.subscriber(
             *(naming.physical(topic.name) for topic in self.topics),
             group_id=group_id,
-            auto_offset_reset="earliest",
+            auto_offset_reset="latest" if self.from_latest else "earliest",
             ack_policy=AckPolicy.MANUAL,
             batch=True,
             max_records=max_batch,

@@ -9,7 +9,15 @@ from typing import Any
 from sqlmodel import SQLModel
 
 from shared.db import UnitOfWork
-from shared.events import ClusterStateV1, CommuneStateV1, EventPayload, SchoolStateV1, StaffStateV1
+from shared.events import (
+    ClusterStateV1,
+    CommuneStateV1,
+    EventPayload,
+    OfficeStateV1,
+    SchoolStateV1,
+    SchoolStateV2,
+    StaffStateV1,
+)
 from shared.messaging import Delivery, EventConsumer
 from shared.messaging.incoming import IncomingEvent
 from shared.replica.apply import apply_state, preload, remove_entity
@@ -33,6 +41,7 @@ def registry_replica(
     communes: ReplicaTable | None = None,
     schools: ReplicaTable | None = None,
     staff: ReplicaTable | None = None,
+    offices: ReplicaTable | None = None,
 ) -> EventConsumer:
     """The consumer group that keeps the given tables equal to the registry's compacted topics."""
     consumer = EventConsumer(group_id)
@@ -40,7 +49,9 @@ def registry_replica(
         (ClusterStateV1, clusters),
         (CommuneStateV1, communes),
         (SchoolStateV1, schools),
+        (SchoolStateV2, schools),  # the same table: v2 only names more levels
         (StaffStateV1, staff),
+        (OfficeStateV1, offices),
     ]
     tables: dict[type[EventPayload], type[SQLModel]] = {}
     for state_type, mirrored in entities:

@@ -1,9 +1,11 @@
 """Builds a service's FastAPI app the same way for every service: the composition root's common half.
 
 A service hands over its settings, tables, routers, consumer groups and a start-up hook; it gets back an
-app with auth, metrics, health, trace propagation, AsyncAPI docs and the messaging lifecycle wired in,
-request bodies bounded per route (``shared.web.limits``) and one error body for every refusal, as its
-OpenAPI document declares (``shared.web.errors``, ``shared.web.openapi``).
+app with auth, metrics, health, trace propagation, API and AsyncAPI pages that render offline
+(``shared.web.api_docs``) and the messaging lifecycle wired in, request bodies bounded per route
+(``shared.web.limits``), unknown query parameters refused (``shared.web.strict``) and one error body for
+every refusal, as its OpenAPI document declares
+(``shared.web.errors``, ``shared.web.openapi``).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -27,12 +29,14 @@ from shared.messaging import MESSAGING_METADATA, EventConsumer, Messaging
 from shared.observability import ServiceMetrics, TraceContextMiddleware, configure_logging, health_router
 from shared.observability.exporter import configure_tracing
 from shared.settings import Environment, ServiceSettings
+from shared.web.api_docs import mount_vendor_assets, swagger_router
 from shared.web.asyncapi import asyncapi_router
 from shared.web.errors import install_error_handlers
 from shared.web.identity import IdentityParts
 from shared.web.limits import BodyLimitMiddleware, BodyLimits
 from shared.web.openapi import install_openapi
 from shared.web.runtime import ServiceRuntime
+from shared.web.strict import refuse_unknown_query_parameters
 
 PeopleLookupFactory = Callable[[async_sessionmaker[AsyncSession]], PersonLookup]
 """Given the service's sessions, finds a person in its registry replica (scope comes from there)."""
@@ -111,7 +115,17 @@ def create_service_app(
             await engine.dispose()
             spans.shutdown()
 
-    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    # Every route, the ones included below too, refuses a query parameter it does not declare.
+    # FastAPI's own /docs and /redoc load their viewers from CDNs: /docs comes from vendored files instead.
+    app = FastAPI(
+        title=title,
+        description=description,
+        version=version,
+        lifespan=lifespan,
+        dependencies=[Depends(refuse_unknown_query_parameters)],
+        docs_url=None,
+        redoc_url=None,
+    )
     app.state.runtime = runtime
     app.state.token_codec = runtime.token_codec
     app.state.authenticator = runtime.authenticator
@@ -125,6 +139,8 @@ def create_service_app(
     if identity.oidc is not None:
         checks["identity_provider"] = identity.ready
     app.include_router(health_router(checks))
+    mount_vendor_assets(app)
+    app.include_router(swagger_router(title=title))
     app.include_router(
         asyncapi_router(messaging.broker, title=f"{title} events", version=version, description=description)
     )

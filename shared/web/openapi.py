@@ -29,7 +29,7 @@ _DESCRIPTIONS = {
     409: "The current state forbids it (a named rule refused it)",
     413: "The body is larger than this route takes",
     415: "The body is not in a media type this route reads",
-    422: "A field, parameter or named rule refused the request",
+    422: "A field, parameter or named rule refused the request, or a query parameter it does not take",
 }
 
 
@@ -41,8 +41,7 @@ def refusals_of(path: str, method: str, operation: dict[str, Any]) -> set[int]:
         codes |= {401, 403}
     if "{" in path or body is not None:
         codes.add(404)  # the entity in the path, or one the body names
-    if operation.get("parameters") or body is not None:
-        codes.add(422)
+    codes.add(422)  # a parameter or body field, or a query parameter the operation does not take
     if method in _WRITES:
         codes |= {409, 413}
     if body is not None and "application/json" in body.get("content", {}):

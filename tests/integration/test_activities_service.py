@@ -22,7 +22,7 @@ from services.activities.jobs.registration_closing import close_due_registration
 from services.activities.replica.models import SchoolReplica, StaffReplica
 from services.activities.settings import ActivitiesSettings
 from shared.auth import Role
-from shared.events import Envelope, EventPayload, SchoolStateV1, StaffStateV1
+from shared.events import Envelope, EventPayload, SchoolStateV1, SchoolStateV2, StaffStateV1
 from tests.support.apps import bearer, running, runtime_of
 from tests.support.kafka_reader import headers_of, read_topic
 from tests.support.waiting import wait_for
@@ -246,7 +246,8 @@ async def test_a_cluster_contest_is_planned_opened_filled_and_each_step_is_an_ev
     old = (await client.get(results_url, params={"version": 1}, headers=leader)).json()
     assert [e["rank"] for e in old["entries"]] == [1, 1]  # the superseded version is kept as it was
     awards = await client.get(f"/activities/{activity_id}/awards", params={"format": "csv"}, headers=leader)
-    lines = awards.text.splitlines()
+    assert awards.content.startswith(b"\xef\xbb\xbf")  # UTF-8 with a byte-order mark, for Excel
+    lines = awards.content.decode("utf-8-sig").splitlines()
     assert lines[0].startswith(
         "rank,award,full_name,staff_code,school_code,school_name,score,decision_number"
     )
@@ -337,6 +338,13 @@ async def test_a_delegation_a_support_contribution_and_a_proposal_are_events(
     assert filed.status_code == 200, filed.text
     follow_ups = (await client.get("/delegations/follow-ups", headers=leader)).json()
     assert [(f["text"], f["follow_up_due"]) for f in follow_ups] == [("Bổ sung thiết bị", due)]
+    # Each follow-up names its delegation, so a page can mark it done from the list.
+    assert follow_ups[0]["activity_id"] == delegation_id
+    done = await client.post(
+        f"/delegations/{delegation_id}/recommendations/{follow_ups[0]['id']}/done", headers=leader
+    )
+    assert done.status_code == 200 and done.json()["done_at"] is not None, done.text
+    assert (await client.get("/delegations/follow-ups", headers=leader)).json() == []
 
     pairing = await client.post(
         "/support/pairings",
@@ -594,4 +602,179 @@ async def test_registration_closes_by_itself_when_its_window_ends(
         "activity.scheduled.v1",
         "activity.registration_opened.v1",
         "activity.registration_closed.v1",
+    ]
+
+
+async def test_an_upper_secondary_school_is_eligible_when_its_level_is_chosen_and_the_events_are_v2(
+    service: tuple[FastAPI, httpx.AsyncClient],
+    registry: Registry,
+    kafka_bootstrap_servers: str,
+    topic_prefix: str,
+) -> None:
+    app, client = service
+    await feed_registry(app, registry)
+    thpt = SchoolStateV2(
+        code="H1",
+        name="Trường THPT H1",
+        level="upper_secondary",
+        commune_code="17000",
+        cluster_no=3,
+        version=1,
+        updated_at=NOW,
+    )
+    await registry.publish(thpt)
+    await registry.publish(teacher("T6", "H1", "core_teacher"))
+    await wait_for(lambda: replica_counts(app), until=lambda c: c == (6, 6), message="the THPT school")
+    leader = bearer(app, Role.CLUSTER_LEADER, cluster_no=3)
+
+    planned = await client.post(
+        "/activities", json=contest(levels=["upper_secondary"], venue_school_code="H1"), headers=leader
+    )
+    assert planned.status_code == 201, planned.text
+    assert planned.json()["levels"] == ["upper_secondary"]
+    activity_id = planned.json()["id"]
+    opened = await client.post(
+        f"/activities/{activity_id}/status", json={"status": "registration_open"}, headers=leader
+    )
+    assert opened.status_code == 200, opened.text
+    body = {"school_code": "H1", "participant_kind": "teacher", "staff_code": "T6"}
+    principal = bearer(app, Role.SCHOOL_PRINCIPAL, school_id="H1")
+    registered = await client.post(f"/activities/{activity_id}/registrations", json=body, headers=principal)
+    assert (registered.status_code, registered.json()["status"]) == (201, "registered")
+    primary = {"school_code": "S2", "participant_kind": "teacher", "staff_code": "T2"}
+    refused = await client.post(
+        f"/activities/{activity_id}/registrations",
+        json=primary,
+        headers=bearer(app, Role.SCHOOL_PRINCIPAL, school_id="S2"),
+    )
+    assert (refused.status_code, refused.json()["rule"]) == (422, "eligibility_level")
+
+    events = await events_of(kafka_bootstrap_servers, topic_prefix, expected=3)
+    assert [kind for kind, _, _ in events] == [
+        "activity.scheduled.v2",  # v1 cannot name the level: its consumers never meet it
+        "activity.registration_opened.v2",
+        "activity.participant_registered.v1",  # carries no level
+    ]
+    assert events[1][1]["eligible_school_codes"] == ["H1"]
+    assert events[1][1]["activity"]["levels"] == ["upper_secondary"]
+
+
+async def test_support_periods_are_data_and_the_new_kinds_total_per_period_and_kind(
+    service: tuple[FastAPI, httpx.AsyncClient],
+    registry: Registry,
+    kafka_bootstrap_servers: str,
+    topic_prefix: str,
+) -> None:
+    app, client = service
+    await feed_registry(app, registry)
+    officer = bearer(app, Role.DEPARTMENT_OFFICER)
+    leader = bearer(app, Role.CLUSTER_LEADER, cluster_no=3)
+    periods = (await client.get("/support/periods", headers=leader)).json()
+    assert periods == [
+        {
+            "code": "2019-2023",
+            "name": "Giai đoạn 2019-2023",
+            "starts_on": "2019-09-01",
+            "ends_on": "2023-08-31",
+        },
+        {
+            "code": "2023-2028",
+            "name": "Giai đoạn 2023-2028",
+            "starts_on": "2023-09-01",
+            "ends_on": "2028-08-31",
+        },
+    ]
+
+    def pairing(period_from: str, period_to: str | None = None) -> dict[str, Any]:
+        return {
+            "helper": {"kind": "school", "code": "S4"},
+            "helped": {"kind": "school", "code": "S1"},
+            "period_from": period_from,
+            "period_to": period_to,
+        }
+
+    outlasting = await client.post(
+        "/support/pairings", json=pairing("2022-09-01", "2024-05-31"), headers=officer
+    )
+    assert (outlasting.status_code, outlasting.json()["field"], outlasting.json()["rule"]) == (
+        422,
+        "period_to",
+        "pairing_period_bounds",
+    )
+    early = await client.post("/support/pairings", json=pairing("2018-09-01"), headers=officer)
+    assert (early.status_code, early.json()["rule"]) == (422, "support_period")
+    created = await client.post("/support/pairings", json=pairing("2022-09-01"), headers=officer)
+    assert created.status_code == 201, created.text
+    assert created.json()["period_code"] == "2019-2023"
+    pairing_id = created.json()["id"]
+    for kind, value, on, period in (
+        ("money", 10_000_000, "2023-03-01", "2019-2023"),
+        ("sports_exchange", 0, "2024-03-26", "2023-2028"),
+        ("trade_union", 2_000_000, "2025-11-20", "2023-2028"),
+        ("cultural_exchange", 500_000, "2026-01-15", "2023-2028"),
+    ):
+        recorded = await client.post(
+            f"/support/pairings/{pairing_id}/contributions",
+            json={"kind": kind, "value_vnd": value, "description": kind, "contributed_on": on},
+            headers=leader,
+        )
+        assert recorded.status_code == 201, recorded.text
+        assert recorded.json()["period_code"] == period  # from its date, not the pairing's start
+    beyond = await client.post(
+        f"/support/pairings/{pairing_id}/contributions",
+        json={"kind": "training", "value_vnd": 0, "description": "x", "contributed_on": "2028-09-05"},
+        headers=officer,
+    )
+    assert (beyond.status_code, beyond.json()["field"], beyond.json()["rule"]) == (
+        422,
+        "contributed_on",
+        "support_period",
+    )
+
+    async def totals(headers: dict[str, str], **params: str) -> Any:
+        answer = await client.get("/support/totals", params=params, headers=headers)
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    assert await totals(officer, by="period") == [
+        {"group": "2019-2023", "contributions": 1, "value_vnd": 10_000_000},
+        {"group": "2023-2028", "contributions": 3, "value_vnd": 2_500_000},
+    ]
+    assert await totals(leader, by="kind", period="2023-2028") == [
+        {"group": "trade_union", "contributions": 1, "value_vnd": 2_000_000},
+        {"group": "cultural_exchange", "contributions": 1, "value_vnd": 500_000},
+        {"group": "sports_exchange", "contributions": 1, "value_vnd": 0},
+    ]
+    other_cluster = bearer(app, Role.CLUSTER_LEADER, cluster_no=5)
+    assert await totals(other_cluster, by="period") == []  # scoped as every support total
+    unknown = await client.get("/support/totals", params={"period": "2099-2100"}, headers=officer)
+    assert (unknown.status_code, unknown.json()["field"]) == (422, "period")
+
+    next_period = {
+        "code": "2028-2033",
+        "name": "Giai đoạn 2028-2033",
+        "starts_on": "2028-09-01",
+        "ends_on": "2033-08-31",
+    }
+    by_leader = await client.post("/support/periods", json=next_period, headers=leader)
+    assert by_leader.status_code == 403
+    added = await client.post("/support/periods", json=next_period, headers=officer)
+    assert added.status_code == 201, added.text
+    overlapping = {**next_period, "code": "2027-2032", "starts_on": "2027-09-01"}
+    clash = await client.post("/support/periods", json=overlapping, headers=officer)
+    assert (clash.status_code, clash.json()["rule"]) == (409, "period_overlap")
+    later = await client.post(
+        f"/support/pairings/{pairing_id}/contributions",
+        json={"kind": "training", "value_vnd": 0, "description": "x", "contributed_on": "2028-09-05"},
+        headers=officer,
+    )
+    assert (later.status_code, later.json()["period_code"]) == (201, "2028-2033")
+
+    events = await events_of(kafka_bootstrap_servers, topic_prefix, expected=5)
+    assert [(kind, body["kind"], body["period_code"]) for kind, body, _ in events] == [
+        ("pairing.support_recorded.v1", "money", "2019-2023"),
+        ("pairing.support_recorded.v2", "sports_exchange", "2023-2028"),  # a kind v1 cannot name
+        ("pairing.support_recorded.v2", "trade_union", "2023-2028"),
+        ("pairing.support_recorded.v2", "cultural_exchange", "2023-2028"),
+        ("pairing.support_recorded.v1", "training", "2028-2033"),
     ]

@@ -316,6 +316,12 @@ BODIES: dict[tuple[str, str], Any] = {
                                    "commune_code": Ref("commune")}],
     ("POST", "/staff/import"): [{"code": Ref("teacher"), "full_name": "Giáo viên nhập", "roles": ["teacher"],
                                  "school_code": Ref("school")}],
+    ("POST", "/memberships/import"): [{"cluster_no": Ref("cluster"), "staff_code": Ref("teacher"),
+                                       "role": "member", "valid_from": str(TODAY)}],
+    ("POST", "/communes/contacts/import"): [{"commune_code": Ref("commune"),
+                                             "culture_office_email": "vhxh.matran@nghean.gov.vn"}],
+    ("POST", "/offices/import"): [{"code": "ubnd-tinh", "name": "Văn phòng UBND tỉnh", "kind": "province",
+                                   "email": "vpubnd@nghean.gov.vn"}],
     ("POST", "/schools"): {"code": NEW, "name": "Trường mới", "level": "primary",
                            "commune_code": Ref("commune")},
     ("PATCH", "/schools/{code}"): {"phone": "0238 3844 111"},
@@ -362,6 +368,8 @@ BODIES: dict[tuple[str, str], Any] = {
                                "visits": [{"commune_code": Ref("commune"), "school_code": Ref("school"),
                                            "visit_date": str(VISIT.date())}]},
     ("POST", "/delegations/{activity_id}/report"): {"findings": "Tốt"},
+    ("POST", "/support/periods"): {"code": "2033-2038", "name": "Giai đoạn 2033-2038",
+                                   "starts_on": "2033-09-01", "ends_on": "2038-08-31"},
     ("POST", "/support/pairings"): {"helper": {"kind": "school", "code": Ref("school")},
                                     "helped": {"kind": "school", "code": Ref("school2")},
                                     "period_from": str(TODAY)},
@@ -416,8 +424,15 @@ NO_BODY = {
 }  # fmt: skip
 """The writes that take no body; every other write has one in BODIES (a test holds them to it)."""
 MULTIPART = {"/notices/{notice_id}/attachments"}
-RAW_BODIES = {"/schools/import", "/staff/import"}
-DRY_RUN = {"/schools/import", "/staff/import"}
+IMPORTS = {
+    "/schools/import",
+    "/staff/import",
+    "/memberships/import",
+    "/communes/contacts/import",
+    "/offices/import",
+}
+RAW_BODIES = IMPORTS
+DRY_RUN = IMPORTS
 """Imports are sent as dry runs: the answer is what is checked, and nothing needs to change."""
 WEEK = "{}-W{:02d}".format(*LATER.isocalendar()[:2])  # the week the seeded contests take place
 QUERIES: dict[str, dict[str, Any]] = {

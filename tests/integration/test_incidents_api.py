@@ -359,3 +359,49 @@ async def test_reports_and_metrics_count_by_cluster(service: tuple[FastAPI, http
     assert 'incidents_acknowledgement_overdue{cluster="4",severity="medium"} 1.0' in metrics
     assert 'incidents_escalations_total{deadline="acknowledgement",level="cluster_leader"} 2.0' in metrics
     assert "incidents_time_to_acknowledge_seconds_bucket" in metrics
+
+
+async def test_weekly_counts_per_cluster_follow_vietnamese_weeks_and_scope(
+    service: tuple[FastAPI, httpx.AsyncClient],
+) -> None:
+    app, client = service
+    officer, leader_3 = bearer(app, Role.DEPARTMENT_OFFICER), bearer(app, Role.CLUSTER_LEADER, cluster_no=3)
+    # NOW is Monday 09:00 in Vinh (2026-W48); Sunday 18:00 UTC is already Monday 01:00 there.
+    for at, school in (
+        (NOW - timedelta(days=7), SCHOOL_3),
+        (NOW - timedelta(days=7), SCHOOL_4),
+        (NOW - timedelta(hours=8), SCHOOL_3),
+        (NOW - timedelta(hours=1), SCHOOL_3),
+        (NOW - timedelta(days=30), SCHOOL_4),
+    ):
+        app.state.clock.now = at
+        occurred = (at - timedelta(minutes=30)).isoformat()
+        answer = await client.post(
+            "/incidents", json=body(school_code=school, occurred_at=occurred), headers=officer
+        )
+        assert answer.status_code == 201, answer.text
+    app.state.clock.now = NOW
+
+    weekly = (await client.get("/reports/weekly-by-cluster", params={"weeks": 3}, headers=officer)).json()
+    assert weekly["timezone"] == "Asia/Ho_Chi_Minh"
+    assert weekly["weeks"] == ["2026-W46", "2026-W47", "2026-W48"]
+    assert weekly["week_starts"] == ["2026-11-09", "2026-11-16", "2026-11-23"]
+    assert weekly["clusters"] == [
+        {"cluster_no": 3, "counts": [0, 1, 2]},
+        {"cluster_no": 4, "counts": [0, 1, 0]},
+    ]
+    mine = (await client.get("/reports/weekly-by-cluster", params={"weeks": 3}, headers=leader_3)).json()
+    assert mine["clusters"] == [{"cluster_no": 3, "counts": [0, 1, 2]}]
+    default = (await client.get("/reports/weekly-by-cluster", headers=officer)).json()
+    assert len(default["weeks"]) == 12 and default["clusters"][1]["counts"][-6:] == [
+        1,
+        0,
+        0,
+        0,
+        1,
+        0,
+    ]  # W43 .. W48
+    for weeks in ("0", "54", "x"):
+        refused = await client.get("/reports/weekly-by-cluster", params={"weeks": weeks}, headers=officer)
+        assert (refused.status_code, refused.json()["field"]) == (422, "query.weeks")
+    assert (await client.get("/reports/weekly-by-cluster")).status_code == 401

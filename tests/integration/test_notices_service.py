@@ -10,6 +10,7 @@ import base64
 import hashlib
 import json
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -20,6 +21,7 @@ from services.notices.app import create_app
 from services.notices.replica.models import SchoolReplica, StaffReplica
 from services.notices.settings import NoticesSettings
 from shared.auth import Role
+from shared.events import SchoolStateV2
 from shared.events.topics import REGISTRY_CLUSTERS, REGISTRY_COMMUNES, REGISTRY_SCHOOLS, REGISTRY_STAFF
 from tests.support.apps import bearer, running, runtime_of
 from tests.support.harness import MessagingNode, node_settings
@@ -211,3 +213,49 @@ async def test_bad_input_is_refused_naming_what_was_wrong(service: tuple[FastAPI
     assert (cleared.status_code, cleared.json()["field"]) == (422, "audience")
     past = await client.patch(f"/notices/{draft}", json={"reply_by": "2020-01-01T00:00:00Z"}, headers=leader)
     assert (past.status_code, past.json()["field"]) == (422, "reply_by")
+
+
+async def test_a_notice_to_the_upper_secondary_schools_of_a_cluster_reaches_a_thpt_principal(
+    service: tuple[FastAPI, httpx.AsyncClient],
+    registry_node: MessagingNode,
+    kafka_bootstrap_servers: str,
+    topic_prefix: str,
+) -> None:
+    app, client = service
+    now = datetime.now(UTC)
+    await registry_node.publish(
+        *(
+            SchoolStateV2(
+                code=code,
+                name=f"Trường {code}",
+                level=level,  # type: ignore[arg-type]
+                commune_code="16001",
+                cluster_no=1,
+                version=1,
+                updated_at=now,
+            )
+            for code, level in (("T11", "upper_secondary"), ("G11", "continuing_education"))
+        )
+    )
+
+    async def held() -> bool:
+        async with runtime_of(app).sessions() as session:
+            return all([await session.get(SchoolReplica, code) for code in ("T11", "G11")])
+
+    await wait_for(held, message="the THPT school and the GDTX centre in the notices replica")
+    officer = bearer(app, Role.DEPARTMENT_OFFICER)
+    audience = {"principal_groups": [{"cluster_nos": [1], "levels": ["upper_secondary"]}]}
+    created = await client.post("/notices", json=notice_body(audience=audience), headers=officer)
+    assert created.status_code == 201, created.text
+    assert created.json()["audience"]["principal_groups"][0]["levels"] == ["upper_secondary"]
+    published = await client.post(f"/notices/{created.json()['id']}/publish", headers=officer)
+    assert published.status_code == 200, published.text
+
+    records = await read_topic(kafka_bootstrap_servers, topic_prefix + "notices.events", expected=1)
+    [(kind, event)] = [
+        (headers_of(r)["ce_type"], json.loads(r.value))
+        for r in records
+        if "notice.published" in headers_of(r)["ce_type"]
+    ]
+    assert kind == PUBLISHED.replace(".v1", ".v2")  # v1's level enum cannot name upper_secondary
+    assert [a["key"] for a in event["addressees"]] == ["school:T11"]  # not the GDTX centre, not S11A/S11B

@@ -10,11 +10,15 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from services.incidents.app import create_app as create_incidents
+from services.incidents.replica.models import ReplicaSchool
+from services.incidents.settings import IncidentsSettings
 from services.registry.app import create_app
 from services.registry.moves.service import apply_due_moves
 from services.registry.settings import RegistrySettings
 from shared.auth import Role
 from tests.support.apps import bearer, running, runtime_of
+from tests.support.waiting import wait_for
 
 pytestmark = [pytest.mark.kafka, pytest.mark.asyncio(loop_scope="session")]
 
@@ -367,3 +371,47 @@ async def test_staff_are_managed_by_their_clusters_leader_and_read_within_scope(
     assert (await client.get("/staff/GV-2", headers=client_1)).status_code == 404
     assert (await client.delete("/staff/GV-2", headers=leader_1)).status_code == 404
     assert (await client.delete("/staff/GV-2", headers=admin)).status_code == 204
+
+
+async def test_upper_secondary_schools_gdtx_centres_and_the_boarding_filter(
+    registry: tuple[FastAPI, httpx.AsyncClient], common: dict[str, Any]
+) -> None:
+    """THPT and GDTX are levels of the registry (published as ``registry.school.v2``, which the replicas
+    read as they read v1); ``?boarding=`` filters boarding and semi-boarding schools from the others."""
+    app, client = registry
+    admin = bearer(app, Role.DEPARTMENT_ADMIN)
+    rows = [
+        school("29101", "Trường THPT Kỳ Sơn", level="upper_secondary"),
+        school("29102", "Trung tâm GDTX Kỳ Sơn", level="continuing_education"),
+        school("29103", "Trường PTDTBT Tiểu học Mường Xén", boarding="ethnic_semi_boarding"),
+        school("29104", "Trường PTDTNT THCS Kỳ Sơn", level="lower_secondary", boarding="ethnic_boarding"),
+    ]
+    for row in rows:
+        created = await client.post("/schools", json=row, headers=admin)
+        assert created.status_code == 201, created.text
+
+    async def codes(**query: str) -> list[str]:
+        answer = await client.get("/schools", params=query, headers=admin)
+        assert answer.status_code == 200, answer.text
+        return [item["code"] for item in answer.json()["items"]]
+
+    assert await codes(boarding="true") == ["29103", "29104"]
+    assert await codes(boarding="false") == ["29101", "29102"]
+    assert await codes(level="upper_secondary") == ["29101"]
+    assert await codes(level="continuing_education", boarding="false") == ["29102"]
+    assert len(await codes()) == 4
+    unknown = await client.get("/schools", params={"boardingg": "true"}, headers=admin)
+    assert (unknown.status_code, unknown.json()["field"]) == (422, "query.boardingg")
+
+    incidents = create_incidents(IncidentsSettings(**common))
+    async with running(incidents):
+
+        async def replicated() -> dict[str, str]:
+            async with runtime_of(incidents).sessions() as session:
+                found = [await session.get(ReplicaSchool, row["code"]) for row in rows]
+            return {school.code: school.commune_code for school in found if school is not None}
+
+        mirrored = await wait_for(
+            replicated, until=lambda got: len(got) == 4, message="4 schools in incidents"
+        )
+        assert set(mirrored) == {"29101", "29102", "29103", "29104"}

@@ -37,13 +37,17 @@ def bearer(app: FastAPI, role: Role, **scope: object) -> dict[str, str]:
 
 
 @contextmanager
-def served(app: FastAPI, *, within: float = 120.0) -> Iterator[str]:
-    """Serve the app (lifespan and all) under uvicorn on a loopback port, in a thread with its own loop.
+def served(app: FastAPI, *, within: float = 120.0, lifespan: bool = True) -> Iterator[str]:
+    """Serve the app (lifespan and all, unless told) under uvicorn on a loopback port, in a thread with its
+    own loop.
 
     For clients that block (schemathesis's ``requests``): the test's thread makes the calls while the
     app answers in its own. Yields the app's base URL.
     """
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=0, log_level="warning", lifespan="on" if lifespan else "off"
+    )
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="served-app", daemon=True)
     thread.start()
     deadline = time.monotonic() + within

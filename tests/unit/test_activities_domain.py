@@ -351,7 +351,16 @@ def test_totals_are_whole_vnd_grouped_and_largest_first() -> None:
     def fact(
         year: str, kind: str, value: int, helper: str, cluster: int | None
     ) -> support_rules.ContributionFacts:
-        return support_rules.ContributionFacts(year, kind, value, helper, "H", cluster, 3)
+        return support_rules.ContributionFacts(
+            school_year=year,
+            period_code="2023-2028",
+            kind=kind,
+            value_vnd=value,
+            helper_code=helper,
+            helped_code="H",
+            helper_cluster_no=cluster,
+            helped_cluster_no=3,
+        )
 
     facts = [
         fact("2025-2026", "money", 3_000_000_000, "A", 1),
@@ -377,3 +386,82 @@ def test_a_proposal_is_reviewed_before_it_is_decided_with_reasons() -> None:
     assert rule_of(lambda: proposal_rules.check_transition(P.UNDER_REVIEW, P.REJECTED, reasons="")) == (
         "decision_reasons"
     )
+
+
+# --- the support program's periods, its new kinds, and the upper-secondary and GDTX levels -------------
+
+PERIODS = [
+    support_rules.PeriodSpan("2019-2023", date(2019, 9, 1), date(2023, 8, 31)),
+    support_rules.PeriodSpan("2023-2028", date(2023, 9, 1), date(2028, 8, 31)),
+]
+
+
+def test_a_contribution_belongs_to_the_period_its_date_falls_in() -> None:
+    assert support_rules.contribution_period(date(2023, 8, 31), PERIODS) == "2019-2023"
+    assert support_rules.contribution_period(date(2023, 9, 1), PERIODS) == "2023-2028"
+    assert support_rules.contribution_period(date(2028, 8, 31), PERIODS) == "2023-2028"
+    assert rule_of(lambda: support_rules.contribution_period(date(2019, 8, 31), PERIODS)) == "support_period"
+    assert rule_of(lambda: support_rules.contribution_period(date(2028, 9, 1), PERIODS)) == "support_period"
+
+
+def test_a_pairing_belongs_to_the_period_it_starts_in_and_may_not_outlast_it() -> None:
+    assert (
+        support_rules.pairing_period(period_from=date(2020, 1, 6), period_to=None, periods=PERIODS)
+        == "2019-2023"
+    )
+    assert (
+        support_rules.pairing_period(
+            period_from=date(2025, 9, 1), period_to=date(2028, 8, 31), periods=PERIODS
+        )
+        == "2023-2028"
+    )
+    with pytest.raises(ServiceError) as outlasting:
+        support_rules.pairing_period(
+            period_from=date(2022, 9, 1), period_to=date(2024, 5, 1), periods=PERIODS
+        )
+    assert (outlasting.value.rule, outlasting.value.field) == ("pairing_period_bounds", "period_to")
+    with pytest.raises(ServiceError) as before:
+        support_rules.pairing_period(period_from=date(2018, 9, 1), period_to=None, periods=PERIODS)
+    assert (before.value.rule, before.value.field) == ("support_period", "period_from")
+
+
+def test_a_new_period_overlaps_none_and_ends_after_it_starts() -> None:
+    support_rules.check_new_period(
+        support_rules.PeriodSpan("2028-2033", date(2028, 9, 1), date(2033, 8, 31)), PERIODS
+    )
+    overlapping = support_rules.PeriodSpan("2027-2032", date(2027, 9, 1), date(2032, 8, 31))
+    assert rule_of(lambda: support_rules.check_new_period(overlapping, PERIODS)) == "period_overlap"
+    again = support_rules.PeriodSpan("2023-2028", date(2040, 1, 1), date(2041, 1, 1))
+    assert rule_of(lambda: support_rules.check_new_period(again, PERIODS)) == "period_exists"
+    backwards = support_rules.PeriodSpan("2030-2029", date(2030, 1, 1), date(2029, 1, 1))
+    assert rule_of(lambda: support_rules.check_new_period(backwards, [])) == "period_dates"
+
+
+def test_exchanges_and_trade_union_activities_are_kinds_and_totals_go_by_period() -> None:
+    from shared.events.activities import ContributionKindV2 as K
+
+    period = {"period_from": date(2023, 9, 1), "period_to": None}
+    for kind in (K.CULTURAL_EXCHANGE, K.SPORTS_EXCHANGE, K.TRADE_UNION):
+        support_rules.check_contribution(kind=kind, value_vnd=0, on=date(2024, 3, 8), **period)
+
+    def fact(period_code: str | None, kind: str, value: int) -> support_rules.ContributionFacts:
+        return support_rules.ContributionFacts("2024-2025", period_code, kind, value, "A", "B", 1, 2)
+
+    facts = [fact("2019-2023", "money", 5), fact("2023-2028", "trade_union", 7), fact(None, "goods", 1)]
+    assert support_rules.totals(facts, support_rules.TotalsBy.PERIOD) == [
+        ("2023-2028", 1, 7),
+        ("2019-2023", 1, 5),
+        ("none", 1, 1),
+    ]
+
+
+@pytest.mark.parametrize("level", ["upper_secondary", "continuing_education"])
+def test_a_thpt_school_or_gdtx_centre_is_eligible_when_its_level_is_chosen(level: str) -> None:
+    thpt = school(level=level)
+    chosen = Audience(whole_province=False, cluster_nos=[3], levels=[level], eligibility=Eligibility())
+    assert activity_rules.school_refusal(chosen, thpt, thpt.code) is None
+    primary_only = Audience(
+        whole_province=False, cluster_nos=[3], levels=["primary"], eligibility=Eligibility()
+    )
+    refusal = activity_rules.school_refusal(primary_only, thpt, thpt.code)
+    assert refusal is not None and refusal.rule == "eligibility_level"

@@ -157,7 +157,8 @@ def test_an_unknown_type_is_refused() -> None:
 
 def test_registry_topics_are_compacted_and_event_topics_are_not() -> None:
     compacted = {spec.name for spec in ALL_TOPICS if spec.compacted}
-    assert compacted == {"registry.clusters", "registry.communes", "registry.schools", "registry.staff"}
+    assert compacted == {"registry.clusters", "registry.communes", "registry.schools", "registry.staff",
+                         "registry.offices"}  # fmt: skip
     assert REGISTRY_CLUSTERS.topic_configs()["cleanup.policy"] == "compact"
 
 

@@ -4,7 +4,7 @@ and statistics, on a fixed clock."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -33,8 +33,17 @@ from services.incidents.incidents.domain import (
     report_refusal,
     route_for,
 )
-from services.incidents.reports.domain import GroupBy, percentile, summarise
+from services.incidents.reports.domain import (
+    GroupBy,
+    counts_per_week,
+    iso_week,
+    last_weeks,
+    percentile,
+    summarise,
+    week_start,
+)
 from shared.auth import Principal, Role
+from shared.clock import VIETNAM
 from shared.events.incidents import DeadlineKind, EscalationLevel, IncidentStatus, RouteKind
 
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
@@ -314,3 +323,30 @@ def test_summaries_group_and_measure_time_to_acknowledge() -> None:
     assert three.resolve_median_minutes is None
     assert [row.group for row in summarise(incidents, GroupBy.WEEK)] == ["2026-W48", "2026-W49"]
     assert [row.group for row in summarise(incidents, GroupBy.MONTH)] == ["2026-11", "2026-12"]
+
+
+def test_weeks_are_vietnamese_iso_weeks() -> None:
+    sunday_night_utc = datetime(2026, 11, 22, 18, 0, tzinfo=UTC)  # Monday 01:00 in Vinh
+    assert week_start(sunday_night_utc, UTC) == date(2026, 11, 16)
+    assert week_start(sunday_night_utc, VIETNAM) == date(2026, 11, 23)
+    assert iso_week(date(2026, 11, 23)) == "2026-W48"
+    assert iso_week(date(2026, 12, 28)) == "2026-W53" and iso_week(date(2027, 1, 4)) == "2027-W01"
+    assert last_weeks(date(2026, 11, 25), 3) == [date(2026, 11, 9), date(2026, 11, 16), date(2026, 11, 23)]
+
+
+def test_counts_per_week_fill_empty_weeks_and_drop_older_ones() -> None:
+    mondays = [date(2026, 11, 9), date(2026, 11, 16), date(2026, 11, 23)]
+    at = datetime(2026, 11, 24, 3, tzinfo=UTC)
+    reported = [
+        (3, at),
+        (3, at - timedelta(days=8)),
+        (None, at),
+        (4, at - timedelta(days=30)),  # before the first week: not counted
+        (3, datetime(2026, 11, 22, 18, 0, tzinfo=UTC)),  # Monday 01:00 in Vinh: this week
+    ]
+    assert counts_per_week(reported, mondays, VIETNAM) == {3: [0, 1, 2], None: [0, 0, 1]}
+    assert list(counts_per_week(reported, mondays, VIETNAM)) == [
+        3,
+        None,
+    ]  # clusters first, the Department last
+    assert counts_per_week([], mondays, VIETNAM) == {}

@@ -102,7 +102,9 @@ def test_an_escalation_reaches_the_level_it_names() -> None:
         Target(TargetKind.DEPARTMENT, "duty-desk")
     ]
     province = incident(escalation_level="province")
-    assert targets_for(RecipientRole.ESCALATION_TARGET, province) == [
+    assert targets_for(RecipientRole.ESCALATION_TARGET, province) == [Target(TargetKind.PROVINCE, "province")]
+    leadership = incident(escalation_level="department_leadership")
+    assert targets_for(RecipientRole.ESCALATION_TARGET, leadership) == [
         Target(TargetKind.DEPARTMENT, "leadership")
     ]
 

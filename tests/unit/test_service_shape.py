@@ -25,8 +25,11 @@ IGNORED = {"__pycache__"}
 
 REQUIRED_FILES = {"__init__.py", "app.py", "settings.py", "tables.py"}
 OPTIONAL_FILES = {"metrics.py", "README.md"}
-SHAPE_FOLDERS = {"migrations", "jobs", "replica", "seed_data"}
+SHAPE_FOLDERS = {"migrations", "jobs", "replica", "seed_data", "templates", "static"}
 """Any other folder is a concept."""
+ASSET_FOLDERS = {"templates", "static"}
+"""A served service's page templates and browser files (the console's): no Python. A folder of these names
+that holds Python modules is a concept like any other (notifications' message templates)."""
 
 CONCEPT_FILES = {
     "__init__.py",
@@ -67,7 +70,15 @@ def holds_files(folder: Path) -> bool:
 
 def concepts(service: Path) -> list[Path]:
     _, folders = entries(service)
-    return [service / name for name in sorted(folders - SHAPE_FOLDERS)]
+    return [
+        service / name
+        for name in sorted(folders)
+        if name not in SHAPE_FOLDERS or (name in ASSET_FOLDERS and holds_python(service / name))
+    ]
+
+
+def holds_python(folder: Path) -> bool:
+    return any(IGNORED.isdisjoint(path.relative_to(folder).parts) for path in folder.rglob("*.py"))
 
 
 def camel(name: str) -> str:
@@ -83,7 +94,8 @@ LAYER_FOLDERS = {"api", "models", "service", "services", "queries", "domain", "h
 
 def top_level_names(service: Path) -> list[str]:
     """A service holds __init__.py, app.py, settings.py, tables.py, optionally metrics.py and README.md, then
-    migrations/, jobs/, replica/, seed_data/ and one folder per concept; no other modules."""
+    migrations/, jobs/, replica/, seed_data/, templates/ and static/ and one folder per concept; no other
+    modules."""
     files, _ = entries(service)
     problems = [f"missing {name}" for name in sorted(REQUIRED_FILES - files)]
     problems += [

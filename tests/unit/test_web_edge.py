@@ -24,6 +24,7 @@ from shared.settings import DEV_JWT_SECRET, ServiceSettings
 from shared.web.errors import ECHO_LIMIT, ErrorBody, install_error_handlers
 from shared.web.limits import KIB, BodyLimitMiddleware, BodyLimits, body_limit
 from shared.web.openapi import install_openapi
+from shared.web.strict import refuse_unknown_query_parameters
 
 CODEC = TokenCodec(secret=DEV_JWT_SECRET, algorithm="HS256", issuer="edu-clusters", audience="edu-clusters")
 DEFAULT_LIMIT = 4 * KIB
@@ -37,8 +38,13 @@ class Note(BaseModel):
     tags: list[str] = Field(default_factory=list, max_length=5)
 
 
+class NoteFilters(BaseModel):
+    tag: str | None = None
+    pinned: bool = Field(False, alias="is-pinned")
+
+
 def build_app() -> FastAPI:
-    app = FastAPI()
+    app = FastAPI(dependencies=[Depends(refuse_unknown_query_parameters)])
     app.state.token_codec = CODEC
     app.state.authenticator = Authenticator(oidc=None, shared_secret=CODEC)
     install_error_handlers(app)
@@ -53,6 +59,14 @@ def build_app() -> FastAPI:
     @app.get("/notes")
     async def list_notes(limit: Annotated[int, Query(ge=1, le=10)] = 5) -> dict[str, int]:
         return {"limit": limit}
+
+    @app.get("/notes/search")
+    async def search_notes(
+        filters: Annotated[NoteFilters, Query()],
+        order: Annotated[str, Query(alias="sort")] = "title",
+        words: Annotated[list[str] | None, Query(max_length=3)] = None,
+    ) -> dict[str, Any]:
+        return {"tag": filters.tag, "pinned": filters.pinned, "sort": order, "words": words}
 
     @app.post("/notes/{note_id}/close")
     async def close_note(note_id: int) -> None:
@@ -198,6 +212,40 @@ async def test_a_route_declares_a_larger_limit(client: httpx.AsyncClient) -> Non
     assert (under.status_code, over.status_code) == (200, 413)
 
 
+async def test_an_unknown_query_parameter_is_a_422_naming_it(client: httpx.AsyncClient) -> None:
+    response = await client.get("/notes", params={"limit": 3, "boarding": "true"})
+    assert response.status_code == 422
+    body = assert_error_body(response)
+    assert body["field"] == "query.boarding" and body["rule"] == "known_query_parameters"
+    assert "'boarding'" in body["detail"] and "limit" in body["detail"]
+    assert (await client.get("/notes", params={"limit": 3})).json() == {"limit": 3}
+
+
+async def test_the_tags_mail_systems_add_to_links_are_no_unknown_parameters(
+    client: httpx.AsyncClient,
+) -> None:
+    tagged = {"limit": 3, "utm_source": "mail", "utm_campaign": "x", "fbclid": "abc"}
+    assert (await client.get("/notes", params=tagged)).json() == {"limit": 3}
+    assert (await client.get("/notes", params={"utm": "x"})).status_code == 422  # not a tag: a typo
+
+
+async def test_aliases_model_fields_and_repeated_keys_are_declared_parameters(
+    client: httpx.AsyncClient,
+) -> None:
+    query = [("tag", "a"), ("is-pinned", "true"), ("sort", "tag"), ("words", "x"), ("words", "y")]
+    response = await client.get("/notes/search", params=query)
+    assert response.json() == {"tag": "a", "pinned": True, "sort": "tag", "words": ["x", "y"]}
+    for wrong in ("order", "pinned", "filters"):  # the names in the code are not the names on the wire
+        refused = await client.get("/notes/search", params={wrong: "1"})
+        assert refused.status_code == 422 and refused.json()["field"] == f"query.{wrong}"
+
+
+async def test_an_unknown_query_parameter_is_refused_before_authentication(client: httpx.AsyncClient) -> None:
+    response = await client.get("/admin", params={"x": "1"})
+    assert response.status_code == 422 and assert_error_body(response)["field"] == "query.x"
+    assert (await client.get("/admin", headers=admin_token())).status_code == 200
+
+
 def test_the_openapi_document_declares_the_error_body_for_every_refusal() -> None:
     document = build_app().openapi()
     schemas = document["components"]["schemas"]
@@ -213,4 +261,6 @@ def test_the_openapi_document_declares_the_error_body_for_every_refusal() -> Non
     assert "65,536 bytes" in document["paths"]["/files"]["post"]["responses"]["413"]["description"]
     listing = document["paths"]["/notes"]["get"]["responses"]
     assert set(listing) == {"200", "422"}  # no token, no body, no path parameter: only a bad query value
+    # Without any parameter, a query parameter it does not take is still a 422.
+    assert set(document["paths"]["/admin"]["get"]["responses"]) == {"200", "401", "403", "422"}
     assert "HTTPValidationError" not in str(document)

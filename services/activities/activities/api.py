@@ -92,7 +92,7 @@ def activities_router(places: Places) -> APIRouter:
     async def cluster_calendar(
         uow: UnitOfWorkDep,
         principal: CurrentPrincipal,
-        cluster_no: int = Query(ge=1, le=99),
+        cluster_no: int = Query(ge=1, le=99, examples=[1]),
         week: str = Query(pattern=r"^\d{4}-W\d{2}$", examples=["2026-W48"]),
     ) -> object:
         """What is on in a cluster in an ISO week (Vietnam time), province-wide activities included."""

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydanticField
 from sqlalchemy import JSON
 from sqlmodel import Field, SQLModel
@@ -14,8 +14,9 @@ from sqlmodel import Field, SQLModel
 from services.activities.activities.domain import Audience, Seats
 from services.activities.tables import ActivitiesTable
 from shared.clock import utc_now
+from shared.dates import RecordDatetime
 from shared.db import UTCDateTime
-from shared.events.activities import ActivityKind, ActivityStatus, Eligibility, SchoolLevel
+from shared.events.activities import ActivityKind, ActivityStatus, EligibilityV2, SchoolLevelV2
 from shared.validation import FreeText, SingleLine
 from shared.web.patch import PatchModel
 
@@ -61,11 +62,11 @@ class ActivityCluster(ActivitiesTable, table=True):
     cluster_no: int = Field(primary_key=True, index=True)
 
 
-class EligibilityIn(Eligibility):
+class EligibilityIn(EligibilityV2):
     """Eligibility as a request states it: each list no longer than what it can name."""
 
-    levels: list[SchoolLevel] = PydanticField(
-        default_factory=list, max_length=len(SchoolLevel), description="School levels admitted"
+    levels: list[SchoolLevelV2] = PydanticField(
+        default_factory=list, max_length=len(SchoolLevelV2), description="School levels admitted"
     )
     cluster_nos: list[Annotated[int, PydanticField(ge=1, le=99)]] = PydanticField(
         default_factory=list, max_length=99, description="Clusters whose schools may register"
@@ -90,16 +91,16 @@ class ActivityCreate(BaseModel):
     cluster_nos: list[Annotated[int, PydanticField(ge=1, le=99)]] = PydanticField(
         default_factory=list, max_length=99, description="Empty when whole_province"
     )
-    levels: list[SchoolLevel] = PydanticField(min_length=1, max_length=len(SchoolLevel))
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    levels: list[SchoolLevelV2] = PydanticField(min_length=1, max_length=len(SchoolLevelV2))
+    starts_at: RecordDatetime
+    ends_at: RecordDatetime
     venue_school_code: str | None = PydanticField(default=None, max_length=20)
     venue_name: SingleLine | None = PydanticField(default=None, max_length=300)
     description: FreeText | None = PydanticField(default=None, max_length=5000)
     capacity: int | None = PydanticField(default=None, ge=1, le=100_000)
     waitlist_enabled: bool = True
-    registration_opens_at: AwareDatetime | None = None
-    registration_closes_at: AwareDatetime | None = None
+    registration_opens_at: RecordDatetime | None = None
+    registration_closes_at: RecordDatetime | None = None
     eligibility: EligibilityIn = PydanticField(default_factory=EligibilityIn)
 
 
@@ -116,14 +117,14 @@ class ActivityUpdate(PatchModel):
     )
 
     title: SingleLine | None = PydanticField(default=None, min_length=1, max_length=300)
-    starts_at: AwareDatetime | None = None
-    ends_at: AwareDatetime | None = None
+    starts_at: RecordDatetime | None = None
+    ends_at: RecordDatetime | None = None
     venue_school_code: str | None = PydanticField(default=None, max_length=20)
     venue_name: SingleLine | None = PydanticField(default=None, max_length=300)
     description: FreeText | None = PydanticField(default=None, max_length=5000)
     capacity: int | None = PydanticField(default=None, ge=1, le=100_000)
-    registration_opens_at: AwareDatetime | None = None
-    registration_closes_at: AwareDatetime | None = None
+    registration_opens_at: RecordDatetime | None = None
+    registration_closes_at: RecordDatetime | None = None
     eligibility: EligibilityIn | None = None
 
 
@@ -142,7 +143,7 @@ class ActivityPublic(SQLModel):
     division_code: str
     whole_province: bool
     cluster_nos: list[int]
-    levels: list[SchoolLevel]
+    levels: list[SchoolLevelV2]
     starts_at: datetime
     ends_at: datetime
     venue_school_code: str | None
@@ -152,7 +153,7 @@ class ActivityPublic(SQLModel):
     waitlist_enabled: bool
     registration_opens_at: datetime | None
     registration_closes_at: datetime | None
-    eligibility: Eligibility
+    eligibility: EligibilityV2
     seats_taken: int
     cancel_reason: str | None
     created_by: str
@@ -178,7 +179,7 @@ class LoadedActivity:
             whole_province=self.activity.whole_province,
             cluster_nos=self.cluster_nos,
             levels=self.activity.levels,
-            eligibility=Eligibility.model_validate(self.activity.eligibility),
+            eligibility=EligibilityV2.model_validate(self.activity.eligibility),
         )
 
 

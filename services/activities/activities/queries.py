@@ -22,9 +22,9 @@ from shared.errors import Forbidden, NotFound
 from shared.events.activities import (
     ActivityKind,
     ActivityStatus,
-    ActivitySummaryV1,
-    Eligibility,
-    SchoolLevel,
+    ActivitySummaryV2,
+    EligibilityV2,
+    SchoolLevelV2,
 )
 
 S = ActivityStatus
@@ -129,11 +129,12 @@ async def eligible_school_codes(uow: UnitOfWork, loaded: LoadedActivity) -> list
     return [school.code for school in schools if school_refusal(audience, school, school.code) is None]
 
 
-async def summary_of(uow: UnitOfWork, loaded: LoadedActivity) -> ActivitySummaryV1:
-    """The activity part every activity event repeats, from the stored activity."""
+async def summary_of(uow: UnitOfWork, loaded: LoadedActivity) -> ActivitySummaryV2:
+    """The activity part every activity event repeats, from the stored activity (``activity_event`` makes it
+    v1's when its levels fit v1)."""
     activity = loaded.activity
     division = await uow.session.get(Division, activity.division_code)
-    return ActivitySummaryV1(
+    return ActivitySummaryV2(
         activity_id=activity.id,
         title=activity.title,
         kind=ActivityKind(activity.kind),
@@ -142,7 +143,7 @@ async def summary_of(uow: UnitOfWork, loaded: LoadedActivity) -> ActivitySummary
         division_name=division.name if division else activity.division_code,
         whole_province=activity.whole_province,
         cluster_nos=loaded.cluster_nos,
-        levels=[SchoolLevel(level) for level in activity.levels],
+        levels=[SchoolLevelV2(level) for level in activity.levels],
         starts_at=activity.starts_at,
         ends_at=activity.ends_at,
         venue_school_code=activity.venue_school_code,
@@ -150,5 +151,5 @@ async def summary_of(uow: UnitOfWork, loaded: LoadedActivity) -> ActivitySummary
         capacity=activity.capacity,
         registration_opens_at=activity.registration_opens_at,
         registration_closes_at=activity.registration_closes_at,
-        eligibility=Eligibility.model_validate(activity.eligibility),
+        eligibility=EligibilityV2.model_validate(activity.eligibility),
     )

@@ -36,9 +36,10 @@ from shared.events.activities import (
     ActivityScheduledV1,
     ActivityStatus,
     ActivityUpdatedV1,
-    Eligibility,
+    EligibilityV2,
     RegistrationClosedV1,
     RegistrationOpenedV1,
+    activity_event,
 )
 
 S = ActivityStatus
@@ -116,7 +117,8 @@ async def create_activity(
 async def schedule(*, uow: UnitOfWork, principal: Principal, data: ActivityCreate) -> LoadedActivity:
     loaded = await create_activity(uow=uow, principal=principal, data=data)
     uow.record(
-        ActivityScheduledV1(
+        activity_event(
+            ActivityScheduledV1,
             activity_id=loaded.activity.id,
             activity=await queries.summary_of(uow, loaded),
             scheduled_by=principal.subject,
@@ -159,7 +161,7 @@ async def update_activity(
         )
     changes = data.model_dump(exclude_unset=True)
     if "eligibility" in changes:
-        changes["eligibility"] = Eligibility.model_validate(changes["eligibility"]).model_dump(mode="json")
+        changes["eligibility"] = EligibilityV2.model_validate(changes["eligibility"]).model_dump(mode="json")
     changed = [name for name, value in changes.items() if getattr(activity, name) != value]
     if not changed:
         return loaded
@@ -185,7 +187,8 @@ async def update_activity(
         )
     activity.updated_at = utc_now()
     uow.record(
-        ActivityUpdatedV1(
+        activity_event(
+            ActivityUpdatedV1,
             activity_id=activity.id,
             activity=await queries.summary_of(uow, loaded),
             changed_fields=changed,
@@ -219,7 +222,8 @@ async def change_status(
     summary = await queries.summary_of(uow, loaded)
     if target is S.REGISTRATION_OPEN:
         uow.record(
-            RegistrationOpenedV1(
+            activity_event(
+                RegistrationOpenedV1,
                 activity_id=activity.id,
                 activity=summary,
                 eligible_school_codes=await queries.eligible_school_codes(uow, loaded),
@@ -229,7 +233,8 @@ async def change_status(
     elif target is S.REGISTRATION_CLOSED:
         tally = await places.tally(uow, activity.id)
         uow.record(
-            RegistrationClosedV1(
+            activity_event(
+                RegistrationClosedV1,
                 activity_id=activity.id,
                 activity=summary,
                 registered_count=tally.registered,
@@ -240,7 +245,8 @@ async def change_status(
         )
     elif target is S.CANCELLED:
         uow.record(
-            ActivityCancelledV1(
+            activity_event(
+                ActivityCancelledV1,
                 activity_id=activity.id,
                 activity=summary,
                 reason=change.reason or "",
@@ -251,7 +257,8 @@ async def change_status(
         )
     else:
         uow.record(
-            ActivityUpdatedV1(
+            activity_event(
+                ActivityUpdatedV1,
                 activity_id=activity.id,
                 activity=summary,
                 changed_fields=["status"],

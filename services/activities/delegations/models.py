@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
 from services.activities.tables import ActivitiesTable
 from shared.clock import utc_now
+from shared.dates import RecordDate, RecordDatetime
 from shared.db import UTCDateTime
-from shared.events.activities import SchoolLevel
+from shared.events.activities import SchoolLevelV2 as SchoolLevel
 from shared.validation import FreeText, SingleLine
 
 
@@ -74,12 +75,18 @@ class MemberIn(BaseModel):
     unit: SingleLine | None = PydanticField(default=None, max_length=200)
 
 
-class VisitIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class VisitPublic(BaseModel):
     commune_code: str = PydanticField(min_length=1, max_length=10)
     school_code: str | None = PydanticField(default=None, max_length=20)
     visit_date: date
+
+
+class VisitIn(VisitPublic):
+    """A visit as written: its date bounded (a visit stored before the bound is still read as it is)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    visit_date: RecordDate
 
 
 class DelegationCreate(BaseModel):
@@ -94,8 +101,8 @@ class DelegationCreate(BaseModel):
         default_factory=lambda: [SchoolLevel.PRESCHOOL, SchoolLevel.PRIMARY, SchoolLevel.LOWER_SECONDARY],
         max_length=len(SchoolLevel),
     )
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: RecordDatetime
+    ends_at: RecordDatetime
     members: list[MemberIn] = PydanticField(min_length=1, max_length=MAX_MEMBERS)
     visits: list[VisitIn] = PydanticField(min_length=1, max_length=MAX_VISITS)
 
@@ -106,7 +113,7 @@ class RecommendationIn(BaseModel):
     text: FreeText = PydanticField(min_length=1, max_length=5000)
     addressee_school_code: str | None = None
     addressee_commune_code: str | None = None
-    follow_up_due: date | None = None
+    follow_up_due: RecordDate | None = None
 
 
 class ReportIn(BaseModel):
@@ -120,6 +127,8 @@ class ReportIn(BaseModel):
 
 class RecommendationPublic(SQLModel):
     id: int
+    activity_id: str
+    """The delegation it came from (marking it done names both)."""
     text: str
     addressee_school_code: str | None
     addressee_commune_code: str | None
@@ -136,7 +145,7 @@ class DelegationPublic(SQLModel):
     ends_at: datetime
     purpose: str
     members: list[MemberIn]
-    visits: list[VisitIn]
+    visits: list[VisitPublic]
     findings: str | None
     report_filed_at: datetime | None
     recommendations: list[RecommendationPublic]

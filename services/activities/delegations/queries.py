@@ -16,7 +16,7 @@ from services.activities.delegations.models import (
     MemberIn,
     Recommendation,
     RecommendationPublic,
-    VisitIn,
+    VisitPublic,
 )
 from shared.auth import Principal
 from shared.db import UnitOfWork
@@ -91,7 +91,7 @@ async def delegation_public(uow: UnitOfWork, loaded: LoadedActivity) -> Delegati
         purpose=delegation.purpose,
         members=[MemberIn.model_validate(m.model_dump(exclude={"id", "activity_id"})) for m in members],
         visits=[
-            VisitIn.model_validate(v.model_dump(exclude={"id", "activity_id"}))
+            VisitPublic.model_validate(v.model_dump(exclude={"id", "activity_id"}))
             for v in await visits_of(uow, activity_id)
         ],
         findings=delegation.findings,

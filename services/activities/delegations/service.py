@@ -31,6 +31,7 @@ from shared.events.activities import (
     DelegationScheduledV1,
     DelegationVisitV1,
     RecommendationV1,
+    activity_event,
 )
 
 
@@ -63,7 +64,8 @@ async def schedule(*, uow: UnitOfWork, principal: Principal, data: DelegationCre
     uow.session.add_all(DelegationMember(activity_id=activity_id, **m.model_dump()) for m in data.members)
     uow.session.add_all(DelegationVisit(activity_id=activity_id, **v.model_dump()) for v in data.visits)
     uow.record(
-        DelegationScheduledV1(
+        activity_event(
+            DelegationScheduledV1,
             activity_id=activity_id,
             activity=await activities.summary_of(uow, loaded),
             purpose=data.purpose,

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
 
 from services.activities.registrations import queries, service
 from services.activities.registrations.models import RegistrationCreate, RegistrationPublic
 from shared.auth import CurrentPrincipal
 from shared.events.activities import RegistrationStatus
+from shared.tabular import rows_of
 from shared.web import UnitOfWorkDep
+from shared.web.tables import FILE_RESPONSES, ExportFormat, export_format, table_response
 
 router = APIRouter(tags=["registrations"])
 
@@ -35,17 +39,28 @@ async def register(
     return RegistrationPublic.model_validate(registration.model_dump())
 
 
-@router.get("/activities/{activity_id}/registrations", response_model=list[RegistrationPublic])
+@router.get(
+    "/activities/{activity_id}/registrations",
+    response_model=list[RegistrationPublic],
+    responses=FILE_RESPONSES,
+)
 async def list_registrations(
     activity_id: str,
     uow: UnitOfWorkDep,
     principal: CurrentPrincipal,
+    fmt: Annotated[ExportFormat, Depends(export_format())],
     status: RegistrationStatus | None = None,
 ) -> object:
-    """An activity's registrations with waiting-list positions (a principal sees their own school's)."""
-    return await queries.list_registrations(
+    """An activity's registrations with waiting-list positions (a principal sees their own school's), as
+    JSON, CSV or XLSX."""
+    registrations = await queries.list_registrations(
         uow=uow, principal=principal, activity_id=activity_id, status=status
     )
+    if fmt is ExportFormat.JSON:
+        return registrations
+    columns = list(RegistrationPublic.model_fields)
+    rows = rows_of([registration.model_dump(mode="json") for registration in registrations], columns)
+    return table_response(fmt, name=f"registrations-{activity_id}", columns=columns, rows=rows)
 
 
 @router.post(

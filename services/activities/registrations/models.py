@@ -11,6 +11,7 @@ from sqlmodel import Field, SQLModel
 
 from services.activities.tables import ActivitiesTable
 from shared.clock import utc_now
+from shared.dates import BirthDate
 from shared.db import UTCDateTime
 from shared.events.activities import ParticipantKind, RegistrationStatus
 from shared.validation import SingleLine
@@ -53,7 +54,7 @@ class RegistrationCreate(BaseModel):
     full_name: SingleLine | None = PydanticField(
         default=None, min_length=1, max_length=200, description="Pupils"
     )
-    birth_date: date | None = PydanticField(default=None, description="Pupils")
+    birth_date: BirthDate | None = PydanticField(default=None, description="Pupils")
     grade: int | None = PydanticField(default=None, ge=1, le=12, description="Pupils")
     subject: SingleLine | None = PydanticField(default=None, min_length=1, max_length=100)
 

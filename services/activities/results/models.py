@@ -11,6 +11,7 @@ from sqlmodel import Field, SQLModel
 
 from services.activities.tables import ActivitiesTable
 from shared.clock import utc_now
+from shared.dates import RecordDate
 from shared.db import UTCDateTime
 from shared.events.activities import Award
 from shared.validation import FreeText, SingleLine
@@ -66,7 +67,7 @@ class ResultsPublish(BaseModel):
 
     entries: list[ResultLineIn] = PydanticField(min_length=1, max_length=MAX_RESULT_LINES)
     decision_number: SingleLine = PydanticField(min_length=1, max_length=100, examples=["1234/QĐ-SGDĐT"])
-    decision_date: date
+    decision_date: RecordDate
     correction_reason: FreeText | None = PydanticField(default=None, max_length=2000)
 
 

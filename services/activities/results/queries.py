@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from sqlmodel import col, select
 
 from services.activities.activities import queries as activities
@@ -13,7 +10,6 @@ from services.activities.results.models import ResultEntry, ResultLinePublic, Re
 from shared.auth import Principal
 from shared.db import UnitOfWork
 from shared.errors import NotFound
-from shared.text import spreadsheet_cell
 
 
 async def latest_sheet(uow: UnitOfWork, activity_id: str) -> ResultSheet | None:
@@ -86,14 +82,5 @@ def award_rows(results: ResultsPublic) -> list[dict[str, object]]:
     ]
 
 
-def awards_csv(rows: list[dict[str, object]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(
-        buffer,
-        fieldnames=[*AWARD_COLUMNS, "decision_number", "decision_date", "version"],
-        lineterminator="\n",
-    )
-    writer.writeheader()
-    # A name or an award typed as "=HYPERLINK(…)" must not run when the list is opened in a spreadsheet.
-    writer.writerows({name: spreadsheet_cell(value) for name, value in row.items()} for row in rows)
-    return buffer.getvalue()
+AWARD_FILE_COLUMNS = (*AWARD_COLUMNS, "decision_number", "decision_date", "version")
+"""The award list's columns as a file (``shared.tabular`` writes it: no cell runs as a formula)."""

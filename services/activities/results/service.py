@@ -24,6 +24,7 @@ from shared.events.activities import (
     RegistrationStatus,
     ResultEntryV1,
     ResultsPublishedV1,
+    activity_event,
 )
 
 
@@ -77,7 +78,8 @@ async def publish(
         )
     uow.session.add_all(entries)
     uow.record(
-        ResultsPublishedV1(
+        activity_event(
+            ResultsPublishedV1,
             activity_id=activity_id,
             activity=await activities.summary_of(uow, loaded),
             version=version,

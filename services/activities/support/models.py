@@ -11,9 +11,23 @@ from sqlmodel import Field, SQLModel
 
 from services.activities.tables import ActivitiesTable
 from shared.clock import utc_now
+from shared.dates import RecordDate
 from shared.db import UTCDateTime
-from shared.events.activities import ContributionKind, SupportUnitKind, SupportUnitV1
+from shared.events.activities import ContributionKindV2, SupportUnitKind, SupportUnitV1
 from shared.validation import FreeText, SingleLine
+
+PERIOD_CODE = r"^\d{4}-\d{4}$"
+
+
+class SupportPeriod(ActivitiesTable, table=True):
+    """A period (giai đoạn) of the program, e.g. 2023-2028: data, so the Department adds the next one."""
+
+    __tablename__ = "support_periods"
+
+    code: str = Field(primary_key=True, max_length=9)
+    name: str
+    starts_on: date
+    ends_on: date
 
 
 class Pairing(ActivitiesTable, table=True):
@@ -30,6 +44,8 @@ class Pairing(ActivitiesTable, table=True):
     helped_cluster_no: int | None = Field(default=None, index=True)
     period_from: date
     period_to: date | None = None
+    period_code: str | None = Field(default=None, index=True, max_length=9)
+    """The program's period its start falls in (None only for a pairing stored before periods existed)."""
     note: str | None = None
     created_by: str
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
@@ -61,6 +77,8 @@ class Contribution(ActivitiesTable, table=True):
     description: str
     contributed_on: date
     school_year: str = Field(index=True, max_length=9)
+    period_code: str | None = Field(default=None, index=True, max_length=9)
+    """The program's period its date falls in (None only for one stored before periods existed)."""
     recorded_by: str
     recorded_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 
@@ -98,8 +116,8 @@ class PairingCreate(BaseModel):
 
     helper: UnitIn
     helped: UnitIn
-    period_from: date
-    period_to: date | None = None
+    period_from: RecordDate
+    period_to: RecordDate | None = None
     note: FreeText | None = PydanticField(default=None, max_length=2000)
 
 
@@ -109,6 +127,7 @@ class PairingPublic(SQLModel):
     helped: SupportUnitV1
     period_from: date
     period_to: date | None
+    period_code: str | None
     note: str | None
     created_by: str
     created_at: datetime
@@ -117,20 +136,21 @@ class PairingPublic(SQLModel):
 class ContributionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    kind: ContributionKind
+    kind: ContributionKindV2
     value_vnd: int = PydanticField(ge=0, le=10**15, description="Whole VND: money given, or goods' value")
     description: FreeText = PydanticField(min_length=1, max_length=2000)
-    contributed_on: date
+    contributed_on: RecordDate
 
 
 class ContributionPublic(SQLModel):
     id: str
     pairing_id: str
-    kind: ContributionKind
+    kind: ContributionKindV2
     value_vnd: int
     description: str
     contributed_on: date
     school_year: str
+    period_code: str | None
     recorded_by: str
     recorded_at: datetime
 
@@ -145,12 +165,29 @@ class AwardCreate(BaseModel):
     cluster_no: int | None = PydanticField(default=None, ge=1)
     title: str = PydanticField(min_length=1, max_length=300, examples=["Bằng khen của Giám đốc Sở"])
     decision_number: str = PydanticField(min_length=1, max_length=100)
-    decision_date: date
+    decision_date: RecordDate
 
 
 class AwardPublic(AwardCreate):
     id: str
+    decision_date: date  # as stored: an award stored before the bound is still read
     recorded_by: str
+
+
+class PeriodCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = PydanticField(pattern=PERIOD_CODE, examples=["2028-2033"])
+    name: SingleLine = PydanticField(min_length=1, max_length=300, examples=["Giai đoạn 2028-2033"])
+    starts_on: RecordDate
+    ends_on: RecordDate
+
+
+class PeriodPublic(SQLModel):
+    code: str
+    name: str
+    starts_on: date
+    ends_on: date
 
 
 class TotalLine(SQLModel):

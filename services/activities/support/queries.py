@@ -1,15 +1,25 @@
-"""Reading the support program: pairings, contributions, totals and awards, within the caller's scope."""
+"""Reading the support program: periods, pairings, contributions, totals and awards, within the caller's
+scope."""
 
 from __future__ import annotations
 
 from sqlmodel import col, or_, select
 
 from services.activities.support import domain
-from services.activities.support.models import Contribution, Pairing, SupportAward, TotalLine
+from services.activities.support.models import Contribution, Pairing, SupportAward, SupportPeriod, TotalLine
 from shared.auth import Principal
 from shared.db import UnitOfWork
-from shared.errors import NotFound
-from shared.events.activities import ContributionKind
+from shared.errors import NotFound, Unprocessable
+from shared.events.activities import ContributionKindV2
+
+
+async def list_periods(uow: UnitOfWork) -> list[SupportPeriod]:
+    """Every period, oldest first: public facts of the program, the same for every caller."""
+    return list((await uow.session.exec(select(SupportPeriod).order_by(col(SupportPeriod.starts_on)))).all())
+
+
+async def period_spans(uow: UnitOfWork) -> list[domain.PeriodSpan]:
+    return [domain.PeriodSpan(p.code, p.starts_on, p.ends_on) for p in await list_periods(uow)]
 
 
 def can_read(principal: Principal, pairing: Pairing) -> bool:
@@ -48,12 +58,17 @@ async def totals(
     principal: Principal,
     by: domain.TotalsBy,
     school_year: str | None = None,
+    period: str | None = None,
     cluster_no: int | None = None,
-    kind: ContributionKind | None = None,
+    kind: ContributionKindV2 | None = None,
 ) -> list[TotalLine]:
     query = select(Contribution, Pairing).join(Pairing, col(Pairing.id) == col(Contribution.pairing_id))
     if school_year is not None:
         query = query.where(Contribution.school_year == school_year)
+    if period is not None:
+        if await uow.session.get(SupportPeriod, period) is None:
+            raise Unprocessable(f"period {period} is not a period of the program", field="period")
+        query = query.where(Contribution.period_code == period)
     if kind is not None:
         query = query.where(Contribution.kind == kind)
     if cluster_no is not None:
@@ -63,6 +78,7 @@ async def totals(
     facts = [
         domain.ContributionFacts(
             school_year=c.school_year,
+            period_code=c.period_code,
             kind=c.kind,
             value_vnd=c.value_vnd,
             helper_code=p.helper_code,

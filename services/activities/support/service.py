@@ -1,4 +1,4 @@
-"""Support program commands: pair units, record contributions, record awards."""
+"""Support program commands: add a period, pair units, record contributions, record awards."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from services.activities.support.models import (
     ContributionCreate,
     Pairing,
     PairingCreate,
+    PeriodCreate,
     SupportAward,
+    SupportPeriod,
     UnitIn,
 )
 from services.activities.tables import new_id
@@ -18,7 +20,7 @@ from shared.auth import Principal, Role
 from shared.clock import utc_now
 from shared.db import UnitOfWork
 from shared.errors import Forbidden, rule_broken
-from shared.events.activities import ContributionKind, SupportRecordedV1, SupportUnitKind
+from shared.events.activities import ContributionKindV2, SupportUnitKind, support_recorded_type
 
 
 async def _resolve(uow: UnitOfWork, unit: UnitIn, field: str) -> tuple[str, int | None]:
@@ -52,6 +54,18 @@ def _can_manage(principal: Principal, pairing: Pairing | None = None) -> bool:
     return False
 
 
+async def create_period(*, uow: UnitOfWork, principal: Principal, data: PeriodCreate) -> SupportPeriod:
+    if not principal.is_department_staff:
+        raise Forbidden("the Department sets the program's periods")
+    domain.check_new_period(
+        domain.PeriodSpan(data.code, data.starts_on, data.ends_on), await queries.period_spans(uow)
+    )
+    period = SupportPeriod(**data.model_dump())
+    uow.session.add(period)
+    await uow.commit()
+    return period
+
+
 async def create_pairing(*, uow: UnitOfWork, principal: Principal, data: PairingCreate) -> Pairing:
     if not _can_manage(principal):
         raise Forbidden("the Department pairs units in the support program")
@@ -60,6 +74,9 @@ async def create_pairing(*, uow: UnitOfWork, principal: Principal, data: Pairing
         helped=(data.helped.kind, data.helped.code),
         period_from=data.period_from,
         period_to=data.period_to,
+    )
+    period_code = domain.pairing_period(
+        period_from=data.period_from, period_to=data.period_to, periods=await queries.period_spans(uow)
     )
     helper_name, helper_cluster = await _resolve(uow, data.helper, "helper")
     helped_name, helped_cluster = await _resolve(uow, data.helped, "helped")
@@ -75,6 +92,7 @@ async def create_pairing(*, uow: UnitOfWork, principal: Principal, data: Pairing
         helped_cluster_no=helped_cluster,
         period_from=data.period_from,
         period_to=data.period_to,
+        period_code=period_code,
         note=data.note,
         created_by=principal.subject,
     )
@@ -96,6 +114,7 @@ async def record_contribution(
         period_from=pairing.period_from,
         period_to=pairing.period_to,
     )
+    period_code = domain.contribution_period(data.contributed_on, await queries.period_spans(uow))
     contribution = Contribution(
         id=new_id(),
         pairing_id=pairing_id,
@@ -104,21 +123,23 @@ async def record_contribution(
         description=data.description,
         contributed_on=data.contributed_on,
         school_year=domain.school_year_of(data.contributed_on),
+        period_code=period_code,
         recorded_by=principal.subject,
         recorded_at=utc_now(),
     )
     uow.session.add(contribution)
     uow.record(
-        SupportRecordedV1(
+        support_recorded_type(contribution.kind)(
             pairing_id=pairing_id,
             contribution_id=contribution.id,
             helper=pairing.helper(),
             helped=pairing.helped(),
-            kind=ContributionKind(contribution.kind),
+            kind=ContributionKindV2(contribution.kind),
             value_vnd=contribution.value_vnd,
             description=contribution.description,
             contributed_on=contribution.contributed_on,
             school_year=contribution.school_year,
+            period_code=period_code,
             recorded_by=principal.subject,
             occurred_at=contribution.recorded_at,
         )

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydanticField
 from sqlmodel import Field
 
 from services.incidents.incidents.models import PeopleAffected
 from services.incidents.tables import IncidentsTable
+from shared.dates import RecordDatetime
 from shared.db import UTCDateTime
 from shared.validation import FreeText, SingleLine
 
@@ -29,7 +30,7 @@ class IncidentReport(BaseModel):
     title: SingleLine = PydanticField(min_length=1, max_length=200)
     description: FreeText = PydanticField(min_length=1, max_length=20_000)
     place: SingleLine | None = PydanticField(default=None, max_length=300)
-    occurred_at: AwareDatetime
+    occurred_at: RecordDatetime
     people: PeopleAffected = PydanticField(default_factory=PeopleAffected)
     restricted: bool | None = PydanticField(
         default=None, description="A child-safety case; defaults from the category"

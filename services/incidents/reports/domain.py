@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import Protocol
 
@@ -140,3 +140,34 @@ def is_overdue(incident: Measured, now: datetime) -> bool:
     return is_open(incident.status) and (
         is_acknowledgement_overdue(incident, now) or now > incident.resolve_due_at
     )
+
+
+def week_start(moment: datetime, zone: tzinfo) -> date:
+    """The Monday of the ISO week ``moment`` falls in, in ``zone`` (a Vietnamese week, not a UTC one)."""
+    day = moment.astimezone(zone).date()
+    return day - timedelta(days=day.weekday())
+
+
+def iso_week(monday: date) -> str:
+    year, week, _ = monday.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def last_weeks(today: date, weeks: int) -> list[date]:
+    """The Mondays of the ``weeks`` ISO weeks ending with today's, oldest first."""
+    current = today - timedelta(days=today.weekday())
+    return [current - timedelta(weeks=back) for back in range(weeks - 1, -1, -1)]
+
+
+def counts_per_week(
+    reported: Iterable[tuple[int | None, datetime]], mondays: Sequence[date], zone: tzinfo
+) -> dict[int | None, list[int]]:
+    """Per cluster (None: the Department's own), how many incidents were reported in each of the weeks
+    starting on ``mondays``; a cluster with no incident in them is absent, a week without one counts 0."""
+    position = {monday: index for index, monday in enumerate(mondays)}
+    counts: dict[int | None, list[int]] = {}
+    for cluster_no, reported_at in reported:
+        index = position.get(week_start(reported_at, zone))
+        if index is not None:
+            counts.setdefault(cluster_no, [0] * len(mondays))[index] += 1
+    return dict(sorted(counts.items(), key=lambda item: (item[0] is None, item[0] or 0)))

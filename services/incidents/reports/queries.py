@@ -1,5 +1,5 @@
 """Reports, read-only: statistics by group and period, open and overdue incidents per cluster, the
-daily summary.
+daily summary, incidents per week and cluster.
 
 Days are Vietnamese days (Asia/Ho_Chi_Minh): a summary of "today" means today in Nghe An, not in UTC.
 """
@@ -17,12 +17,22 @@ from services.incidents.catalog.models import Severity
 from services.incidents.incidents.domain import OPEN_STATUSES, SUPPORTED_YEARS
 from services.incidents.incidents.models import EscalationJob, Incident, JobState
 from services.incidents.incidents.queries import visible_to
-from services.incidents.reports.domain import GroupBy, OpenCount, is_overdue, summarise
+from services.incidents.reports.domain import (
+    GroupBy,
+    OpenCount,
+    counts_per_week,
+    is_overdue,
+    iso_week,
+    last_weeks,
+    summarise,
+)
 from services.incidents.reports.models import (
+    ClusterWeeks,
     ClusterWorkload,
     DailySummary,
     GroupStatisticsPublic,
     SummaryItem,
+    WeeklyByCluster,
 )
 from shared.auth import Principal
 from shared.clock import VIETNAM
@@ -169,6 +179,26 @@ async def daily_summary(
             )
             for incident in still_open
         ],
+    )
+
+
+async def weekly_by_cluster(
+    *, uow: UnitOfWork, principal: Principal, now: datetime, weeks: int
+) -> WeeklyByCluster:
+    """Incidents reported in each of the last ``weeks`` ISO weeks (this one last) per cluster, as far as
+    the caller sees."""
+    mondays = last_weeks(now.astimezone(LOCAL_ZONE).date(), weeks)
+    since = datetime.combine(mondays[0], time.min, LOCAL_ZONE)
+    query = select(col(Incident.cluster_no), col(Incident.reported_at)).where(
+        visible_to(principal), col(Incident.reported_at) >= since
+    )
+    reported = (await uow.session.exec(query)).all()
+    counts = counts_per_week(reported, mondays, LOCAL_ZONE)
+    return WeeklyByCluster(
+        timezone=str(LOCAL_ZONE),
+        weeks=[iso_week(monday) for monday in mondays],
+        week_starts=mondays,
+        clusters=[ClusterWeeks(cluster_no=cluster, counts=row) for cluster, row in counts.items()],
     )
 
 

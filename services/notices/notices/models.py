@@ -6,16 +6,17 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydanticField
 from sqlalchemy import JSON, Text
 from sqlmodel import Field, SQLModel
 
 from services.notices.tables import NoticesTable
 from shared.clock import utc_now
+from shared.dates import RecordDate, RecordDatetime
 from shared.db import UTCDateTime
-from shared.events.activities import SchoolLevel
-from shared.events.notices import CommuneGroupV1, NoticeAudienceV1, PrincipalGroupV1
+from shared.events.activities import SchoolLevelV2
+from shared.events.notices import CommuneGroupV1, NoticeAudienceV2, PrincipalGroupV2
 from shared.web.patch import PatchModel
 
 MAX_CLUSTERS = 99
@@ -29,12 +30,12 @@ ClusterNo = Annotated[int, PydanticField(ge=1, le=99)]
 CommuneCode = Annotated[str, PydanticField(min_length=1, max_length=10)]
 
 
-class PrincipalGroupIn(PrincipalGroupV1):
+class PrincipalGroupIn(PrincipalGroupV2):
     """A group of principals as a request states it: each list no longer than what it can name."""
 
     cluster_nos: list[ClusterNo] = PydanticField(default_factory=list, max_length=MAX_CLUSTERS)
     commune_codes: list[CommuneCode] = PydanticField(default_factory=list, max_length=MAX_COMMUNES)
-    levels: list[SchoolLevel] = PydanticField(default_factory=list, max_length=len(SchoolLevel))
+    levels: list[SchoolLevelV2] = PydanticField(default_factory=list, max_length=len(SchoolLevelV2))
 
 
 class CommuneGroupIn(CommuneGroupV1):
@@ -42,8 +43,8 @@ class CommuneGroupIn(CommuneGroupV1):
     commune_codes: list[CommuneCode] = PydanticField(default_factory=list, max_length=MAX_COMMUNES)
 
 
-class AudienceIn(NoticeAudienceV1):
-    """The audience as a request states it (the event's ``NoticeAudienceV1``, with bounded lists)."""
+class AudienceIn(NoticeAudienceV2):
+    """The audience as a request states it (the event's ``NoticeAudienceV2``, with bounded lists)."""
 
     # A list of the event's group type holding the bounded subclass: read as the event's type everywhere.
     principal_groups: list[PrincipalGroupIn] = PydanticField(  # type: ignore[assignment]
@@ -96,8 +97,9 @@ class Notice(NoticesTable, table=True):
     """The CloudEvents id of the published event: the notifications service's deliveries name it."""
     links_expire_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
-    def audience_spec(self) -> NoticeAudienceV1:
-        return NoticeAudienceV1.model_validate(self.audience)
+    def audience_spec(self) -> NoticeAudienceV2:
+        """Every level the registry names; published as v1 when its levels fit v1 (``notice_published``)."""
+        return NoticeAudienceV2.model_validate(self.audience)
 
 
 class NoticeAttachment(NoticesTable, table=True):
@@ -120,14 +122,14 @@ class ReturnRequestCreate(BaseModel):
 
     form_code: str = PydanticField(min_length=1, max_length=60)
     school_year: str = PydanticField(pattern=r"^\d{4}-\d{4}$", examples=["2026-2027"])
-    due_at: AwareDatetime
+    due_at: RecordDatetime
 
 
 class NoticeCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     number: str = PydanticField(min_length=1, max_length=60, examples=["1234/SGDĐT-VP"])
-    notice_date: date
+    notice_date: RecordDate
     issuing_unit: str = PydanticField(min_length=1, max_length=300, examples=["Sở GD&ĐT Nghệ An"])
     subject: str = PydanticField(min_length=1, max_length=500)
     summary: str | None = PydanticField(
@@ -135,7 +137,7 @@ class NoticeCreate(BaseModel):
     )
     body: str = PydanticField(min_length=1, max_length=100_000)
     audience: AudienceIn
-    reply_by: AwareDatetime | None = None
+    reply_by: RecordDatetime | None = None
     corrects_notice_id: str | None = PydanticField(
         default=None, max_length=36, description="The published notice this one corrects"
     )
@@ -146,13 +148,13 @@ class NoticeUpdate(PatchModel):
     clearable = frozenset({"reply_by", "return_request", "summary"})
 
     number: str | None = PydanticField(default=None, min_length=1, max_length=60)
-    notice_date: date | None = None
+    notice_date: RecordDate | None = None
     issuing_unit: str | None = PydanticField(default=None, min_length=1, max_length=300)
     subject: str | None = PydanticField(default=None, min_length=1, max_length=500)
     summary: str | None = PydanticField(default=None, max_length=1000)
     body: str | None = PydanticField(default=None, min_length=1, max_length=100_000)
     audience: AudienceIn | None = None
-    reply_by: AwareDatetime | None = None
+    reply_by: RecordDatetime | None = None
     return_request: ReturnRequestCreate | None = None
 
 
@@ -179,7 +181,7 @@ class NoticePublic(SQLModel):
     subject: str
     summary: str
     body: str
-    audience: NoticeAudienceV1
+    audience: NoticeAudienceV2
     reply_by: datetime | None
     corrects_notice_id: str | None
     return_request: ReturnRequestPublic | None

@@ -29,9 +29,9 @@ from shared.events.notices import (
     AddresseeKind,
     NoticeAttachmentV1,
     NoticeLinksV1,
-    NoticePublishedV1,
     ReturnRequestedV1,
     ReturnRequestV1,
+    notice_published,
 )
 
 MAX_EVENT_BYTES = 900_000
@@ -88,7 +88,7 @@ async def publish(
             school_year=notice.return_school_year or "",
             due_at=notice.return_due_at,
         )
-    event = NoticePublishedV1(
+    event = notice_published(
         notice_id=notice.id,
         number=notice.number,
         notice_date=notice.notice_date,

@@ -70,6 +70,9 @@ class TargetKind(StrEnum):
     """One account: a staff code, a staff member's email, or a token subject the registry does not know."""
     PEOPLE_COMMITTEE = "people_committee"
     """A commune's People's Committee (scope: the commune)."""
+    PROVINCE = "province"
+    """The province-level recipient the registry names (its offices of kind ``province``); without one,
+    the Department's leadership, who answer to the province."""
     PRINCIPALS_MATCHING = "principals_matching"
     """The principals of the active schools a notice's principal group matches (scope: the group's JSON)."""
     COMMUNE_OFFICES_MATCHING = "commune_offices_matching"
@@ -96,6 +99,7 @@ class EventFacts:
 
     event_id: str
     event_type: str
+    """The type of the event's first version (``first_type``): a v2 is routed and rendered as its v1."""
     occurred_at: datetime
     subject: str | None = None
     reference: str | None = None
@@ -160,6 +164,10 @@ def people_committee_key(gso_code: str) -> str:
 
 def department_key(desk: DepartmentDesk) -> str:
     return f"department:{desk}"
+
+
+def office_key(code: str) -> str:
+    return f"office:{code}"
 
 
 _DUTY_DESK = Target(TargetKind.DEPARTMENT, DepartmentDesk.DUTY_DESK)
@@ -241,15 +249,18 @@ def addressee_targets(keys: tuple[str, ...]) -> list[Target]:
 def escalation_targets(facts: EventFacts) -> list[Target]:
     """The next level of the chain principal → cluster leader → Department office → leadership → province.
 
-    The province is reached through the Department's leadership, who answer to it.
+    The province is the recipient the registry's offices name (kind ``province``); until one is imported,
+    the Department's leadership, who answer to it.
     """
     level = facts.escalation_level
     if level == "cluster_leader":
         return targets_for(RecipientRole.CLUSTER_LEADER, facts)
     if level == "department_office":
         return [_DUTY_DESK]
-    if level in ("department_leadership", "province"):
+    if level == "department_leadership":
         return [_LEADERSHIP]
+    if level == "province":
+        return [Target(TargetKind.PROVINCE, "province")]
     return [_DUTY_DESK]  # an unknown level still reaches someone who can act
 
 
@@ -266,7 +277,7 @@ def facts_of(
     if isinstance(event, IncidentFactsV1):
         return EventFacts(
             event_id=event_id,
-            event_type=event.event_type,
+            event_type=event.first_type,
             occurred_at=occurred_at,
             subject=subject,
             reference=event.reference,
@@ -281,7 +292,7 @@ def facts_of(
     if isinstance(event, NoticePublishedV1 | NoticeReminderSentV1 | ReturnOverdueV1):
         return EventFacts(
             event_id=event_id,
-            event_type=event.event_type,
+            event_type=event.first_type,
             occurred_at=occurred_at,
             subject=subject,
             reference=event.number,
@@ -303,7 +314,7 @@ def facts_of(
         school_code = event.participant.school_code
     return EventFacts(
         event_id=event_id,
-        event_type=event.event_type,
+        event_type=event.first_type,
         occurred_at=occurred_at,
         subject=subject,
         reference=activity.title if activity else getattr(event, "title", None),

@@ -15,6 +15,7 @@ from services.notifications.recipients.domain import (
     Target,
     TargetKind,
     commune_office_key,
+    office_key,
     people_committee_key,
     school_key,
     staff_key,
@@ -23,6 +24,7 @@ from services.notifications.replica.models import (
     ClusterReplica,
     CommuneReplica,
     MembershipReplica,
+    OfficeReplica,
     SchoolReplica,
     StaffReplica,
 )
@@ -50,6 +52,8 @@ async def resolve_one(
         return [department.of(DepartmentDesk(target.scope))]
     if target.kind is TargetKind.COMMUNE_OFFICE:
         return await _commune_office(uow, target.scope)
+    if target.kind is TargetKind.PROVINCE:
+        return await _province(uow) or [department.leadership]
     if target.kind is TargetKind.PERSON:
         return [await person_of(uow=uow, subject=target.scope)]
     if target.kind is TargetKind.PEOPLE_COMMITTEE:
@@ -121,6 +125,25 @@ async def _commune_office(uow: UnitOfWork, gso_code: str) -> list[Recipient]:
     return found + [_person(officer) for officer in officers]
 
 
+async def _province(uow: UnitOfWork) -> list[Recipient]:
+    """The province-level recipients the registry names, active and with an address."""
+    query = (
+        select(OfficeReplica)
+        .where(col(OfficeReplica.kind) == "province", col(OfficeReplica.active))
+        .order_by(col(OfficeReplica.code))
+    )
+    return [
+        Recipient(
+            office_key(office.code),
+            f"{office.duty_contact} ({office.name})" if office.duty_contact else office.name,
+            office.email,
+            office.phone,
+        )
+        for office in (await uow.session.exec(query)).all()
+        if office.email or office.phone
+    ]
+
+
 async def _members(uow: UnitOfWork, cluster_no: int, roles: Sequence[str], today: date) -> list[str]:
     query = select(MembershipReplica.staff_code).where(
         col(MembershipReplica.cluster_no) == cluster_no,
@@ -167,10 +190,13 @@ def _culture_office(commune: CommuneReplica) -> Recipient | None:
 
 
 def _people_committee(commune: CommuneReplica) -> Recipient | None:
-    if not commune.people_committee_email:
+    if not (commune.people_committee_email or commune.people_committee_phone):
         return None
     key = people_committee_key(commune.gso_code)
-    return Recipient(key, f"UBND {commune.name}", commune.people_committee_email, None, key)
+    name = f"UBND {commune.name}"
+    if commune.people_committee_head:
+        name = f"{commune.people_committee_head} ({name})"
+    return Recipient(key, name, commune.people_committee_email, commune.people_committee_phone, key)
 
 
 async def _schools(uow: UnitOfWork, group: PrincipalGroupV1) -> Sequence[SchoolReplica]:
@@ -212,7 +238,7 @@ async def person_key_of(*, uow: UnitOfWork, subject: str) -> str:
 
     Office and desk keys (``commune-office:…``, ``department:…``) may be used as subjects as they are.
     """
-    prefixes = ("staff", "school", "commune-office", "people-committee", "department")
+    prefixes = ("staff", "school", "commune-office", "people-committee", "department", "office")
     if ":" in subject and subject.split(":", 1)[0] in prefixes:
         return subject
     staff = await uow.session.get(StaffReplica, subject)

@@ -1,6 +1,6 @@
 """Keeps the registry replica equal to the registry's compacted topics (the shared replica consumer).
 
-Clusters, communes and schools are applied as they come (an older version is ignored, a tombstone
+Clusters, communes, schools and offices are applied as they come (an older version is ignored, a tombstone
 removes the row). A person's cluster memberships come with their state and have rows of their own, so
 every applied staff state rewrites them, and a staff tombstone clears them.
 """
@@ -11,6 +11,7 @@ from services.notifications.replica.models import (
     ClusterReplica,
     CommuneReplica,
     MembershipReplica,
+    OfficeReplica,
     SchoolReplica,
     StaffReplica,
 )
@@ -23,4 +24,5 @@ replica_consumer = registry_replica(
     communes=ReplicaTable(CommuneReplica),
     schools=ReplicaTable(SchoolReplica),
     staff=ReplicaTable(StaffReplica, after_change=replace_memberships(MembershipReplica)),
+    offices=ReplicaTable(OfficeReplica),
 )

@@ -45,7 +45,9 @@ class CommuneReplica(NotificationsTable, VersionedRow, table=True):
     gso_code: str = Field(primary_key=True, max_length=10)
     name: str
     cluster_no: int | None = Field(default=None, index=True)
+    people_committee_head: str | None = None
     people_committee_email: str | None = None
+    people_committee_phone: str | None = None
     culture_office_head: str | None = None
     culture_office_email: str | None = None
     culture_office_phone: str | None = None
@@ -80,3 +82,17 @@ class MembershipReplica(NotificationsTable, MembershipColumns, table=True):
     __tablename__ = "replica_memberships"
 
     id: int | None = Field(default=None, primary_key=True)
+
+
+class OfficeReplica(NotificationsTable, VersionedRow, table=True):
+    """A Department office or the province-level recipient, with its duty contact's addresses."""
+
+    __tablename__ = "replica_offices"
+
+    code: str = Field(primary_key=True, max_length=40)
+    name: str
+    kind: str = Field(index=True)
+    duty_contact: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    active: bool = True

@@ -44,6 +44,8 @@ from services.registry.communes.service import record_commune
 from services.registry.memberships import service as memberships_service
 from services.registry.memberships.models import MembershipCreate
 from services.registry.memberships.queries import current_memberships
+from services.registry.offices.models import Office
+from services.registry.offices.service import record_office
 from services.registry.schools import service as schools_service
 from services.registry.schools.models import School, SchoolCreate, SchoolLevel, SchoolUpdate
 from services.registry.schools.service import record_school
@@ -267,10 +269,14 @@ async def republish_all(*, uow: UnitOfWork) -> dict[str, int]:
     staff = (await uow.session.exec(select(Staff))).all()
     for person in staff:
         await staff_service.record(uow, person)
+    offices = (await uow.session.exec(select(Office))).all()
+    for office in offices:
+        record_office(uow, office)
     await uow.commit()
     return {
         "clusters": len(clusters),
         "communes": len(communes),
         "schools": len(schools),
         "staff": len(staff),
+        "offices": len(offices),
     }

@@ -6,8 +6,6 @@ Everything here is plain CPU work without I/O: the use case runs it in a worker 
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -15,7 +13,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from shared.text import from_spreadsheet_cell, spreadsheet_cell
+from shared.tabular import TableFormat, UnreadableTable, read_table, records, rows_of, write_table
 
 Row = TypeVar("Row", bound=BaseModel)
 
@@ -94,34 +92,34 @@ def _too_many(rows: int) -> UnreadableFile:
     )
 
 
-def read_csv(
-    data: bytes, *, columns: Iterable[str], max_rows: int = MAX_IMPORT_ROWS
+def read_table_rows(
+    data: bytes, fmt: TableFormat, *, columns: Iterable[str], max_rows: int = MAX_IMPORT_ROWS
 ) -> list[tuple[int, dict[str, Any]]]:
-    """Rows keyed by column. Unknown columns are refused, not silently dropped; so is a file of more than
-    ``max_rows`` rows, as soon as the row after the last allowed one is read.
+    """Rows of a CSV or XLSX file keyed by column. Unknown columns are refused, not silently dropped; so is
+    a file of more than ``max_rows`` rows, as soon as the row after the last allowed one is read.
 
     An empty cell is left out, as if the column were absent: a new row takes the default, an existing
     entity keeps its value (a spreadsheet cannot tell "empty" from "unchanged"; JSON ``null`` clears).
     """
-    text = _decode(data)
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = reader.fieldnames or []
-    unknown = [name for name in header if name not in set(columns)]
-    if not header:
-        raise UnreadableFile("the CSV file is empty: its first line must name the columns")
+    try:
+        header, rows = read_table(data, fmt, max_rows=max_rows)
+    except UnreadableTable as exc:
+        if str(exc).startswith("the file has more than"):
+            raise _too_many(max_rows + 1) from exc
+        raise UnreadableFile(str(exc)) from exc
+    expected = list(columns)
+    unknown = [name for name in header if name not in set(expected)]
     if unknown:
-        raise UnreadableFile(f"unknown columns: {', '.join(unknown)}; expected some of: {', '.join(columns)}")
-    rows: list[tuple[int, dict[str, Any]]] = []
-    for record in reader:
-        if len(rows) == max_rows:
-            raise _too_many(max_rows + 1)
-        if None in record:  # more cells than the header names
-            rows.append((reader.line_num, {"__extra__": record.pop(None)}))
-            continue
-        rows.append(
-            (reader.line_num, {key: from_spreadsheet_cell(value) for key, value in record.items() if value})
+        raise UnreadableFile(
+            f"unknown columns: {', '.join(unknown)}; expected some of: {', '.join(expected)}"
         )
-    return rows
+    return [(line, dict(record)) for line, record in records(header, rows)]
+
+
+def read_csv(
+    data: bytes, *, columns: Iterable[str], max_rows: int = MAX_IMPORT_ROWS
+) -> list[tuple[int, dict[str, Any]]]:
+    return read_table_rows(data, TableFormat.CSV, columns=columns, max_rows=max_rows)
 
 
 def read_json(data: bytes, *, max_rows: int = MAX_IMPORT_ROWS) -> list[tuple[int, dict[str, Any]]]:
@@ -178,13 +176,8 @@ def write_csv(records: Iterable[Mapping[str, Any]], *, columns: list[str]) -> st
     """The export side: the same columns an import reads, so an export can be edited and imported back.
 
     Every cell goes through ``spreadsheet_cell``, which keeps a spreadsheet from running one as a formula
-    (and ``read_csv`` undoes what it added)."""
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([spreadsheet_cell(name) for name in columns])
-    for record in records:
-        writer.writerow([spreadsheet_cell(record.get(name)) for name in columns])
-    return out.getvalue()
+    (and reading undoes what it added); the file starts with a UTF-8 byte-order mark for Excel."""
+    return write_table(TableFormat.CSV, columns, rows_of(records, columns)).decode("utf-8")
 
 
 def _decode(data: bytes) -> str:

@@ -10,10 +10,13 @@ from pydantic import BaseModel, Field
 class FileFormat(StrEnum):
     CSV = "csv"
     JSON = "json"
+    XLSX = "xlsx"
 
 
 class RowErrorPublic(BaseModel):
-    line: int = Field(description="CSV: the line in the file (header = 1). JSON: the item's position from 1")
+    line: int = Field(
+        description="CSV or XLSX: the line (row) in the file (header = 1). JSON: the item's position from 1"
+    )
     field: str | None
     message: str
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
+from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic import Field as PydanticField
-from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
 from services.registry.tables import RegistryTable, VersionedColumns
+from shared.dates import record_date
 from shared.validation import (
     EmailAddress,
     SingleLine,
@@ -54,7 +55,9 @@ class OldDistrictPublic(SQLModel):
 
 class CommuneContacts(SQLModel):
     people_committee_seat: str | None = Field(default=None, max_length=300)
+    people_committee_head: str | None = Field(default=None, max_length=200, description="Its chairman")
     people_committee_email: str | None = Field(default=None, max_length=200)
+    people_committee_phone: str | None = Field(default=None, max_length=50)
     culture_office_head: str | None = Field(default=None, max_length=200)
     culture_office_email: str | None = Field(default=None, max_length=200)
     culture_office_phone: str | None = Field(default=None, max_length=50)
@@ -85,9 +88,12 @@ class CommuneCreate(CommuneBase):
     assigned_from: date = Field(description="The day the commune came into its cluster")
 
     # On the input only: a row stored before these checks existed must still be readable.
-    _one_line = field_validator("name", "people_committee_seat", "culture_office_head")(single_line)
+    _dated = field_validator("assigned_from")(record_date)
+    _one_line = field_validator(
+        "name", "people_committee_seat", "people_committee_head", "culture_office_head"
+    )(single_line)
     _email = field_validator("people_committee_email", "culture_office_email")(email_address)
-    _phone = field_validator("culture_office_phone")(vietnamese_phone)
+    _phone = field_validator("people_committee_phone", "culture_office_phone")(vietnamese_phone)
 
 
 class CommuneUpdate(PatchModel):
@@ -98,7 +104,9 @@ class CommuneUpdate(PatchModel):
             "population",
             "area_km2",
             "people_committee_seat",
+            "people_committee_head",
             "people_committee_email",
+            "people_committee_phone",
             "culture_office_head",
             "culture_office_email",
             "culture_office_phone",
@@ -109,7 +117,38 @@ class CommuneUpdate(PatchModel):
     population: int | None = PydanticField(default=None, ge=0, le=100_000_000)
     area_km2: float | None = PydanticField(default=None, ge=0, le=100_000)
     people_committee_seat: SingleLine | None = PydanticField(default=None, max_length=300)
+    people_committee_head: SingleLine | None = PydanticField(default=None, max_length=200)
     people_committee_email: EmailAddress | None = PydanticField(default=None, max_length=200)
+    people_committee_phone: VietnamesePhone | None = PydanticField(default=None, max_length=50)
+    culture_office_head: SingleLine | None = PydanticField(default=None, max_length=200)
+    culture_office_email: EmailAddress | None = PydanticField(default=None, max_length=200)
+    culture_office_phone: VietnamesePhone | None = PydanticField(default=None, max_length=50)
+
+
+CONTACT_COLUMNS = [
+    "commune_code",
+    "people_committee_seat",
+    "people_committee_head",
+    "people_committee_email",
+    "people_committee_phone",
+    "culture_office_head",
+    "culture_office_email",
+    "culture_office_phone",
+]
+"""The columns of a commune contacts file (import and export): the commune by its GSO code, then the
+contacts of its People's Committee and of its Office of Culture and Social Affairs."""
+
+
+class CommuneContactsRow(BaseModel):
+    """One row of a contacts import: an empty cell keeps the contact the registry has."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    commune_code: str = PydanticField(min_length=1, max_length=10, pattern=r"^[0-9]+$")
+    people_committee_seat: SingleLine | None = PydanticField(default=None, max_length=300)
+    people_committee_head: SingleLine | None = PydanticField(default=None, max_length=200)
+    people_committee_email: EmailAddress | None = PydanticField(default=None, max_length=200)
+    people_committee_phone: VietnamesePhone | None = PydanticField(default=None, max_length=50)
     culture_office_head: SingleLine | None = PydanticField(default=None, max_length=200)
     culture_office_email: EmailAddress | None = PydanticField(default=None, max_length=200)
     culture_office_phone: VietnamesePhone | None = PydanticField(default=None, max_length=50)

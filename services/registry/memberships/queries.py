@@ -35,3 +35,13 @@ async def current_memberships(uow: UnitOfWork, cluster_no: int) -> Sequence[Clus
 
 def member_public(membership: ClusterMembership, full_name: str) -> MembershipPublic:
     return MembershipPublic.model_validate({**membership.model_dump(), "full_name": full_name})
+
+
+async def all_periods(*, uow: UnitOfWork, current_only: bool) -> Sequence[ClusterMembership]:
+    """Every cluster's periods, by cluster and first day (an export of them imports back unchanged)."""
+    query = select(ClusterMembership).order_by(
+        col(ClusterMembership.cluster_no), col(ClusterMembership.valid_from), col(ClusterMembership.id)
+    )
+    if current_only:
+        query = query.where(col(ClusterMembership.valid_to).is_(None))
+    return (await uow.session.exec(query)).all()

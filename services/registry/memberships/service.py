@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
 from services.registry.clusters.domain import close_period
-from services.registry.clusters.models import ClusterMembership, MembershipRole
+from services.registry.clusters.models import Cluster, ClusterMembership, MembershipRole
 from services.registry.clusters.queries import get_cluster
 from services.registry.clusters.service import record_cluster
 from services.registry.memberships.models import MembershipCreate, MembershipEnd, MembershipPublic
@@ -30,12 +31,12 @@ async def add_member(*, uow: UnitOfWork, cluster_no: int, data: MembershipCreate
         )
     now = datetime.now(UTC)
     if data.role is MembershipRole.LEADER:
-        for previous in (member for member in current if member.role is MembershipRole.LEADER):
-            _close(previous, ending_before=data.valid_from, field="valid_from")
+        previous_leaders = [member for member in current if member.role is MembershipRole.LEADER]
+        hand_over(cluster, previous_leaders, to=data.staff_code, starting=data.valid_from, now=now)
+        for previous in previous_leaders:
             previous_leader = await uow.session.get(Staff, previous.staff_code)
             assert previous_leader is not None  # a foreign key
             await staff_service.record_changed(uow, previous_leader, now=now)
-        apply_changes(cluster, {"leader_staff_code": data.staff_code}, now)
         record_cluster(uow, cluster)
     membership = ClusterMembership(cluster_no=cluster_no, **data.model_dump())
     uow.session.add(membership)
@@ -57,13 +58,29 @@ async def end_membership(
     _close(membership, ending_before=data.valid_to + timedelta(days=1), field="valid_to")
     if membership.role is MembershipRole.LEADER:
         cluster = await get_cluster(uow=uow, cluster_no=cluster_no)
-        apply_changes(cluster, {"leader_staff_code": None}, now)
+        leader_steps_down(cluster, membership, now)
         record_cluster(uow, cluster)
     person = await uow.session.get(Staff, membership.staff_code)
     assert person is not None  # a foreign key
     await staff_service.record_changed(uow, person, now=now)
     await uow.commit()
     return member_public(membership, person.full_name)
+
+
+def hand_over(
+    cluster: Cluster, previous: Sequence[ClusterMembership], *, to: str, starting: date, now: datetime
+) -> None:
+    """A new leader's first day ends the previous leaders' periods the day before (the caller publishes
+    the cluster and the people whose periods changed)."""
+    for membership in previous:
+        _close(membership, ending_before=starting, field="valid_from")
+    apply_changes(cluster, {"leader_staff_code": to}, now)
+
+
+def leader_steps_down(cluster: Cluster, membership: ClusterMembership, now: datetime) -> None:
+    """A leader's period ended: the cluster has no leader until the next one is appointed."""
+    if membership.role is MembershipRole.LEADER and cluster.leader_staff_code == membership.staff_code:
+        apply_changes(cluster, {"leader_staff_code": None}, now)
 
 
 def _close(membership: ClusterMembership, *, ending_before: date, field: str) -> None:

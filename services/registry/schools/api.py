@@ -36,6 +36,10 @@ class SchoolFilters:
         commune: Annotated[str | None, Query(max_length=10, description="Commune GSO code")] = None,
         old_district: Annotated[str | None, Query(max_length=10, description="Old district GSO code")] = None,
         level: SchoolLevel | None = None,
+        boarding: Annotated[
+            bool | None,
+            Query(description="true: boarding and semi-boarding schools (PTDTNT, PTDTBT); false: the others"),
+        ] = None,
         status: SchoolStatus | None = None,
         locomotive: bool | None = None,
         core_region: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
@@ -45,8 +49,8 @@ class SchoolFilters:
     ) -> None:
         self.values: dict[str, Any] = {
             "cluster_no": cluster_no, "unclustered": unclustered, "commune_code": commune,
-            "old_district_code": old_district, "level": level, "status": status, "locomotive": locomotive,
-            "core_region_id": core_region, "q": q,
+            "old_district_code": old_district, "level": level, "boarding": boarding, "status": status,
+            "locomotive": locomotive, "core_region_id": core_region, "q": q,
         }  # fmt: skip
 
 

@@ -29,6 +29,9 @@ class SchoolLevel(StrEnum):
     PRIMARY = "primary"  # tiểu học
     LOWER_SECONDARY = "lower_secondary"  # trung học cơ sở
     INTER_LEVEL = "inter_level"  # liên cấp (primary and lower secondary)
+    UPPER_SECONDARY = "upper_secondary"  # trung học phổ thông (THPT)
+    # Stored by name, in a column as long as the longest name: a longer one would rebuild the table.
+    CONTINUING_EDU = "continuing_education"  # trung tâm giáo dục thường xuyên (GDTX)
 
 
 class Ownership(StrEnum):

@@ -12,7 +12,7 @@ from sqlmodel import col, select
 
 from services.registry.access.queries import visible_communes
 from services.registry.communes.models import Commune
-from services.registry.schools.models import School, SchoolLevel, SchoolPublic, SchoolStatus
+from services.registry.schools.models import Boarding, School, SchoolLevel, SchoolPublic, SchoolStatus
 from services.registry.tables import REGISTRY_METADATA
 from shared.auth import Principal
 from shared.db import UnitOfWork
@@ -46,6 +46,7 @@ async def list_schools(
     commune_code: str | None = None,
     old_district_code: str | None = None,
     level: SchoolLevel | None = None,
+    boarding: bool | None = None,
     status: SchoolStatus | None = None,
     locomotive: bool | None = None,
     core_region_id: int | None = None,
@@ -72,6 +73,9 @@ async def list_schools(
             query = query.where(column == value)
     if unclustered:
         query = query.where(col(Commune.cluster_no).is_(None))
+    if boarding is not None:
+        boards = col(School.boarding) != Boarding.NONE  # PTDTNT and PTDTBT alike
+        query = query.where(boards if boarding else ~boards)
     if q:
         query = query.where(col(School.search_name).contains(fold(q)))
     rows, total = await fetch_page(uow.session, query, limit=limit, offset=offset)

@@ -28,12 +28,15 @@ from services.registry.tables import apply_changes, full_state
 from shared.auth import Principal
 from shared.db import UnitOfWork
 from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
-from shared.events import SchoolStateV1
+from shared.events import SchoolStateV1, SchoolStateV2
+from shared.events.registry import V1_SCHOOL_LEVELS
 from shared.text import fold
 
 
 def record_school(uow: UnitOfWork, school: School, cluster_no: int | None) -> None:
-    uow.record(full_state(SchoolStateV1, school, cluster_no=cluster_no))
+    """v1 for a school of the levels v1 names; v2 for an upper-secondary school or a GDTX centre."""
+    state_type = SchoolStateV1 if school.level in V1_SCHOOL_LEVELS else SchoolStateV2
+    uow.record(full_state(state_type, school, cluster_no=cluster_no))
 
 
 async def create_school(*, uow: UnitOfWork, principal: Principal, data: SchoolCreate) -> SchoolPublic:

@@ -1,0 +1,57 @@
+"""The console's alert-link page states, a commune officer's commune from their own registry record, and
+a live consumer group of each process's own."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.console.links.domain import previewed_state, refused_state, sign_in_path
+from services.console.settings import ConsoleSettings, own_live_group
+from services.console.signin.domain import officer_commune
+
+
+@pytest.mark.parametrize(
+    ("status", "rule", "state"),
+    [
+        (410, "link_used", "used"),
+        (410, "link_expired", "expired"),
+        (404, "not_found", "unknown"),
+        (422, None, "unknown"),
+        (403, "link_person_out_of_scope", "refused"),
+        (409, "not_awaiting_acknowledgement", "refused"),
+    ],
+)
+def test_a_refused_link_says_which_state_it_is_in(status: int, rule: str | None, state: str) -> None:
+    assert refused_state(status, rule) == state
+
+
+def test_the_preview_says_valid_used_or_expired_and_nothing_else() -> None:
+    assert [previewed_state({"state": s}) for s in ("valid", "used", "expired")] == [
+        "valid",
+        "used",
+        "expired",
+    ]
+    assert previewed_state({"state": "acted"}) == "unknown" and previewed_state({}) == "unknown"
+
+
+def test_signing_in_from_a_link_leads_to_its_incident() -> None:
+    assert sign_in_path("b7e0-1") == "/sign-in?next=%2Fincidents%2Fb7e0-1"
+    assert sign_in_path(None) == "/sign-in" and sign_in_path("") == "/sign-in"
+
+
+def test_a_commune_officer_acts_for_the_commune_their_own_record_names_school_or_none() -> None:
+    record = {"code": "XA-1", "roles": ["commune_officer"], "commune_code": "17005", "active": True}
+    assert officer_commune(record) == "17005"
+    assert officer_commune({**record, "active": False}) is None
+    assert officer_commune({**record, "roles": ["teacher"]}) is None
+    assert officer_commune({**record, "commune_code": None}) is None
+    assert officer_commune(None) is None
+
+
+def test_each_console_process_has_a_live_group_of_its_own() -> None:
+    assert own_live_group("console-7d9f8-abcde", 12) == "console.live.console-7d9f8-abcde-12"
+    assert own_live_group("host name/é", 3) == "console.live.host-name---3"
+    first, second = ConsoleSettings(), ConsoleSettings()
+    assert first.live_group == second.live_group  # the same process: the same group
+    assert first.live_group.startswith("console.live.") and first.live_group != "console.live"
+    assert ConsoleSettings(live_group="console.live.pod-a").live_group == "console.live.pod-a"
