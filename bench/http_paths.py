@@ -1,6 +1,7 @@
 """The two hot HTTP paths against a bare uvicorn app answering the same requests, in one run:
 
-    .venv/bin/python -m bench.http_paths [--seconds 10] [--clients 32] [--database sqlite|postgresql]
+    .venv/bin/python -m bench.http_paths [--seconds 10] [--slices 10] [--clients 32]
+        [--database sqlite|postgresql]
         [--schools 2000]
 
 - ``GET /schools/{code}`` of the registry (random sample schools, a valid bearer token, the scope
@@ -10,8 +11,10 @@
   against bare uvicorn echoing the same JSON body. Goal: ≥ 0.3 x.
 
 Every server is a process of its own with one uvicorn worker; the load generator (``--clients``
-keep-alive aiohttp clients, closed loop, each side for ``--seconds``) runs in this one, on the same
-machine. The services use the real broker (``KAFKA_BOOTSTRAP_SERVERS`` when set, else a local one).
+keep-alive aiohttp clients, closed loop, each side for ``--seconds`` in ``--slices`` turns taken in
+alternation with its baseline, so both meet the same load from the rest of the machine) runs in this one,
+on the same machine. The services use the real broker (``KAFKA_BOOTSTRAP_SERVERS`` when set, else a
+local one).
 """
 
 from __future__ import annotations
@@ -46,6 +49,13 @@ class Load:
     rate: float
     latencies_ms: list[float]
     failures: int
+    seconds: float = 0.0
+
+    @classmethod
+    def combined(cls, loads: list[Load]) -> Load:
+        seconds = sum(load.seconds for load in loads)
+        latencies = [latency for load in loads for latency in load.latencies_ms]
+        return cls(len(latencies) / seconds, latencies, sum(load.failures for load in loads), seconds)
 
     def p(self, fraction: float) -> float:
         ordered = sorted(self.latencies_ms)
@@ -86,7 +96,8 @@ async def closed_loop(
 
         started = time.perf_counter()
         await asyncio.gather(*(client(n) for n in range(clients)))
-        return Load(len(latencies) / (time.perf_counter() - started), latencies, failures)
+        elapsed = time.perf_counter() - started
+        return Load(len(latencies) / elapsed, latencies, failures, elapsed)
 
 
 def bearer(role: Role) -> dict[str, str]:
@@ -166,22 +177,32 @@ async def run(args: argparse.Namespace, bootstrap: str, new_url: Callable[[str],
             return "POST", "/incidents", incident_body()
 
         officer = bearer(Role.DEPARTMENT_OFFICER)
-        measure = {"seconds": args.seconds, "clients": args.clients}
         await closed_loop(urls["registry"], admin, get_school, seconds=1, clients=args.clients, expected=200)
         await closed_loop(urls["incidents"], officer, report, seconds=1, clients=args.clients, expected=201)
-        results: dict[str, Load] = {
-            "bare GET": await closed_loop(urls["bare"], admin, get_school, **measure, expected=200),
-            "GET /schools/{code}": await closed_loop(
-                urls["registry"], admin, get_school, **measure, expected=200
-            ),
-            "bare POST echo": await closed_loop(urls["bare"], officer, report, **measure, expected=201),
-            "POST /incidents": await closed_loop(urls["incidents"], officer, report, **measure, expected=201),
+        pairs = {
+            "bare GET": (urls["bare"], admin, get_school, 200),
+            "GET /schools/{code}": (urls["registry"], admin, get_school, 200),
+            "bare POST echo": (urls["bare"], officer, report, 201),
+            "POST /incidents": (urls["incidents"], officer, report, 201),
         }
+        slices: dict[str, list[Load]] = {label: [] for label in pairs}
+        # Baseline and service take turns in short slices, so that both meet the same load from whatever
+        # else the machine runs (measured one after the other, a ratio moved 2x between runs).
+        for _ in range(args.slices):
+            for label, (url, headers, request, expected) in pairs.items():
+                slices[label].append(
+                    await closed_loop(
+                        url, headers, request, seconds=args.seconds / args.slices, clients=args.clients,
+                        expected=expected,
+                    )
+                )  # fmt: skip
+        results = {label: Load.combined(loads) for label, loads in slices.items()}
     finally:
         stop_servers(processes)
     database = database_label(registry_url)
     print(
-        f"HTTP paths: {args.clients} keep-alive clients, closed loop, {args.seconds:.0f} s each, {database}, "
+        f"HTTP paths: {args.clients} keep-alive clients, closed loop, {args.seconds:.0f} s each in "
+        f"{args.slices} interleaved slices, {database}, "
         f"one uvicorn worker per server, {len(codes)} schools"
     )
     print(f"  {'':34}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'failed':>8}")
@@ -197,7 +218,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--seconds", type=float, default=10, help="per side, in all")
+    parser.add_argument("--slices", type=int, default=10, help="turns each side takes, interleaved")
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--schools", type=int, default=2000, help="sample schools the registry makes")
     parser.add_argument("--database", choices=KINDS, default="sqlite")

@@ -72,6 +72,12 @@ class ServiceSettings(BaseSettings):
     )
     oidc_audience: str = Field(default="edu-clusters-api", description="The audience our tokens must name")
     oidc_jwks_uri: str | None = Field(default=None, description="Overrides the JWKS URL from discovery")
+    scope_cache_ttl_s: float = Field(
+        default=5.0,
+        ge=0,
+        description="How long what the registry says of a signed-in person is kept between requests (0: "
+        "read on every request); a change to the person empties it at once (shared.auth.people_cache)",
+    )
 
     # Shared-secret (HS256) tokens: tests and local development only; production refuses them.
     jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)

@@ -10,9 +10,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from shared.db.sqlite_driver import one_trip_dbapi
 from shared.db.sqlite_writer import queue_writers
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_POOL_SIZE = 15
+SQLITE_POOL_OVERFLOW = 5
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
@@ -25,6 +28,12 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     parsed = make_url(url)
     options: dict[str, Any] = {"echo": echo}
     if parsed.get_backend_name() == "sqlite":
+        if parsed.get_driver_name() == "aiosqlite":
+            options["module"] = one_trip_dbapi()  # one trip to aiosqlite's thread per statement
+        if parsed.database and parsed.database != ":memory:":
+            # Kept open rather than overflowing: an aiosqlite connection is a thread, its PRAGMAs and WAL
+            # set-up; the default 5 (+10 closed again on return) opened one every few requests under load.
+            options.update(pool_size=SQLITE_POOL_SIZE, max_overflow=SQLITE_POOL_OVERFLOW)
         engine = create_async_engine(url, **options)
         event.listen(engine.sync_engine, "connect", _tune_sqlite_connection)
         if parsed.database and parsed.database != ":memory:":

@@ -82,6 +82,7 @@ class UnitOfWork:
         occurred_at: datetime | None,
     ) -> str:
         event_id = str(uuid.uuid4())
+        now = datetime.now(UTC)
         self.session.add(
             OutboxMessage(
                 event_id=event_id,
@@ -92,7 +93,14 @@ class UnitOfWork:
                 message_key=key,
                 payload=payload,
                 traceparent=current_traceparent(),
-                occurred_at=occurred_at or datetime.now(UTC),
+                occurred_at=occurred_at or now,
+                # Every column given: SQLModel looks up a missing one's default (a signature inspection
+                # per field and row), which cost more than the rest of recording an event.
+                id=None,
+                created_at=now,
+                published_at=None,
+                publish_attempts=0,
+                last_error=None,
             )
         )
         self._recorded += 1

@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.auth.authenticator import PersonLookup
 from shared.auth.identity import Identity
+from shared.auth.people_cache import PEOPLE_CHANGED
 from shared.auth.scope import Membership, PersonFacts
 from shared.events import StaffStateV1
 from shared.messaging import Delivery
@@ -49,6 +50,7 @@ def replace_memberships(memberships: type[SQLModel]) -> ReplicaHook:
     """The staff table's hook: a person's membership rows are rewritten with every state (or removed)."""
 
     async def replace(delivery: Delivery, state: StaffStateV1 | None) -> None:
+        delivery.uow.wake_after_commit(PEOPLE_CHANGED)  # what signed-in people act for may have changed
         session = delivery.uow.session
         staff_code = state.code if state is not None else delivery.tombstone_key
         await session.exec(delete(memberships).where(col(_column(memberships, "staff_code")) == staff_code))

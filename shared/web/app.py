@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.auth.authenticator import PersonLookup
+from shared.auth.people_cache import PEOPLE_CHANGED
 from shared.db import create_engine, ping, session_factory
 from shared.db.migrations import migrate_on_start
 from shared.events.topics import TopicSpec
@@ -74,6 +75,8 @@ def create_service_app(
         publishes=publishes,
         consumers=consumers,
     )
+    if identity.people is not None:
+        messaging.wakeups.on(PEOPLE_CHANGED, identity.people.clear)
     runtime = ServiceRuntime(
         settings=settings,
         engine=engine,

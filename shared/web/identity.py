@@ -9,6 +9,7 @@ from shared.auth import TokenCodec
 from shared.auth.authenticator import Authenticator, PersonLookup
 from shared.auth.jwks import KeySet
 from shared.auth.oidc import OidcVerifier
+from shared.auth.people_cache import CachedPeople
 from shared.settings import ServiceSettings
 
 
@@ -27,10 +28,12 @@ class IdentityParts:
             else None
         )
         self.codec = TokenCodec.from_settings(settings)
+        # The person's scope, kept a few seconds per identity and emptied when the people change.
+        self.people = CachedPeople(people, ttl_s=settings.scope_cache_ttl_s) if people is not None else None
         self.authenticator = Authenticator(
             oidc=self.oidc,
             shared_secret=self.codec if settings.accepts_shared_secret_tokens else None,
-            people=people,
+            people=self.people,
         )
 
     async def start(self) -> None:

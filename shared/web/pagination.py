@@ -23,7 +23,7 @@ class PageParams(BaseModel):
         return {"items": items, "total": total, "limit": self.limit, "offset": self.offset}
 
 
-def _page_params(
+async def _page_params(
     limit: Annotated[int, Query(ge=1, le=1000, description="How many items at most")] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="How many matching items to skip")] = 0,
 ) -> PageParams:

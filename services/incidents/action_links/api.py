@@ -19,7 +19,7 @@ from shared.web.errors import ErrorBody
 from shared.web.limits import KIB, body_limit
 
 
-def link_verifier(request: Request) -> ActionLinkVerifier:
+async def link_verifier(request: Request) -> ActionLinkVerifier:
     verifier: ActionLinkVerifier = request.app.state.action_link_verifier
     return verifier
 

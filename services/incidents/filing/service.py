@@ -85,6 +85,9 @@ async def report(
     if refusal is not None:
         raise Forbidden(refusal, field="school_code" if school_code else "commune_code")
 
+    # Every read before the first write: on SQLite the write lock is held from the first INSERT to the
+    # commit, and each read inside it would keep the other reports waiting.
+    detail, vacant = await route_with_vacancies(uow, route, today=today_in_vietnam(now))
     incident_id = str(uuid.uuid4())
     deadlines = deadlines_from(
         now, acknowledge_minutes=severity.acknowledge_minutes, resolve_minutes=severity.resolve_minutes
@@ -117,7 +120,6 @@ async def report(
     record_timeline(
         uow, incident, TimelineKind.REPORTED, principal, now, to_status=incident.status, detail=raised
     )
-    detail, vacant = await route_with_vacancies(uow, route, today=today_in_vietnam(now))
     record_timeline(uow, incident, TimelineKind.ROUTED, principal, now, detail=detail)
     plan_escalation_steps(uow, incident, severity, now)
     known = await event_facts(uow, incident)

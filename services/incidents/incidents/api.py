@@ -25,18 +25,18 @@ from shared.events.incidents import IncidentStatus
 from shared.web import UnitOfWorkDep
 
 
-def now(request: Request) -> datetime:
+async def now(request: Request) -> datetime:
     """The app's clock (injected, so tests can move time)."""
     moment: datetime = request.app.state.clock()
     return moment
 
 
-def incidents_settings(request: Request) -> IncidentsSettings:
+async def incidents_settings(request: Request) -> IncidentsSettings:
     settings: IncidentsSettings = request.app.state.runtime.settings
     return settings
 
 
-def incident_metrics(request: Request) -> IncidentMetrics:
+async def incident_metrics(request: Request) -> IncidentMetrics:
     metrics: IncidentMetrics = request.app.state.incident_metrics
     return metrics
 

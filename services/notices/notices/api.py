@@ -17,7 +17,7 @@ from shared.auth import CurrentPrincipal
 from shared.web import UnitOfWorkDep
 
 
-def notices_settings(request: Request) -> NoticesSettings:
+async def notices_settings(request: Request) -> NoticesSettings:
     settings = request.app.state.runtime.settings
     assert isinstance(settings, NoticesSettings)
     return settings

@@ -23,7 +23,7 @@ Admin = Annotated[Principal, Depends(require_roles(Role.DEPARTMENT_ADMIN))]
 DepartmentStaff = Annotated[Principal, Depends(require_roles(Role.DEPARTMENT_ADMIN, Role.DEPARTMENT_OFFICER))]
 
 
-def _renderer(request: Request) -> TemplateRenderer:
+async def _renderer(request: Request) -> TemplateRenderer:
     renderer: TemplateRenderer = request.app.state.template_renderer
     return renderer
 

@@ -57,6 +57,7 @@ from services.registry.staff.models import Staff, StaffCreate
 from services.registry.staff.queries import visible_staff
 from services.registry.tables import apply_changes, full_state
 from shared.auth import Principal
+from shared.auth.people_cache import PEOPLE_CHANGED
 from shared.db import UnitOfWork
 from shared.errors import Unprocessable
 from shared.events import CommuneStateV1, StaffStateV1
@@ -427,6 +428,7 @@ class StaffImporter(CodeImporter):
         (a new person has none)."""
         memberships = self.memberships.get(entity.code, [])
         uow.record(full_state(StaffStateV1, entity, memberships=memberships))
+        uow.wake_after_commit(PEOPLE_CHANGED)  # signed-in people's scope is read from these rows
 
 
 class MembershipImporter:

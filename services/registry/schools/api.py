@@ -77,8 +77,7 @@ async def create_school(data: SchoolCreate, uow: UnitOfWorkDep, principal: Manag
 @router.get("/schools/{code}", response_model=SchoolPublic)
 async def get_school(code: SchoolCode, uow: UnitOfWorkDep, principal: CurrentPrincipal) -> object:
     """Read one school by its MOET code."""
-    school, cluster_no = await queries.get_school(uow=uow, principal=principal, code=code)
-    return queries.school_public(school, cluster_no)
+    return await queries.read_school(uow=uow, principal=principal, code=code)
 
 
 @router.patch("/schools/{code}", response_model=SchoolPublic)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Table, func, or_
+from sqlalchemy import Table, bindparam, func, or_
+from sqlalchemy import select as sa_select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 
@@ -81,16 +82,43 @@ async def list_schools(
     return [school_public(school, cluster) for school, cluster in rows], total
 
 
-async def get_school(*, uow: UnitOfWork, principal: Principal, code: str) -> tuple[School, int | None]:
-    """The school and its cluster; one outside the caller's scope is answered as if it did not exist."""
-    query: Any = (
-        select(School, Commune.cluster_no)
-        .join(Commune, col(Commune.gso_code) == col(School.commune_code))
-        .where(School.code == code)
-    )
+_SCHOOL_BY_CODE: Any = (
+    select(School, Commune.cluster_no)
+    .join(Commune, col(Commune.gso_code) == col(School.commune_code))
+    .where(col(School.code) == bindparam("code"))
+)
+"""Built once: building the statement cost as much as running it (the most read route of the registry)."""
+
+
+_PUBLIC_COLUMNS: list[Any] = [
+    *(col(getattr(School, name)) for name in SchoolPublic.model_fields if name != "cluster_no"),
+    col(Commune.cluster_no),
+]
+_PUBLIC_BY_CODE: Any = (
+    sa_select(*_PUBLIC_COLUMNS)
+    .join(Commune, col(Commune.gso_code) == col(School.commune_code))
+    .where(col(School.code) == bindparam("code"))
+)
+
+
+async def read_school(*, uow: UnitOfWork, principal: Principal, code: str) -> SchoolPublic:
+    """What ``GET /schools/{code}`` answers: the public columns only, without loading the ORM object (the
+    registry's most read route; the object cost more than the query)."""
+    query = _PUBLIC_BY_CODE
     if (visible := visible_schools(principal)) is not None:
         query = query.where(visible)
-    row = (await uow.session.exec(query)).first()
+    row = (await uow.session.exec(query, params={"code": code})).first()
+    if row is None:
+        raise NotFound(f"school {code} does not exist or is outside your scope", field="code")
+    return SchoolPublic.model_validate(row._mapping)
+
+
+async def get_school(*, uow: UnitOfWork, principal: Principal, code: str) -> tuple[School, int | None]:
+    """The school and its cluster; one outside the caller's scope is answered as if it did not exist."""
+    query = _SCHOOL_BY_CODE
+    if (visible := visible_schools(principal)) is not None:
+        query = query.where(visible)
+    row = (await uow.session.exec(query, params={"code": code})).first()
     if row is None:
         raise NotFound(f"school {code} does not exist or is outside your scope", field="code")
     return row[0], row[1]

@@ -14,6 +14,7 @@ from services.registry.staff.models import Staff, StaffCreate, StaffUpdate
 from services.registry.staff.queries import get_staff
 from services.registry.tables import apply_changes, full_state, touch
 from shared.auth import Principal
+from shared.auth.people_cache import PEOPLE_CHANGED
 from shared.db import UnitOfWork
 from shared.errors import Conflict, Forbidden, Unprocessable
 from shared.events import StaffStateV1
@@ -28,6 +29,7 @@ async def staff_state(uow: UnitOfWork, person: Staff) -> StaffStateV1:
 
 async def record(uow: UnitOfWork, person: Staff) -> None:
     uow.record(await staff_state(uow, person))
+    uow.wake_after_commit(PEOPLE_CHANGED)  # signed-in people's scope is read from these rows
 
 
 async def record_changed(uow: UnitOfWork, person: Staff, *, now: datetime) -> None:
@@ -80,6 +82,7 @@ async def delete_staff(*, uow: UnitOfWork, principal: Principal, code: str) -> N
         raise Conflict(f"staff {code} has cluster memberships; end them instead of deleting", field="code")
     await uow.session.delete(person)
     uow.record_deletion(StaffStateV1, code)
+    uow.wake_after_commit(PEOPLE_CHANGED)
     await uow.commit()
 
 
