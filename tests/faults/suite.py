@@ -165,6 +165,8 @@ class Report:
     incident_id: str | None = None
     attempts: int = 0
     replayed: bool = False
+    answered_at: str = ""
+    """When the accepting answer came (UTC), to place a loss beside the faults' times."""
 
 
 @dataclass
@@ -223,7 +225,7 @@ class Suite:
         if self.run.postgres:
             from deploy.local.postgres import PostgresLauncher
 
-            self.postgres = PostgresLauncher(self.work / "pg")
+            self.postgres = PostgresLauncher(self.work / "pg", durable=True)  # it is crashed on purpose
             await asyncio.to_thread(self.postgres.start)
             for name in SERVICES:
                 database_urls[name] = await asyncio.to_thread(self.postgres.create_database, name)
@@ -330,6 +332,7 @@ class Suite:
                 if response.status_code in (200, 201):
                     report.incident_id = response.json()["id"]
                     report.replayed = response.status_code == 200
+                    report.answered_at = datetime.now(UTC).strftime("%H:%M:%S.%f")[:-3]
                     return
                 self.run.errors[f"HTTP {response.status_code}"] += 1
                 if response.status_code < 500 and response.status_code not in (408, 409, 425, 429):
@@ -530,6 +533,9 @@ class Suite:
             1 for key, incident_id in accepted.items() if incident_id not in stored_by_key.get(key, [])
         )
         doubled = sum(len(ids) - 1 for ids in stored_by_key.values() if len(ids) > 1)
+        for report in reports:
+            if report.incident_id and report.incident_id not in stored_by_key.get(report.key, []):
+                say(f"lost: {report.key} ({report.incident_id}), accepted at {report.answered_at} UTC")
         incident_ids = set(accepted.values())
 
         deliveries = await self.query(
