@@ -200,3 +200,48 @@ def test_an_ending_access_token_is_refreshed_and_sign_out_ends_the_session_at_th
     expect(page.locator("h1")).to_have_text("Bạn đã đăng xuất.")
     page.goto(pages.stack.console + "/cluster")
     page.wait_for_selector("#kc-login")  # the provider's session ended too: its login page again
+
+
+def _callback_of_a_sign_in(page: Page, console: str, username: str) -> str:
+    """Signs in at the provider's real page and keeps the callback URL (code and state) it would send the
+    browser to, without following it: what an attacker would hand a victim (login CSRF)."""
+    caught: list[str] = []
+
+    def keep_location(route: Route) -> None:
+        answer = route.fetch(max_redirects=0)
+        caught.append(answer.headers.get("location", ""))
+        route.fulfill(status=200, content_type="text/html", body="<!doctype html><title>kept</title>")
+
+    page.route("**/login-actions/authenticate**", keep_location)
+    page.goto(console + "/")
+    page.fill("#username", username)
+    page.fill("#password", "demo")
+    page.click("#kc-login")
+    page.wait_for_selector("title")
+    page.unroute("**/login-actions/authenticate**")
+    assert caught and caught[0].startswith(console + "/auth/callback?"), caught
+    return caught[0]
+
+
+def test_a_callback_from_another_browsers_sign_in_signs_no_one_in(pages: Pages) -> None:
+    console = pages.stack.console
+    attacker = pages.new("attacker")
+    callback = _callback_of_a_sign_in(attacker, console, "canbo.so")
+
+    without = pages.new("victim-without-cookie")  # never started a sign-in here
+    without.goto(callback)
+    without.wait_for_selector("#kc-login")  # sent to sign in afresh, as no one
+    assert not [c for c in without.context.cookies() if c["name"] == "console_session"]
+
+    other = pages.new("victim-with-own-sign-in")  # a sign-in of its own under way: another state's cookie
+    other.goto(console + "/")
+    other.wait_for_selector("#kc-login")
+    assert [c for c in other.context.cookies() if c["name"] == "console_sign_in"]
+    other.goto(callback)
+    other.wait_for_selector("#kc-login")
+    assert not [c for c in other.context.cookies() if c["name"] == "console_session"]
+
+    attacker.goto(callback)  # the browser that started it finishes it: the refusals were the cookie's
+    attacker.wait_for_url(f"{console}/board")
+    assert [c for c in attacker.context.cookies() if c["name"] == "console_session"]
+    assert not [c for c in attacker.context.cookies() if c["name"] == "console_sign_in"]

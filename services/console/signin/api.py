@@ -19,7 +19,14 @@ from services.console.gateway.adapters import Services, SignInRequired
 from services.console.settings import ConsoleSettings
 from services.console.signin import service
 from services.console.signin.adapters import IdentityProvider
-from services.console.signin.domain import COOKIE, safe_return_path
+from services.console.signin.domain import (
+    COOKIE,
+    STATE_COOKIE,
+    STATE_COOKIE_PATH,
+    safe_return_path,
+    state_digest,
+    state_is_this_browsers,
+)
 from services.console.signin.models import ConsoleSession
 from services.console.signin.service import VerifyToken
 from shared.clock import utc_now
@@ -103,10 +110,27 @@ CheckedPerson = Annotated[ConsoleSession, Depends(signed_in_and_checked)]
 async def sign_in(request: Request, next: Annotated[str | None, Query(max_length=2000)] = None) -> Response:
     parts = parts_of(request)
     async with _runtime(request).messaging.unit_of_work() as uow:
-        where = await service.start_sign_in(
+        where, state = await service.start_sign_in(
             uow, parts.provider, return_to=next, redirect_uri=parts.redirect_uri, now=utc_now()
         )
-    return RedirectResponse(where, status_code=303)
+    response = RedirectResponse(where, status_code=303)
+    response.set_cookie(
+        STATE_COOKIE,
+        state_digest(state),
+        httponly=True,
+        samesite="lax",
+        secure=parts.settings.cookie_secure,
+        max_age=int(parts.settings.sign_in_minutes * 60),
+        path=STATE_COOKIE_PATH,
+    )
+    return response
+
+
+def _refuse_sign_in() -> Response:
+    """Back to a fresh sign-in, with no session and no sign-in cookie."""
+    response = RedirectResponse("/sign-in", status_code=303)
+    response.delete_cookie(STATE_COOKIE, path=STATE_COOKIE_PATH)
+    return response
 
 
 @router.get("/auth/callback")
@@ -124,10 +148,13 @@ async def callback(
 ) -> Response:
     parts = parts_of(request)
     if error or not state or not code:
-        return RedirectResponse("/sign-in", status_code=303)
+        return _refuse_sign_in()
     if iss is not None and iss.rstrip("/") != parts.provider.public_issuer:
         # RFC 9207: an answer from another issuer than the one asked is a mix-up attack, not a sign-in.
-        return RedirectResponse("/sign-in", status_code=303)
+        return _refuse_sign_in()
+    if not state_is_this_browsers(request.cookies.get(STATE_COOKIE), state):
+        # Login CSRF: a code and state from another browser's sign-in (the attacker's own account).
+        return _refuse_sign_in()
     try:
         async with _runtime(request).messaging.unit_of_work() as uow:
             cookie, return_to = await service.finish_sign_in(
@@ -142,12 +169,14 @@ async def callback(
                 started_within=timedelta(minutes=parts.settings.sign_in_minutes),
             )
     except ServiceError as refused:
-        return HTMLResponse(
+        response = HTMLResponse(
             "<!doctype html><html lang='vi'><meta charset='utf-8'><title>Đăng nhập</title>"
             f"<main><h1>Không đăng nhập được</h1><p>{_escape(refused.message)}</p>"
             "<p><a href='/sign-in'>Đăng nhập lại</a></p></main></html>",
             status_code=refused.status_code,
         )
+        response.delete_cookie(STATE_COOKIE, path=STATE_COOKIE_PATH)
+        return response
     response = RedirectResponse(return_to, status_code=303)
     response.set_cookie(
         COOKIE,
@@ -158,6 +187,7 @@ async def callback(
         max_age=int(parts.settings.session_idle_hours * 3600),
         path="/",
     )
+    response.delete_cookie(STATE_COOKIE, path=STATE_COOKIE_PATH)
     return response
 
 

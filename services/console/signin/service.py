@@ -37,8 +37,9 @@ VerifyToken = Callable[[str], Awaitable[Identity]]
 
 async def start_sign_in(
     uow: UnitOfWork, provider: IdentityProvider, *, return_to: str | None, redirect_uri: str, now: datetime
-) -> str:
-    """Where to send the browser: the provider's login page for a new sign-in."""
+) -> tuple[str, str]:
+    """Where to send the browser (the provider's login page for a new sign-in), and the sign-in's state
+    (the browser keeps its hash in a cookie, so that only it may finish this sign-in)."""
     pending = PendingSignIn(
         state=provider.new_token(),
         code_verifier=provider.new_verifier(),
@@ -48,9 +49,10 @@ async def start_sign_in(
     )
     uow.session.add(pending)
     await uow.commit()
-    return await provider.authorization_url(
+    where = await provider.authorization_url(
         redirect_uri=redirect_uri, state=pending.state, verifier=pending.code_verifier, nonce=pending.nonce
     )
+    return where, pending.state
 
 
 async def finish_sign_in(
