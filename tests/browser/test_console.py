@@ -245,3 +245,17 @@ def test_a_callback_from_another_browsers_sign_in_signs_no_one_in(pages: Pages) 
     attacker.wait_for_url(f"{console}/board")
     assert [c for c in attacker.context.cookies() if c["name"] == "console_session"]
     assert not [c for c in attacker.context.cookies() if c["name"] == "console_sign_in"]
+
+
+def test_sign_out_after_the_session_ended_still_ends_the_providers_session(pages: Pages) -> None:
+    page = pages.signed_in("thanhvien.1")
+    with sqlite3.connect(pages.stack.data_dir / "console.db") as connection:  # the session ends (idle)
+        connection.execute("DELETE FROM console_sessions WHERE username LIKE 'thanhvien.1%'")
+    page.click("text=Đăng xuất")
+    # No ID token to hint with: the provider asks to confirm, then sends the browser to the signed-out page.
+    page.wait_for_selector("#kc-logout")
+    page.click("#kc-logout")
+    page.wait_for_url(f"{pages.stack.console}/signed-out")
+    assert not [c for c in page.context.cookies() if c["name"] == "console_session"]
+    page.goto(pages.stack.console + "/cluster")
+    page.wait_for_selector("#kc-login")  # not signed straight back in

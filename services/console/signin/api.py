@@ -6,7 +6,6 @@ CSRF token (a form field or the ``X-CSRF-Token`` header htmx sends), checked her
 
 from __future__ import annotations
 
-import hmac
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated
@@ -23,6 +22,7 @@ from services.console.signin.domain import (
     COOKIE,
     STATE_COOKIE,
     STATE_COOKIE_PATH,
+    csrf_matches,
     safe_return_path,
     state_digest,
     state_is_this_browsers,
@@ -30,7 +30,7 @@ from services.console.signin.domain import (
 from services.console.signin.models import ConsoleSession
 from services.console.signin.service import VerifyToken
 from shared.clock import utc_now
-from shared.errors import ServiceError
+from shared.errors import Forbidden, ServiceError
 from shared.web import ServiceRuntime
 
 router = APIRouter(include_in_schema=False)
@@ -86,6 +86,13 @@ async def signed_in(request: Request) -> ConsoleSession:
 async def signed_in_and_checked(request: Request) -> ConsoleSession:
     """A POST's person: the session, and the CSRF token it was given, sent back."""
     person = await signed_in(request)
+    if not csrf_matches(await _sent_csrf(request), person.csrf_token):
+        raise CsrfRefused()
+    return person
+
+
+async def _sent_csrf(request: Request) -> str | None:
+    """The CSRF token a POST sends back: the header htmx sends, or the form's field."""
     sent = request.headers.get("X-CSRF-Token")
     if sent is None and request.headers.get("content-type", "").startswith(
         ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -93,9 +100,7 @@ async def signed_in_and_checked(request: Request) -> ConsoleSession:
         form = await request.form()
         value = form.get("csrf")
         sent = value if isinstance(value, str) else None
-    if not sent or not hmac.compare_digest(sent, person.csrf_token):
-        raise CsrfRefused()
-    return person
+    return sent
 
 
 class CsrfRefused(Exception):
@@ -169,14 +174,14 @@ async def callback(
                 started_within=timedelta(minutes=parts.settings.sign_in_minutes),
             )
     except ServiceError as refused:
-        response = HTMLResponse(
+        page = HTMLResponse(
             "<!doctype html><html lang='vi'><meta charset='utf-8'><title>Đăng nhập</title>"
             f"<main><h1>Không đăng nhập được</h1><p>{_escape(refused.message)}</p>"
             "<p><a href='/sign-in'>Đăng nhập lại</a></p></main></html>",
             status_code=refused.status_code,
         )
-        response.delete_cookie(STATE_COOKIE, path=STATE_COOKIE_PATH)
-        return response
+        page.delete_cookie(STATE_COOKIE, path=STATE_COOKIE_PATH)
+        return page
     response = RedirectResponse(return_to, status_code=303)
     response.set_cookie(
         COOKIE,
@@ -192,10 +197,17 @@ async def callback(
 
 
 @router.post("/sign-out")
-async def sign_out(request: Request, _person: CheckedPerson) -> Response:
+async def sign_out(request: Request) -> Response:
+    """Works with an ended session too (idle, or ended elsewhere): the cookie goes and the provider's
+    session ends, else the provider would sign the person straight back in. A live session's sign-out
+    must carry its CSRF token (another site may not sign a person out)."""
     parts = parts_of(request)
+    sent = await _sent_csrf(request)
     async with _runtime(request).messaging.unit_of_work() as uow:
-        id_token = await service.end_session(uow, request.cookies.get(COOKIE))
+        try:
+            id_token = await service.end_session(uow, request.cookies.get(COOKIE), csrf_sent=sent)
+        except Forbidden:
+            raise CsrfRefused() from None
     after = f"{parts.settings.public_base_url.rstrip('/')}/signed-out"
     response = RedirectResponse(await parts.provider.logout_url(id_token=id_token, after=after), 303)
     response.delete_cookie(COOKIE, path="/")

@@ -20,6 +20,7 @@ from services.console.signin.domain import (
     Scope,
     can_refresh,
     console_role,
+    csrf_matches,
     is_idle,
     needs_refresh,
     officer_commune,
@@ -190,13 +191,16 @@ async def current_session(
     return row
 
 
-async def end_session(uow: UnitOfWork, cookie: str | None) -> str | None:
-    """Deletes the session; returns its ID token (the provider's logout takes it as a hint)."""
+async def end_session(uow: UnitOfWork, cookie: str | None, *, csrf_sent: str | None) -> str | None:
+    """Deletes the session; returns its ID token (the provider's logout takes it as a hint). A live
+    session ends only with its CSRF token sent back; without a session there is nothing to protect."""
     if not cookie:
         return None
     row = await uow.session.get(ConsoleSession, session_key(cookie))
     if row is None:
         return None
+    if not csrf_matches(csrf_sent, row.csrf_token):
+        raise Forbidden("the sign-out was not sent from this session's page", field="csrf")
     id_token = row.id_token
     await uow.session.delete(row)
     await uow.commit()
