@@ -259,3 +259,30 @@ def test_sign_out_after_the_session_ended_still_ends_the_providers_session(pages
     assert not [c for c in page.context.cookies() if c["name"] == "console_session"]
     page.goto(pages.stack.console + "/cluster")
     page.wait_for_selector("#kc-login")  # not signed straight back in
+
+
+def test_reports_kept_in_the_browser_are_the_persons_own_and_go_at_sign_out(pages: Pages) -> None:
+    principal = pages.signed_in("hieutruong.mau")
+    person = principal.get_attribute("body", "data-person")
+    assert person
+    others = {"key": "k-other", "who": "someone-else", "report": {"title": "not theirs", "category": "x"}}
+    principal.evaluate(
+        """([person, item]) => {
+            localStorage.setItem("edu-clusters.pending-reports.someone-else", JSON.stringify([item]));
+            localStorage.setItem("edu-clusters.pending-reports." + person, JSON.stringify([item]));
+        }""",
+        [person, others],
+    )
+    sent: list[str] = []
+    principal.on("request", lambda r: sent.append(r.url) if r.url.endswith("/school/report") else None)
+    principal.reload()
+    principal.wait_for_selector("#report")
+    expect(principal.locator("#pending-reports li")).to_have_count(0)  # another person's item: not shown
+    principal.wait_for_timeout(6000)  # past one resend period (5 s): nothing of theirs was sent
+    assert sent == []
+    principal.click("text=Đăng xuất")
+    principal.wait_for_url(f"{pages.stack.console}/signed-out")
+    left = principal.evaluate(
+        "() => Object.keys(localStorage).filter(k => k.startsWith('edu-clusters.pending-reports'))"
+    )
+    assert left == []

@@ -64,7 +64,7 @@ async def switch_language(
 
 @router.get("/signed-out")
 async def signed_out(request: Request) -> HTMLResponse:
-    return render(request, "signed_out.html", None)
+    return render(request, "signed_out.html", None, signed_out=True)
 
 
 def refusal_text(request: Request, error: Exception) -> str:
