@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from services.console.gateway.adapters import Services, SignInRequired
 from services.console.settings import ConsoleSettings
 from services.console.signin import service
-from services.console.signin.adapters import IdentityProvider
+from services.console.signin.adapters import IdentityProvider, ProviderUnavailable
 from services.console.signin.domain import (
     COOKIE,
     STATE_COOKIE,
@@ -237,7 +237,27 @@ def install_sign_in_redirects(app: FastAPI) -> None:
             status_code=403,
         )
 
+    async def provider_unavailable(request: Request, _exc: Exception) -> Response:
+        words = (
+            "Máy chủ đăng nhập tạm thời không trả lời. Vui lòng thử lại sau ít phút. "
+            "(The sign-in server is not answering; try again in a few minutes.)"
+        )
+        if request.headers.get("HX-Request"):
+            return HTMLResponse(
+                f'<p class="error" role="alert">{words}</p>',
+                headers={"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"},
+            )
+        return HTMLResponse(
+            "<!doctype html><html lang='vi'><meta charset='utf-8'>"
+            "<title>Tạm thời không đăng nhập được</title><main>"
+            f"<h1>Tạm thời không đăng nhập được</h1><p>{words}</p>"
+            "<p><a href='/'>Thử lại</a></p></main></html>",
+            status_code=503,
+            headers={"Retry-After": "30", "Cache-Control": "no-store"},
+        )
+
     app.add_exception_handler(SignInRequired, to_sign_in)
+    app.add_exception_handler(ProviderUnavailable, provider_unavailable)
     app.add_exception_handler(CsrfRefused, csrf_refused)
 
 

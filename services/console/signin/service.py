@@ -15,7 +15,7 @@ from urllib.parse import quote
 from sqlmodel import col, delete
 
 from services.console.gateway.adapters import ServiceRefused, Services, SignInRequired
-from services.console.signin.adapters import IdentityProvider, ProviderRefused, Tokens
+from services.console.signin.adapters import IdentityProvider, ProviderRefused, ProviderUnavailable, Tokens
 from services.console.signin.domain import (
     Scope,
     can_refresh,
@@ -30,6 +30,7 @@ from services.console.signin.domain import (
 from services.console.signin.models import ConsoleSession, PendingSignIn
 from shared.auth import Role
 from shared.auth.identity import Identity
+from shared.auth.tokens import InvalidToken
 from shared.db.unit_of_work import UnitOfWork
 from shared.errors import Forbidden, Unprocessable
 
@@ -48,11 +49,11 @@ async def start_sign_in(
         return_to=safe_return_path(return_to),
         created_at=now,
     )
-    uow.session.add(pending)
-    await uow.commit()
-    where = await provider.authorization_url(
+    where = await provider.authorization_url(  # first: a provider that does not answer leaves no row
         redirect_uri=redirect_uri, state=pending.state, verifier=pending.code_verifier, nonce=pending.nonce
     )
+    uow.session.add(pending)
+    await uow.commit()
     return where, pending.state
 
 
@@ -78,9 +79,15 @@ async def finish_sign_in(
         tokens = await provider.exchange(
             code=code, verifier=pending.code_verifier, redirect_uri=redirect_uri, nonce=pending.nonce
         )
+    except ProviderUnavailable:
+        raise  # not the person's doing: try again later
     except ProviderRefused as refused:
         raise Unprocessable(str(refused), field="code") from refused
-    identity = await verify(tokens.access_token)
+    try:
+        identity = await verify(tokens.access_token)
+    except InvalidToken as invalid:
+        why = f"the provider's token is not valid here: {invalid.reason}"
+        raise Unprocessable(why, field="code") from None
     role = console_role(identity.roles)
     if role is None:
         raise Forbidden(f"{identity.shown} has no role that works in the console")
@@ -178,6 +185,8 @@ async def current_session(
         assert row.refresh_token is not None
         try:
             tokens = await provider.refresh(row.refresh_token)
+        except ProviderUnavailable:
+            raise  # the session stays: the provider may answer on the next page
         except ProviderRefused:
             await uow.session.delete(row)
             await uow.commit()
