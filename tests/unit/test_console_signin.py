@@ -120,6 +120,6 @@ async def test_a_good_token_answer_is_read() -> None:
     )
     async with provider_answering(DISCOVERY, (200, answer)) as provider:
         tokens = await provider.refresh("r")
-        assert (tokens.access_token, tokens.expires_in, tokens.refresh_expires_in) == ("a", 60.0, 9.0)
+        assert (tokens.access_token, tokens.expires_in, tokens.refresh_expires_in) == ("a", 60.0, 90.0)
         logout = await provider.logout_url(id_token=None, after="http://c/signed-out")
         assert "id_token_hint" not in logout and logout.startswith(provider.issuer + "/logout?")
