@@ -51,6 +51,8 @@ def test_each_role_signs_in_and_sees_only_its_own_pages(pages: Pages) -> None:
     for username, (home, heading) in HOMES.items():
         page = pages.signed_in(username)
         assert page.url == f"{pages.stack.console}{home}", username
+        shown = page.request.get(page.url)
+        assert shown.headers["referrer-policy"] == "same-origin", username
         expect(page.locator("h1")).to_contain_text(heading)
         assert page.locator("html").get_attribute("lang") == "vi"
         assert axe_violations(page) == [], username
@@ -166,6 +168,8 @@ def test_the_alert_link_page_never_acts_on_get_and_says_when_a_link_is_not_valid
     page = pages.new("act")
     response = page.goto(pages.stack.console + "/act/not-a-real-link")
     assert response is not None and response.status == 200
+    assert response.headers["referrer-policy"] == "no-referrer"  # the address is the link's secret
+    assert response.headers["content-security-policy"] == "frame-ancestors 'none'"
     expect(page.locator("#act-result")).to_contain_text("Liên kết")
     expect(page.locator("a[href='/sign-in']")).to_be_visible()
     assert page.locator("form button").count() == 0

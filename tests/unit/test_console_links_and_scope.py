@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.console.links.domain import previewed_state, refused_state, sign_in_path
+from services.console.links.domain import act_cookie_path, previewed_state, refused_state, sign_in_path
 from services.console.settings import ConsoleSettings, own_live_group
 from services.console.signin.domain import officer_commune
 
@@ -55,3 +55,8 @@ def test_each_console_process_has_a_live_group_of_its_own() -> None:
     assert first.live_group == second.live_group  # the same process: the same group
     assert first.live_group.startswith("console.live.") and first.live_group != "console.live"
     assert ConsoleSettings(live_group="console.live.pod-a").live_group == "console.live.pod-a"
+
+
+def test_each_link_has_its_own_csrf_cookie_path() -> None:
+    assert act_cookie_path("abc.DEF-_1") == "/act/abc.DEF-_1"
+    assert act_cookie_path("a/b?c") == "/act/a%2Fb%3Fc"  # never a wider path than the link's own
