@@ -5,6 +5,7 @@ nothing serious."""
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import time
 import uuid
@@ -287,3 +288,27 @@ def test_reports_kept_in_the_browser_are_the_persons_own_and_go_at_sign_out(page
         "() => Object.keys(localStorage).filter(k => k.startsWith('edu-clusters.pending-reports'))"
     )
     assert left == []
+
+
+def test_an_unknown_step_is_refused_in_words_and_a_new_sign_in_ends_the_old_session(pages: Pages) -> None:
+    leader = pages.signed_in("cumtruong.1")
+    csrf = leader.evaluate("() => JSON.parse(document.body.getAttribute('hx-headers'))['X-CSRF-Token']")
+    refused = leader.request.post(
+        pages.stack.console + "/incidents/INC-NONE/steps/teleport", headers={"X-CSRF-Token": csrf}
+    )
+    assert refused.status == 422
+    assert refused.headers["content-type"].startswith("text/html")
+    assert "Thông tin chưa hợp lệ" in refused.text()
+
+    database = pages.stack.data_dir / "console.db"
+    old = next(c["value"] for c in leader.context.cookies() if c["name"] == "console_session")
+    leader.goto(pages.stack.console + "/sign-in")  # signs in again (the provider knows the browser)
+    leader.wait_for_url(f"{pages.stack.console}/cluster")
+    new = next(c["value"] for c in leader.context.cookies() if c["name"] == "console_session")
+    assert new != old
+    with sqlite3.connect(database) as connection:
+        left = connection.execute(
+            "SELECT count(*) FROM console_sessions WHERE id_hash = ?",
+            (hashlib.sha256(old.encode()).hexdigest(),),
+        ).fetchone()[0]
+    assert left == 0

@@ -8,6 +8,7 @@ fetches again when the live stream says something changed where the person looks
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 from collections.abc import Awaitable
 from typing import Annotated, Any
@@ -22,7 +23,9 @@ from services.console.pages import queries
 from services.console.pages import service as actions
 from services.console.signin.api import CheckedPerson, Person, parts_of
 from services.console.signin.models import ConsoleSession
+from services.console.wording import domain as wording
 from shared.auth import Role
+from shared.errors import Unprocessable
 
 router = APIRouter(include_in_schema=False)
 
@@ -229,7 +232,16 @@ async def take_step(
     step: str,
     hx_request: Annotated[str | None, Header()] = None,
 ) -> Response:
-    updated = await actions.take_step(_services(request), person.access_token, incident_id, step)
+    try:
+        updated = await actions.take_step(_services(request), person.access_token, incident_id, step)
+    except Unprocessable as unknown:  # a step no button offers: said in words, not a JSON body
+        words = wording.refusal_words(language(request), 422, unknown.message, unknown.field)
+        if hx_request:
+            return HTMLResponse(
+                f'<p class="error" role="alert">{html.escape(words)}</p>',
+                headers={"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"},
+            )
+        return render(request, "error.html", person, status_code=422, message=words)
     if hx_request:
         return render(
             request, "incident_row.html", person, incident=updated, **await _labels(request, person)

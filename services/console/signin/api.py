@@ -172,6 +172,7 @@ async def callback(
                 redirect_uri=parts.redirect_uri,
                 now=utc_now(),
                 started_within=timedelta(minutes=parts.settings.sign_in_minutes),
+                replacing=request.cookies.get(COOKIE),
             )
     except ServiceError as refused:
         page = HTMLResponse(

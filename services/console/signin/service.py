@@ -68,8 +68,10 @@ async def finish_sign_in(
     redirect_uri: str,
     now: datetime,
     started_within: timedelta,
+    replacing: str | None = None,
 ) -> tuple[str, str]:
-    """Returns the new cookie value and where the person goes next."""
+    """Returns the new cookie value and where the person goes next. The session of the cookie the browser
+    came with (``replacing``), if any, ends: one browser, one session (no older one left live)."""
     pending = await uow.session.get(PendingSignIn, state)
     if pending is None or now - pending.created_at > started_within:
         raise Unprocessable("this sign-in is unknown or took too long; sign in again", field="state")
@@ -111,6 +113,10 @@ async def finish_sign_in(
         access_expires_at=now,
     )
     _keep_tokens(row, tokens, now)
+    if replacing:
+        previous = await uow.session.get(ConsoleSession, session_key(replacing))
+        if previous is not None:
+            await uow.session.delete(previous)
     uow.session.add(row)
     await uow.commit()
     return cookie, pending.return_to
