@@ -222,7 +222,7 @@ def _callback_of_a_sign_in(page: Page, console: str, username: str) -> str:
     page.fill("#username", username)
     page.fill("#password", "demo")
     page.click("#kc-login")
-    page.wait_for_selector("title")
+    page.wait_for_function("() => document.title === 'kept'")
     page.unroute("**/login-actions/authenticate**")
     assert caught and caught[0].startswith(console + "/auth/callback?"), caught
     return caught[0]
