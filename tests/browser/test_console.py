@@ -5,6 +5,7 @@ nothing serious."""
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import time
 import uuid
@@ -51,6 +52,8 @@ def test_each_role_signs_in_and_sees_only_its_own_pages(pages: Pages) -> None:
     for username, (home, heading) in HOMES.items():
         page = pages.signed_in(username)
         assert page.url == f"{pages.stack.console}{home}", username
+        shown = page.request.get(page.url)
+        assert shown.headers["referrer-policy"] == "same-origin", username
         expect(page.locator("h1")).to_contain_text(heading)
         assert page.locator("html").get_attribute("lang") == "vi"
         assert axe_violations(page) == [], username
@@ -166,6 +169,8 @@ def test_the_alert_link_page_never_acts_on_get_and_says_when_a_link_is_not_valid
     page = pages.new("act")
     response = page.goto(pages.stack.console + "/act/not-a-real-link")
     assert response is not None and response.status == 200
+    assert response.headers["referrer-policy"] == "no-referrer"  # the address is the link's secret
+    assert response.headers["content-security-policy"] == "frame-ancestors 'none'"
     expect(page.locator("#act-result")).to_contain_text("Liên kết")
     expect(page.locator("a[href='/sign-in']")).to_be_visible()
     assert page.locator("form button").count() == 0
@@ -200,3 +205,110 @@ def test_an_ending_access_token_is_refreshed_and_sign_out_ends_the_session_at_th
     expect(page.locator("h1")).to_have_text("Bạn đã đăng xuất.")
     page.goto(pages.stack.console + "/cluster")
     page.wait_for_selector("#kc-login")  # the provider's session ended too: its login page again
+
+
+def _callback_of_a_sign_in(page: Page, console: str, username: str) -> str:
+    """Signs in at the provider's real page and keeps the callback URL (code and state) it would send the
+    browser to, without following it: what an attacker would hand a victim (login CSRF)."""
+    caught: list[str] = []
+
+    def keep_location(route: Route) -> None:
+        answer = route.fetch(max_redirects=0)
+        caught.append(answer.headers.get("location", ""))
+        route.fulfill(status=200, content_type="text/html", body="<!doctype html><title>kept</title>")
+
+    page.route("**/login-actions/authenticate**", keep_location)
+    page.goto(console + "/")
+    page.fill("#username", username)
+    page.fill("#password", "demo")
+    page.click("#kc-login")
+    page.wait_for_function("() => document.title === 'kept'")
+    page.unroute("**/login-actions/authenticate**")
+    assert caught and caught[0].startswith(console + "/auth/callback?"), caught
+    return caught[0]
+
+
+def test_a_callback_from_another_browsers_sign_in_signs_no_one_in(pages: Pages) -> None:
+    console = pages.stack.console
+    attacker = pages.new("attacker")
+    callback = _callback_of_a_sign_in(attacker, console, "canbo.so")
+
+    without = pages.new("victim-without-cookie")  # never started a sign-in here
+    without.goto(callback)
+    without.wait_for_selector("#kc-login")  # sent to sign in afresh, as no one
+    assert not [c for c in without.context.cookies() if c["name"] == "console_session"]
+
+    other = pages.new("victim-with-own-sign-in")  # a sign-in of its own under way: another state's cookie
+    other.goto(console + "/")
+    other.wait_for_selector("#kc-login")
+    assert [c for c in other.context.cookies() if c["name"] == "console_sign_in"]
+    other.goto(callback)
+    other.wait_for_selector("#kc-login")
+    assert not [c for c in other.context.cookies() if c["name"] == "console_session"]
+
+    attacker.goto(callback)  # the browser that started it finishes it: the refusals were the cookie's
+    attacker.wait_for_url(f"{console}/board")
+    assert [c for c in attacker.context.cookies() if c["name"] == "console_session"]
+    assert not [c for c in attacker.context.cookies() if c["name"] == "console_sign_in"]
+
+
+def test_sign_out_after_the_session_ended_still_ends_the_providers_session(pages: Pages) -> None:
+    page = pages.signed_in("thanhvien.1")
+    with sqlite3.connect(pages.stack.data_dir / "console.db") as connection:  # the session ends (idle)
+        connection.execute("DELETE FROM console_sessions WHERE username LIKE 'thanhvien.1%'")
+    page.click("text=Đăng xuất")
+    # No ID token to hint with: the provider asks to confirm, then sends the browser to the signed-out page.
+    page.wait_for_selector("#kc-logout")
+    page.click("#kc-logout")
+    page.wait_for_url(f"{pages.stack.console}/signed-out")
+    assert not [c for c in page.context.cookies() if c["name"] == "console_session"]
+    page.goto(pages.stack.console + "/cluster")
+    page.wait_for_selector("#kc-login")  # not signed straight back in
+
+
+def test_reports_kept_in_the_browser_are_the_persons_own_and_go_at_sign_out(pages: Pages) -> None:
+    principal = pages.signed_in("hieutruong.mau")
+    person = principal.get_attribute("body", "data-person")
+    assert person
+    others = {"key": "k-other", "who": "someone-else", "report": {"title": "not theirs", "category": "x"}}
+    principal.evaluate(
+        """([person, item]) => {
+            localStorage.setItem("edu-clusters.pending-reports.someone-else", JSON.stringify([item]));
+            localStorage.setItem("edu-clusters.pending-reports." + person, JSON.stringify([item]));
+        }""",
+        [person, others],
+    )
+    principal.reload()
+    principal.wait_for_selector("#report")
+    # Another person's item is not this person's queue (shown and sent from the same load()).
+    expect(principal.locator("#pending-reports li")).to_have_count(0)
+    principal.click("text=Đăng xuất")
+    principal.wait_for_url(f"{pages.stack.console}/signed-out")
+    left = principal.evaluate(
+        "() => Object.keys(localStorage).filter(k => k.startsWith('edu-clusters.pending-reports'))"
+    )
+    assert left == []
+
+
+def test_an_unknown_step_is_refused_in_words_and_a_new_sign_in_ends_the_old_session(pages: Pages) -> None:
+    leader = pages.signed_in("cumtruong.1")
+    csrf = leader.evaluate("() => JSON.parse(document.body.getAttribute('hx-headers'))['X-CSRF-Token']")
+    refused = leader.request.post(
+        pages.stack.console + "/incidents/INC-NONE/steps/teleport", headers={"X-CSRF-Token": csrf}
+    )
+    assert refused.status == 422
+    assert refused.headers["content-type"].startswith("text/html")
+    assert "Thông tin chưa hợp lệ" in refused.text()
+
+    database = pages.stack.data_dir / "console.db"
+    old = next(c["value"] for c in leader.context.cookies() if c["name"] == "console_session")
+    leader.goto(pages.stack.console + "/sign-in")  # signs in again (the provider knows the browser)
+    leader.wait_for_url(f"{pages.stack.console}/cluster")
+    new = next(c["value"] for c in leader.context.cookies() if c["name"] == "console_session")
+    assert new != old
+    with sqlite3.connect(database) as connection:
+        left = connection.execute(
+            "SELECT count(*) FROM console_sessions WHERE id_hash = ?",
+            (hashlib.sha256(old.encode()).hexdigest(),),
+        ).fetchone()[0]
+    assert left == 0

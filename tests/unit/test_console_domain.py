@@ -61,6 +61,9 @@ def test_live_changes_reach_only_the_pages_whose_person_they_concern() -> None:
 def test_times_are_shown_in_vietnams_time_and_refusals_in_words() -> None:
     assert vietnam_time("2026-12-10T01:30:00Z") == "10/12/2026 08:30"
     assert vietnam_time(None) == ""
+    assert vietnam_time("2026-12-10T01:30:00") == "10/12/2026 08:30"  # no zone: the services' UTC
+    assert vietnam_time(datetime(2026, 12, 10, 1, 30)) == "10/12/2026 08:30"
+    assert vietnam_time("hôm qua") == "hôm qua"  # not a time: shown as it came, not a 500
     assert refusal_words("vi", 409, "already acknowledged", None).startswith("Không thực hiện được vì")
     assert refusal_words("en", 422, "too long", "title") == "Some information is not valid (title): too long"
     assert text("en", "sign_in") == "Sign in" and text("vi", "sign_in") == "Đăng nhập"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -34,6 +35,16 @@ class SignInRequired(Exception):
     def __init__(self, return_to: str = "/") -> None:
         super().__init__(return_to)
         self.return_to = return_to
+
+
+def segment(service: str, value: object) -> str:
+    """One path segment of a call to a service, from what a person typed or a page's URL held: quoted
+    whole (a ``/``, ``?`` or ``#`` stays inside it); ``.`` and ``..`` (which a URL resolves away) name
+    nothing, and are refused as not found."""
+    text = str(value)
+    if text in ("", ".", ".."):
+        raise ServiceRefused(service, 404, f"{text!r} names nothing")
+    return quote(text, safe="")
 
 
 class Services:

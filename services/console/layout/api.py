@@ -28,13 +28,23 @@ templates.env.globals.update(
 
 router = APIRouter(include_in_schema=False)
 
+PAGE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "same-origin"}
+"""Every page: never cached (a person's data), and its address (an incident's, a search) never sent to
+another site."""
+
 
 def language(request: Request) -> str:
     return wording.language_of(request.cookies.get(wording.LANGUAGE_COOKIE))
 
 
 def render(
-    request: Request, template: str, person: ConsoleSession | None, *, status_code: int = 200, **context: Any
+    request: Request,
+    template: str,
+    person: ConsoleSession | None,
+    *,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+    **context: Any,
 ) -> HTMLResponse:
     lang = language(request)
 
@@ -47,7 +57,7 @@ def render(
         template,
         {"person": person, "lang": lang, "t": t, "path": request.url.path, **context},
         status_code=status_code,
-        headers={"Cache-Control": "no-store"},
+        headers={**PAGE_HEADERS, **(headers or {})},
     )
 
 
@@ -64,7 +74,7 @@ async def switch_language(
 
 @router.get("/signed-out")
 async def signed_out(request: Request) -> HTMLResponse:
-    return render(request, "signed_out.html", None)
+    return render(request, "signed_out.html", None, signed_out=True)
 
 
 def refusal_text(request: Request, error: Exception) -> str:

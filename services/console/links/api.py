@@ -14,11 +14,13 @@ from fastapi.responses import HTMLResponse
 from services.console.gateway.adapters import ServiceRefused, Services
 from services.console.layout.api import refusal_text, render
 from services.console.links import adapters
-from services.console.links.domain import previewed_state, refused_state, sign_in_path
+from services.console.links.domain import act_cookie_path, previewed_state, refused_state, sign_in_path
 from services.console.signin.api import parts_of
 
 router = APIRouter(include_in_schema=False)
 CSRF_COOKIE = "act_csrf"
+ACT_HEADERS = {"Referrer-Policy": "no-referrer", "Content-Security-Policy": "frame-ancestors 'none'"}
+"""The page's address is the link's secret: never sent on as a referrer; never framed (clickjacking)."""
 
 
 def _page(
@@ -34,6 +36,7 @@ def _page(
         request,
         "act.html",
         None,
+        headers=ACT_HEADERS,
         state=state,
         preview=preview,
         csrf=csrf,
@@ -65,7 +68,15 @@ async def preview(request: Request, token: str) -> HTMLResponse:
         return _page(request, state, found)
     csrf = secrets.token_urlsafe(24)
     response = _page(request, state, found, csrf=csrf)
-    response.set_cookie(CSRF_COOKIE, csrf, httponly=True, samesite="strict", max_age=3600, path="/act")
+    response.set_cookie(
+        CSRF_COOKIE,
+        csrf,
+        httponly=True,
+        samesite="strict",
+        secure=parts_of(request).settings.cookie_secure,
+        max_age=3600,
+        path=act_cookie_path(token),
+    )
     return response
 
 
@@ -82,5 +93,5 @@ async def act(request: Request, token: str, csrf: Annotated[str, Form(max_length
         message = refusal_text(request, refused) if state == "refused" else None
         return _page(request, state, await _preview_or_none(services, token), message=message)
     response = _page(request, "done", done if isinstance(done, dict) else None)
-    response.delete_cookie(CSRF_COOKIE, path="/act")
+    response.delete_cookie(CSRF_COOKIE, path=act_cookie_path(token))
     return response

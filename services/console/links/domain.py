@@ -33,3 +33,8 @@ def sign_in_path(incident_id: object) -> str:
     if isinstance(incident_id, str) and incident_id:
         return "/sign-in?next=" + quote(f"/incidents/{incident_id}", safe="")
     return "/sign-in"
+
+
+def act_cookie_path(token: str) -> str:
+    """The link's own page: one CSRF cookie per link, so two links open at once do not undo each other."""
+    return f"/act/{quote(token, safe='')}"

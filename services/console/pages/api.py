@@ -8,20 +8,24 @@ fetches again when the live stream says something changed where the person looks
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 from collections.abc import Awaitable
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Header, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from services.console.gateway.adapters import ServiceRefused, Services, ServiceUnreachable
+from services.console.gateway.adapters import ServiceRefused, Services, ServiceUnreachable, segment
 from services.console.layout.api import language, refusal_text, render
 from services.console.pages import queries
 from services.console.pages import service as actions
 from services.console.signin.api import CheckedPerson, Person, parts_of
 from services.console.signin.models import ConsoleSession
+from services.console.wording import domain as wording
 from shared.auth import Role
+from shared.errors import Unprocessable
 
 router = APIRouter(include_in_schema=False)
 
@@ -186,13 +190,15 @@ async def cluster_live(request: Request, person: Person) -> HTMLResponse:
 @router.get("/activities/{activity_id}")
 async def activity(request: Request, person: Person, activity_id: str) -> HTMLResponse:
     services, token = _services(request), person.access_token
-    found = await services.get("activities", f"/activities/{activity_id}", token=token)
+    found = await services.get("activities", f"/activities/{segment('activities', activity_id)}", token=token)
     registrations: list[Any] = []
     results: Any = None
     if person.role not in (Role.COMMUNE_OFFICER.value,):
         registrations = await queries.registrations(services, token, activity_id)
         try:
-            results = await services.get("activities", f"/activities/{activity_id}/results", token=token)
+            results = await services.get(
+                "activities", f"/activities/{segment('activities', activity_id)}/results", token=token
+            )
         except ServiceRefused as refused:
             if refused.status != 404:
                 raise
@@ -226,12 +232,21 @@ async def take_step(
     step: str,
     hx_request: Annotated[str | None, Header()] = None,
 ) -> Response:
-    updated = await actions.take_step(_services(request), person.access_token, incident_id, step)
+    try:
+        updated = await actions.take_step(_services(request), person.access_token, incident_id, step)
+    except Unprocessable as unknown:  # a step no button offers: said in words, not a JSON body
+        words = wording.refusal_words(language(request), 422, unknown.message, unknown.field)
+        if hx_request:
+            return HTMLResponse(
+                f'<p class="error" role="alert">{html.escape(words)}</p>',
+                headers={"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"},
+            )
+        return render(request, "error.html", person, status_code=422, message=words)
     if hx_request:
         return render(
             request, "incident_row.html", person, incident=updated, **await _labels(request, person)
         )
-    return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
+    return RedirectResponse(f"/incidents/{quote(incident_id, safe='')}", status_code=303)
 
 
 @router.post("/incidents/{incident_id}/notes")
@@ -239,7 +254,7 @@ async def add_note(
     request: Request, person: CheckedPerson, incident_id: str, text: Annotated[str, Form(max_length=4000)]
 ) -> Response:
     await actions.add_note(_services(request), person.access_token, incident_id, text)
-    return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
+    return RedirectResponse(f"/incidents/{quote(incident_id, safe='')}", status_code=303)
 
 
 @router.post("/delegations/{activity_id}/recommendations/{recommendation_id}/done")
@@ -327,7 +342,7 @@ async def register(
         "full_name": full_name,
     }
     await actions.register(_services(request), person.access_token, activity_id, registration)
-    return RedirectResponse(f"/activities/{activity_id}", status_code=303)
+    return RedirectResponse(f"/activities/{segment('activities', activity_id)}", status_code=303)
 
 
 # A commune

@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from services.console.gateway.adapters import Services
+from services.console.gateway.adapters import Services, segment
 
 OPEN_STATUSES = ("reported", "acknowledged", "in_progress")
 CATALOG_TTL_S = 60.0
@@ -74,9 +74,9 @@ async def recent_incidents(services: Services, token: str, *, limit: int = 50) -
 
 async def incident(services: Services, token: str, incident_id: str) -> tuple[Any, Any, Any]:
     found, timeline, notes = await asyncio.gather(
-        services.get("incidents", f"/incidents/{incident_id}", token=token),
-        services.get("incidents", f"/incidents/{incident_id}/timeline", token=token),
-        services.get("incidents", f"/incidents/{incident_id}/notes", token=token),
+        services.get("incidents", f"/incidents/{segment('incidents', incident_id)}", token=token),
+        services.get("incidents", f"/incidents/{segment('incidents', incident_id)}/timeline", token=token),
+        services.get("incidents", f"/incidents/{segment('incidents', incident_id)}/notes", token=token),
     )
     return found, timeline, notes
 
@@ -103,7 +103,7 @@ async def activities(services: Services, token: str, **params: Any) -> list[Any]
 
 async def registrations(services: Services, token: str, activity_id: str) -> list[Any]:
     found: list[Any] = await services.get(
-        "activities", f"/activities/{activity_id}/registrations", token=token
+        "activities", f"/activities/{segment('activities', activity_id)}/registrations", token=token
     )
     return found
 
@@ -121,7 +121,7 @@ async def inbox(services: Services, token: str) -> Any:
 
 async def commune_name(services: Services, token: str, code: str) -> str:
     """The commune's name as the registry writes it (``Xã Mường Xén``): people know their commune by name."""
-    found = await services.get("registry", f"/communes/{code}", token=token)
+    found = await services.get("registry", f"/communes/{segment('registry', code)}", token=token)
     return str(found.get("name") or code) if isinstance(found, dict) else code
 
 

@@ -4,9 +4,8 @@ notes, a principal's report (its Idempotency-Key made in the page), a registrati
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
-from services.console.gateway.adapters import Services
+from services.console.gateway.adapters import Services, segment
 from shared.errors import Unprocessable
 
 STEPS = ("acknowledge", "start", "resolve", "close")
@@ -15,12 +14,18 @@ STEPS = ("acknowledge", "start", "resolve", "close")
 async def take_step(services: Services, token: str, incident_id: str, step: str) -> Any:
     if step not in STEPS:
         raise Unprocessable(f"{step} is not a step of an incident", field="step")
-    return await services.call("incidents", "POST", f"/incidents/{incident_id}/{step}", token=token, json={})
+    return await services.call(
+        "incidents", "POST", f"/incidents/{segment('incidents', incident_id)}/{step}", token=token, json={}
+    )
 
 
 async def add_note(services: Services, token: str, incident_id: str, text: str) -> Any:
     return await services.call(
-        "incidents", "POST", f"/incidents/{incident_id}/notes", token=token, json={"text": text}
+        "incidents",
+        "POST",
+        f"/incidents/{segment('incidents', incident_id)}/notes",
+        token=token,
+        json={"text": text},
     )
 
 
@@ -38,7 +43,11 @@ async def report(services: Services, token: str, report: dict[str, Any], idempot
 
 async def register(services: Services, token: str, activity_id: str, registration: dict[str, Any]) -> Any:
     return await services.call(
-        "activities", "POST", f"/activities/{activity_id}/registrations", token=token, json=registration
+        "activities",
+        "POST",
+        f"/activities/{segment('activities', activity_id)}/registrations",
+        token=token,
+        json=registration,
     )
 
 
@@ -48,6 +57,6 @@ async def mark_recommendation_done(
     return await services.call(
         "activities",
         "POST",
-        f"/delegations/{quote(activity_id, safe='')}/recommendations/{recommendation_id}/done",
+        f"/delegations/{segment('activities', activity_id)}/recommendations/{recommendation_id}/done",
         token=token,
     )

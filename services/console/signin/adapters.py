@@ -30,6 +30,15 @@ class ProviderRefused(Exception):
     """The provider refused a code or a refresh token (expired, used, revoked)."""
 
 
+class ProviderUnavailable(ProviderRefused):
+    """The provider did not answer, or answered what is not OpenID Connect (down, a proxy's error page):
+    the person is told to try again later; a session is not ended for it."""
+
+
+ANSWER_ERRORS = (httpx.HTTPError, ValueError, KeyError, TypeError)
+"""What reaching the provider or reading its answer may raise (a JSON error is a ValueError)."""
+
+
 class IdentityProvider:
     def __init__(
         self, issuer: str, *, client_id: str, client_secret: str, public_issuer: str | None = None
@@ -47,14 +56,23 @@ class IdentityProvider:
 
     async def discovery(self) -> dict[str, Any]:
         if self._discovery is None or time.monotonic() - self._fetched_at > 3600:
-            response = await self._http.get(f"{self.issuer}/.well-known/openid-configuration")
-            response.raise_for_status()
-            self._discovery, self._fetched_at = response.json(), time.monotonic()
+            try:
+                response = await self._http.get(f"{self.issuer}/.well-known/openid-configuration")
+                response.raise_for_status()
+                found = response.json()
+            except ANSWER_ERRORS as error:
+                raise ProviderUnavailable(f"no discovery document: {type(error).__name__}") from error
+            if not isinstance(found, dict):
+                raise ProviderUnavailable("the discovery document is not an object")
+            self._discovery, self._fetched_at = found, time.monotonic()
         return self._discovery
 
     async def _endpoint(self, name: str) -> str:
         """An endpoint as this server reaches it (the discovery may name the public host)."""
-        url = str((await self.discovery())[name])
+        found = (await self.discovery()).get(name)
+        if not isinstance(found, str) or not found:
+            raise ProviderUnavailable(f"the discovery document names no {name}")
+        url = found
         if url.startswith(self.public_issuer):
             return self.issuer + url.removeprefix(self.public_issuer)
         return url
@@ -99,7 +117,10 @@ class IdentityProvider:
         if tokens.id_token is not None:
             # Received from the token endpoint over the back channel (OIDC Core 3.1.3.7): the nonce
             # binds it to this browser's sign-in.
-            claims = jwt.decode(tokens.id_token, options={"verify_signature": False})
+            try:
+                claims = jwt.decode(tokens.id_token, options={"verify_signature": False})
+            except jwt.PyJWTError as error:
+                raise ProviderRefused(f"the ID token cannot be read: {type(error).__name__}") from error
             if claims.get("nonce") != nonce:
                 raise ProviderRefused("the ID token's nonce is not this sign-in's")
         return tokens
@@ -112,17 +133,16 @@ class IdentityProvider:
         try:
             response = await self._http.post(endpoint, data=form, auth=(self.client_id, self._secret))
         except httpx.HTTPError as error:
-            raise ProviderRefused(f"the identity provider does not answer: {type(error).__name__}") from error
+            why = f"the identity provider does not answer: {type(error).__name__}"
+            raise ProviderUnavailable(why) from error
+        if response.status_code >= 500:
+            raise ProviderUnavailable(f"the identity provider failed: HTTP {response.status_code}")
         if response.status_code != 200:
             raise ProviderRefused(f"the identity provider refused: {response.text[:200]}")
-        body = response.json()
-        return Tokens(
-            access_token=body["access_token"],
-            expires_in=float(body.get("expires_in", 300)),
-            refresh_token=body.get("refresh_token"),
-            refresh_expires_in=float(body["refresh_expires_in"]) if body.get("refresh_expires_in") else None,
-            id_token=body.get("id_token"),
-        )
+        try:
+            return tokens_of(response.json())
+        except ANSWER_ERRORS as error:
+            raise ProviderUnavailable(f"the token answer is malformed: {type(error).__name__}") from error
 
     async def logout_url(self, *, id_token: str | None, after: str) -> str:
         endpoint = self._public(await self._endpoint("end_session_endpoint"))
@@ -130,3 +150,17 @@ class IdentityProvider:
         if id_token:
             query["id_token_hint"] = id_token
         return f"{endpoint}?{urlencode(query)}"
+
+
+def tokens_of(body: Any) -> Tokens:
+    """The token endpoint's answer read; a missing or mistyped field raises (KeyError, ValueError...)."""
+    if not isinstance(body, dict) or not isinstance(body["access_token"], str):
+        raise ValueError("no access token")
+    refresh_in = body.get("refresh_expires_in")
+    return Tokens(
+        access_token=body["access_token"],
+        expires_in=float(body.get("expires_in", 300)),
+        refresh_token=body.get("refresh_token"),
+        refresh_expires_in=float(refresh_in) if refresh_in else None,
+        id_token=body.get("id_token"),
+    )

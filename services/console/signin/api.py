@@ -6,7 +6,6 @@ CSRF token (a form field or the ``X-CSRF-Token`` header htmx sends), checked her
 
 from __future__ import annotations
 
-import hmac
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated
@@ -18,12 +17,20 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from services.console.gateway.adapters import Services, SignInRequired
 from services.console.settings import ConsoleSettings
 from services.console.signin import service
-from services.console.signin.adapters import IdentityProvider
-from services.console.signin.domain import COOKIE, safe_return_path
+from services.console.signin.adapters import IdentityProvider, ProviderUnavailable
+from services.console.signin.domain import (
+    COOKIE,
+    STATE_COOKIE,
+    STATE_COOKIE_PATH,
+    csrf_matches,
+    safe_return_path,
+    state_digest,
+    state_is_this_browsers,
+)
 from services.console.signin.models import ConsoleSession
 from services.console.signin.service import VerifyToken
 from shared.clock import utc_now
-from shared.errors import ServiceError
+from shared.errors import Forbidden, ServiceError
 from shared.web import ServiceRuntime
 
 router = APIRouter(include_in_schema=False)
@@ -79,6 +86,13 @@ async def signed_in(request: Request) -> ConsoleSession:
 async def signed_in_and_checked(request: Request) -> ConsoleSession:
     """A POST's person: the session, and the CSRF token it was given, sent back."""
     person = await signed_in(request)
+    if not csrf_matches(await _sent_csrf(request), person.csrf_token):
+        raise CsrfRefused()
+    return person
+
+
+async def _sent_csrf(request: Request) -> str | None:
+    """The CSRF token a POST sends back: the header htmx sends, or the form's field."""
     sent = request.headers.get("X-CSRF-Token")
     if sent is None and request.headers.get("content-type", "").startswith(
         ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -86,9 +100,7 @@ async def signed_in_and_checked(request: Request) -> ConsoleSession:
         form = await request.form()
         value = form.get("csrf")
         sent = value if isinstance(value, str) else None
-    if not sent or not hmac.compare_digest(sent, person.csrf_token):
-        raise CsrfRefused()
-    return person
+    return sent
 
 
 class CsrfRefused(Exception):
@@ -103,10 +115,27 @@ CheckedPerson = Annotated[ConsoleSession, Depends(signed_in_and_checked)]
 async def sign_in(request: Request, next: Annotated[str | None, Query(max_length=2000)] = None) -> Response:
     parts = parts_of(request)
     async with _runtime(request).messaging.unit_of_work() as uow:
-        where = await service.start_sign_in(
+        where, state = await service.start_sign_in(
             uow, parts.provider, return_to=next, redirect_uri=parts.redirect_uri, now=utc_now()
         )
-    return RedirectResponse(where, status_code=303)
+    response = RedirectResponse(where, status_code=303)
+    response.set_cookie(
+        STATE_COOKIE,
+        state_digest(state),
+        httponly=True,
+        samesite="lax",
+        secure=parts.settings.cookie_secure,
+        max_age=int(parts.settings.sign_in_minutes * 60),
+        path=STATE_COOKIE_PATH,
+    )
+    return response
+
+
+def _refuse_sign_in() -> Response:
+    """Back to a fresh sign-in, with no session and no sign-in cookie."""
+    response = RedirectResponse("/sign-in", status_code=303)
+    response.delete_cookie(STATE_COOKIE, path=STATE_COOKIE_PATH)
+    return response
 
 
 @router.get("/auth/callback")
@@ -124,10 +153,13 @@ async def callback(
 ) -> Response:
     parts = parts_of(request)
     if error or not state or not code:
-        return RedirectResponse("/sign-in", status_code=303)
+        return _refuse_sign_in()
     if iss is not None and iss.rstrip("/") != parts.provider.public_issuer:
         # RFC 9207: an answer from another issuer than the one asked is a mix-up attack, not a sign-in.
-        return RedirectResponse("/sign-in", status_code=303)
+        return _refuse_sign_in()
+    if not state_is_this_browsers(request.cookies.get(STATE_COOKIE), state):
+        # Login CSRF: a code and state from another browser's sign-in (the attacker's own account).
+        return _refuse_sign_in()
     try:
         async with _runtime(request).messaging.unit_of_work() as uow:
             cookie, return_to = await service.finish_sign_in(
@@ -140,14 +172,17 @@ async def callback(
                 redirect_uri=parts.redirect_uri,
                 now=utc_now(),
                 started_within=timedelta(minutes=parts.settings.sign_in_minutes),
+                replacing=request.cookies.get(COOKIE),
             )
     except ServiceError as refused:
-        return HTMLResponse(
+        page = HTMLResponse(
             "<!doctype html><html lang='vi'><meta charset='utf-8'><title>Đăng nhập</title>"
             f"<main><h1>Không đăng nhập được</h1><p>{_escape(refused.message)}</p>"
             "<p><a href='/sign-in'>Đăng nhập lại</a></p></main></html>",
             status_code=refused.status_code,
         )
+        page.delete_cookie(STATE_COOKIE, path=STATE_COOKIE_PATH)
+        return page
     response = RedirectResponse(return_to, status_code=303)
     response.set_cookie(
         COOKIE,
@@ -158,14 +193,22 @@ async def callback(
         max_age=int(parts.settings.session_idle_hours * 3600),
         path="/",
     )
+    response.delete_cookie(STATE_COOKIE, path=STATE_COOKIE_PATH)
     return response
 
 
 @router.post("/sign-out")
-async def sign_out(request: Request, _person: CheckedPerson) -> Response:
+async def sign_out(request: Request) -> Response:
+    """Works with an ended session too (idle, or ended elsewhere): the cookie goes and the provider's
+    session ends, else the provider would sign the person straight back in. A live session's sign-out
+    must carry its CSRF token (another site may not sign a person out)."""
     parts = parts_of(request)
+    sent = await _sent_csrf(request)
     async with _runtime(request).messaging.unit_of_work() as uow:
-        id_token = await service.end_session(uow, request.cookies.get(COOKIE))
+        try:
+            id_token = await service.end_session(uow, request.cookies.get(COOKIE), csrf_sent=sent)
+        except Forbidden:
+            raise CsrfRefused() from None
     after = f"{parts.settings.public_base_url.rstrip('/')}/signed-out"
     response = RedirectResponse(await parts.provider.logout_url(id_token=id_token, after=after), 303)
     response.delete_cookie(COOKIE, path="/")
@@ -195,7 +238,27 @@ def install_sign_in_redirects(app: FastAPI) -> None:
             status_code=403,
         )
 
+    async def provider_unavailable(request: Request, _exc: Exception) -> Response:
+        words = (
+            "Máy chủ đăng nhập tạm thời không trả lời. Vui lòng thử lại sau ít phút. "
+            "(The sign-in server is not answering; try again in a few minutes.)"
+        )
+        if request.headers.get("HX-Request"):
+            return HTMLResponse(
+                f'<p class="error" role="alert">{words}</p>',
+                headers={"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"},
+            )
+        return HTMLResponse(
+            "<!doctype html><html lang='vi'><meta charset='utf-8'>"
+            "<title>Tạm thời không đăng nhập được</title><main>"
+            f"<h1>Tạm thời không đăng nhập được</h1><p>{words}</p>"
+            "<p><a href='/'>Thử lại</a></p></main></html>",
+            status_code=503,
+            headers={"Retry-After": "30", "Cache-Control": "no-store"},
+        )
+
     app.add_exception_handler(SignInRequired, to_sign_in)
+    app.add_exception_handler(ProviderUnavailable, provider_unavailable)
     app.add_exception_handler(CsrfRefused, csrf_refused)
 
 

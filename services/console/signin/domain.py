@@ -4,6 +4,7 @@ cookie holds."""
 from __future__ import annotations
 
 import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -11,6 +12,9 @@ from urllib.parse import urlsplit
 from shared.auth import Role
 
 COOKIE = "console_session"
+STATE_COOKIE = "console_sign_in"
+"""Binds a sign-in under way to the browser that started it (login CSRF): the hash of its OAuth state."""
+STATE_COOKIE_PATH = "/auth/callback"
 REFRESH_MARGIN = timedelta(seconds=30)
 """An access token this close to its end is refreshed before it is used."""
 
@@ -18,6 +22,21 @@ REFRESH_MARGIN = timedelta(seconds=30)
 def session_key(cookie_value: str) -> str:
     """The row's key: a leaked database does not hand out live cookies."""
     return hashlib.sha256(cookie_value.encode()).hexdigest()
+
+
+def state_digest(state: str) -> str:
+    """What the sign-in cookie holds: the state's hash (the state itself travels in the URL)."""
+    return hashlib.sha256(state.encode()).hexdigest()
+
+
+def state_is_this_browsers(cookie_value: str | None, state: str) -> bool:
+    """The callback's state is the one this browser was given at /sign-in; else another browser's sign-in
+    (an attacker's code, to sign the victim in as the attacker) or a lost cookie."""
+    return bool(cookie_value) and bool(state) and hmac.compare_digest(cookie_value or "", state_digest(state))
+
+
+def csrf_matches(sent: str | None, expected: str) -> bool:
+    return bool(sent) and hmac.compare_digest(sent or "", expected)
 
 
 def safe_return_path(candidate: str | None) -> str:

@@ -15,11 +15,12 @@ from urllib.parse import quote
 from sqlmodel import col, delete
 
 from services.console.gateway.adapters import ServiceRefused, Services, SignInRequired
-from services.console.signin.adapters import IdentityProvider, ProviderRefused, Tokens
+from services.console.signin.adapters import IdentityProvider, ProviderRefused, ProviderUnavailable, Tokens
 from services.console.signin.domain import (
     Scope,
     can_refresh,
     console_role,
+    csrf_matches,
     is_idle,
     needs_refresh,
     officer_commune,
@@ -29,6 +30,7 @@ from services.console.signin.domain import (
 from services.console.signin.models import ConsoleSession, PendingSignIn
 from shared.auth import Role
 from shared.auth.identity import Identity
+from shared.auth.tokens import InvalidToken
 from shared.db.unit_of_work import UnitOfWork
 from shared.errors import Forbidden, Unprocessable
 
@@ -37,8 +39,9 @@ VerifyToken = Callable[[str], Awaitable[Identity]]
 
 async def start_sign_in(
     uow: UnitOfWork, provider: IdentityProvider, *, return_to: str | None, redirect_uri: str, now: datetime
-) -> str:
-    """Where to send the browser: the provider's login page for a new sign-in."""
+) -> tuple[str, str]:
+    """Where to send the browser (the provider's login page for a new sign-in), and the sign-in's state
+    (the browser keeps its hash in a cookie, so that only it may finish this sign-in)."""
     pending = PendingSignIn(
         state=provider.new_token(),
         code_verifier=provider.new_verifier(),
@@ -46,11 +49,12 @@ async def start_sign_in(
         return_to=safe_return_path(return_to),
         created_at=now,
     )
-    uow.session.add(pending)
-    await uow.commit()
-    return await provider.authorization_url(
+    where = await provider.authorization_url(  # first: a provider that does not answer leaves no row
         redirect_uri=redirect_uri, state=pending.state, verifier=pending.code_verifier, nonce=pending.nonce
     )
+    uow.session.add(pending)
+    await uow.commit()
+    return where, pending.state
 
 
 async def finish_sign_in(
@@ -64,8 +68,10 @@ async def finish_sign_in(
     redirect_uri: str,
     now: datetime,
     started_within: timedelta,
+    replacing: str | None = None,
 ) -> tuple[str, str]:
-    """Returns the new cookie value and where the person goes next."""
+    """Returns the new cookie value and where the person goes next. The session of the cookie the browser
+    came with (``replacing``), if any, ends: one browser, one session (no older one left live)."""
     pending = await uow.session.get(PendingSignIn, state)
     if pending is None or now - pending.created_at > started_within:
         raise Unprocessable("this sign-in is unknown or took too long; sign in again", field="state")
@@ -75,9 +81,15 @@ async def finish_sign_in(
         tokens = await provider.exchange(
             code=code, verifier=pending.code_verifier, redirect_uri=redirect_uri, nonce=pending.nonce
         )
+    except ProviderUnavailable:
+        raise  # not the person's doing: try again later
     except ProviderRefused as refused:
         raise Unprocessable(str(refused), field="code") from refused
-    identity = await verify(tokens.access_token)
+    try:
+        identity = await verify(tokens.access_token)
+    except InvalidToken as invalid:
+        why = f"the provider's token is not valid here: {invalid.reason}"
+        raise Unprocessable(why, field="code") from None
     role = console_role(identity.roles)
     if role is None:
         raise Forbidden(f"{identity.shown} has no role that works in the console")
@@ -101,6 +113,10 @@ async def finish_sign_in(
         access_expires_at=now,
     )
     _keep_tokens(row, tokens, now)
+    if replacing:
+        previous = await uow.session.get(ConsoleSession, session_key(replacing))
+        if previous is not None:
+            await uow.session.delete(previous)
     uow.session.add(row)
     await uow.commit()
     return cookie, pending.return_to
@@ -175,6 +191,8 @@ async def current_session(
         assert row.refresh_token is not None
         try:
             tokens = await provider.refresh(row.refresh_token)
+        except ProviderUnavailable:
+            raise  # the session stays: the provider may answer on the next page
         except ProviderRefused:
             await uow.session.delete(row)
             await uow.commit()
@@ -188,13 +206,16 @@ async def current_session(
     return row
 
 
-async def end_session(uow: UnitOfWork, cookie: str | None) -> str | None:
-    """Deletes the session; returns its ID token (the provider's logout takes it as a hint)."""
+async def end_session(uow: UnitOfWork, cookie: str | None, *, csrf_sent: str | None) -> str | None:
+    """Deletes the session; returns its ID token (the provider's logout takes it as a hint). A live
+    session ends only with its CSRF token sent back; without a session there is nothing to protect."""
     if not cookie:
         return None
     row = await uow.session.get(ConsoleSession, session_key(cookie))
     if row is None:
         return None
+    if not csrf_matches(csrf_sent, row.csrf_token):
+        raise Forbidden("the sign-out was not sent from this session's page", field="csrf")
     id_token = row.id_token
     await uow.session.delete(row)
     await uow.commit()

@@ -3,14 +3,24 @@
 // connection is sent when the connection returns, with the same key, so it is recorded once.
 (function () {
   "use strict";
-  var KEY = "edu-clusters.pending-reports";
+  // One queue per signed-in person (a shared computer at a school): another person's kept reports are
+  // neither shown nor sent with this person's session.
+  var PERSON = document.body.getAttribute("data-person") || "";
+  var KEY = "edu-clusters.pending-reports." + PERSON;
+  try { localStorage.removeItem("edu-clusters.pending-reports"); } catch (e) { /* an older, unowned queue */ }
   var form = document.getElementById("report");
   var status = document.getElementById("report-status");
   var list = document.getElementById("pending-reports");
   var csrf = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRF-Token"];
   var sending = false;
 
-  function load() { try { return JSON.parse(localStorage.getItem(KEY) || "[]"); } catch (e) { return []; } }
+  function load() {
+    if (!PERSON) return [];
+    try {
+      var items = JSON.parse(localStorage.getItem(KEY) || "[]");
+      return Array.isArray(items) ? items.filter(function (item) { return item && item.who === PERSON; }) : [];
+    } catch (e) { return []; }
+  }
   function save(items) { localStorage.setItem(KEY, JSON.stringify(items)); show(items); }
   function show(items) {
     list.textContent = "";
@@ -82,7 +92,7 @@
     };
     if (data.get("place")) report.place = data.get("place");
     var items = load();
-    items.push({ key: newKey(), report: report });
+    items.push({ key: newKey(), who: PERSON, report: report });
     save(items);
     form.reset();
     flush();

@@ -3,7 +3,7 @@ incidents service's catalog names categories and severities, its API gives their
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from shared.clock import VIETNAM
 
@@ -205,9 +205,12 @@ def vietnam_time(value: str | datetime | None) -> str:
     """A time as people in Vietnam read it: dd/mm/yyyy HH:MM, Vietnam's time."""
     if value is None or value == "":
         return ""
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    try:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    except ValueError:
+        return str(value)  # not a time: shown as it came, never a 500
     if moment.tzinfo is None:
-        return moment.strftime("%d/%m/%Y %H:%M")
+        moment = moment.replace(tzinfo=UTC)  # the services keep UTC; a time without a zone is UTC
     return moment.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
 
 
