@@ -7,11 +7,14 @@ person's sign-in is over (``SignInRequired``). Nothing here turns into a 500.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 import httpx
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -75,11 +78,18 @@ class Services:
         if token is not None:
             sent["Authorization"] = f"Bearer {token}"
         query = {name: value for name, value in (params or {}).items() if value is not None}
+        client = self._clients[service]
         try:
-            response = await self._clients[service].request(
-                method, path, json=json, params=query, headers=sent
-            )
+            try:
+                response = await client.request(method, path, json=json, params=query, headers=sent)
+            except (httpx.RemoteProtocolError, httpx.ConnectError):
+                # A kept-alive connection the service closed as it was reused (its keep-alive ended):
+                # a read is asked once more on a fresh connection; a write is never sent twice.
+                if method.upper() != "GET":
+                    raise
+                response = await client.request(method, path, json=json, params=query, headers=sent)
         except httpx.HTTPError as error:
+            log.warning("%s did not answer %s %s: %s", service, method, path, type(error).__name__)
             raise ServiceUnreachable(service, type(error).__name__) from error
         if response.status_code == 401 and token is not None:
             raise SignInRequired()
