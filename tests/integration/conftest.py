@@ -7,11 +7,14 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+from fastapi import FastAPI
 
 from services.notifications.devmail.adapters import MailCatcher
 from shared.events.base import EventPayload
 from shared.settings import Environment
+from tests.support.activities import Registry, running_activities
 from tests.support.harness import MessagingNode, start_stand_in_registry
 
 
@@ -95,3 +98,23 @@ async def registry_node(
     )
     yield node
     await node.stop()
+
+
+@pytest.fixture
+async def registry_feed(kafka_bootstrap_servers: str, topic_prefix: str) -> AsyncIterator[Registry]:
+    """Plays the registry straight onto its topics (no outbox), for the activities tests."""
+    feed = Registry(kafka_bootstrap_servers, topic_prefix)
+    await feed.producer.start()
+    try:
+        yield feed
+    finally:
+        await feed.producer.stop()
+
+
+@pytest.fixture
+async def activities_service(
+    common: dict[str, Any], new_database_url: Callable[[str], str]
+) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+    """The activities app running on each database kind, with its client."""
+    async with running_activities(common, new_database_url("activities")) as served:
+        yield served

@@ -3,55 +3,33 @@ SQLite and PostgreSQL: registrations of another cluster's schools, and bad input
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
-from services.activities.app import create_app
-from services.activities.settings import ActivitiesSettings
 from shared.auth import Role
-from tests.integration.test_activities_service import Registry, contest, replica_counts, school, teacher
-from tests.support.apps import bearer, running
+from tests.support.activities import Registry, contest, replica_counts, school, teacher
+from tests.support.apps import bearer
 from tests.support.waiting import wait_for
 
 pytestmark = [pytest.mark.kafka, pytest.mark.asyncio(loop_scope="session")]
 
 
-@pytest.fixture
-async def service(
-    common: dict[str, Any], new_database_url: Callable[[str], str]
-) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
-    app = create_app(ActivitiesSettings(**common, database_url=new_database_url("activities")))
-    async with running(app) as client:
-        yield app, client
-
-
-@pytest.fixture
-async def registry(kafka_bootstrap_servers: str, topic_prefix: str) -> AsyncIterator[Registry]:
-    feed = Registry(kafka_bootstrap_servers, topic_prefix)
-    await feed.producer.start()
-    try:
-        yield feed
-    finally:
-        await feed.producer.stop()
-
-
 async def test_a_province_wide_contest_lists_registrations_within_the_callers_scope(
-    service: tuple[FastAPI, httpx.AsyncClient], registry: Registry
+    activities_service: tuple[FastAPI, httpx.AsyncClient], registry_feed: Registry
 ) -> None:
     """Names and birth dates of another cluster's teachers and pupils once showed to every cluster."""
-    app, client = service
+    app, client = activities_service
     for state in (school("S3", 3), school("S3B", 3), school("S4", 4)):
-        await registry.publish(state)
+        await registry_feed.publish(state)
     for staff in (
         teacher("T3", "S3", "core_teacher"),
         teacher("T3B", "S3B", "core_teacher"),
         teacher("T4", "S4", "core_teacher"),
     ):
-        await registry.publish(staff)
+        await registry_feed.publish(staff)
     await wait_for(lambda: replica_counts(app), until=lambda c: c == (3, 3), message="3 schools, 3 staff")
 
     officer = bearer(app, Role.DEPARTMENT_OFFICER)
@@ -114,9 +92,9 @@ OUT_OF_RANGE: list[tuple[str, str, dict[str, Any] | None, str]] = [
 
 
 async def test_out_of_range_dates_and_numbers_are_a_422_naming_the_field(
-    service: tuple[FastAPI, httpx.AsyncClient],
+    activities_service: tuple[FastAPI, httpx.AsyncClient],
 ) -> None:
-    app, client = service
+    app, client = activities_service
     headers = bearer(app, Role.DEPARTMENT_ADMIN)
     answers = []
     for method, url, body, field in OUT_OF_RANGE:

@@ -6,175 +6,74 @@ from __future__ import annotations
 
 import asyncio
 import json
-import uuid
-from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime, timedelta, timezone
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
-from sqlmodel import select
 
-from services.activities.app import create_app
 from services.activities.jobs.registration_closing import close_due_registrations
-from services.activities.replica.models import SchoolReplica, StaffReplica
-from services.activities.settings import ActivitiesSettings
 from shared.auth import Role
-from shared.events import Envelope, EventPayload, SchoolStateV1, SchoolStateV2, StaffStateV1
-from tests.support.apps import bearer, running, runtime_of
+from shared.events import SchoolStateV2
+from tests.support.activities import (
+    NOW,
+    Registry,
+    contest,
+    feed_registry,
+    open_contest,
+    replica_counts,
+    school,
+    teacher,
+)
+from tests.support.apps import bearer, runtime_of
 from tests.support.kafka_reader import headers_of, read_topic
 from tests.support.waiting import wait_for
 
 pytestmark = [pytest.mark.kafka, pytest.mark.asyncio(loop_scope="session")]
 
-NOW = datetime.now(UTC)
 TYPE = "vn.gov.nghean.edu.activities."
 VIETNAM = timezone(timedelta(hours=7))
 
 
-@pytest.fixture
-async def service(
-    common: dict[str, Any], new_database_url: Callable[[str], str]
-) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
-    app = create_app(ActivitiesSettings(**common, database_url=new_database_url("activities")))
-    async with running(app) as client:
-        yield app, client
-
-
-class Registry:
-    """Plays the registry: publishes school and staff states as the registry's outbox relay would."""
-
-    def __init__(self, bootstrap: str, prefix: str) -> None:
-        self.producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True)
-        self.prefix = prefix
-
-    async def publish(self, event: EventPayload) -> None:
-        envelope = Envelope(
-            id=str(uuid.uuid4()),
-            type=event.event_type,
-            source="/edu-clusters/registry",
-            time=NOW,
-            subject=event.subject(),
-        )
-        await self.producer.send_and_wait(
-            self.prefix + event.topic.name,
-            event.model_dump_json().encode(),
-            key=event.message_key().encode(),
-            headers=[(name, value.encode()) for name, value in envelope.to_headers().items()],
-        )
+Events = list[tuple[str, dict[str, Any], str]]
+"""The test's activities events in order: (type without the prefix, body, key)."""
 
 
 @pytest.fixture
-async def registry(kafka_bootstrap_servers: str, topic_prefix: str) -> AsyncIterator[Registry]:
-    feed = Registry(kafka_bootstrap_servers, topic_prefix)
-    await feed.producer.start()
-    try:
-        yield feed
-    finally:
-        await feed.producer.stop()
+def activity_events(kafka_bootstrap_servers: str, topic_prefix: str) -> Callable[[int], Awaitable[Events]]:
+    """Reads this test's activities events, once ``expected`` of them are on the topic."""
+
+    async def read(expected: int) -> Events:
+        records = await read_topic(
+            kafka_bootstrap_servers, topic_prefix + "activities.events", expected=expected
+        )
+        ordered = sorted(records, key=lambda r: (r.partition, r.offset))
+        return [
+            (headers_of(r)["ce_type"].removeprefix(TYPE), json.loads(r.value), r.key.decode())
+            for r in ordered
+        ]
+
+    return read
 
 
-def school(code: str, cluster_no: int | None, level: str = "primary", version: int = 1) -> SchoolStateV1:
-    return SchoolStateV1(
-        code=code,
-        name=f"Trường {code}",
-        level=level,
-        commune_code="17000",
-        cluster_no=cluster_no,  # type: ignore[arg-type]
-        version=version,
-        updated_at=NOW,
-    )
-
-
-def teacher(
-    code: str, school_code: str, *roles: str, subject: str = "Toán", version: int = 1
-) -> StaffStateV1:
-    return StaffStateV1(
-        code=code,
-        full_name=f"Giáo viên {code}",
-        roles=list(roles or ("teacher",)),
-        school_code=school_code,
-        teaching_subject=subject,
-        version=version,
-        updated_at=NOW,
-    )
-
-
-async def replica_counts(app: FastAPI) -> tuple[int, int]:
-    async with runtime_of(app).sessions() as session:
-        schools = len((await session.exec(select(SchoolReplica))).all())
-        staff = len((await session.exec(select(StaffReplica))).all())
-    return schools, staff
-
-
-async def feed_registry(app: FastAPI, registry: Registry) -> None:
-    for state in (
-        school("S1", 3),
-        school("S2", 3),
-        school("S3", 3),
-        school("S4", 4),
-        school("M1", 3, level="preschool"),
-    ):
-        await registry.publish(state)
-    for state in (
-        teacher("T1", "S1", "teacher", "core_teacher"),
-        teacher("T2", "S2", "core_teacher"),
-        teacher("T3", "S3", "core_teacher"),
-        teacher("T4", "S1", "teacher"),
-        teacher("T5", "S4", "core_teacher"),
-    ):
-        await registry.publish(state)
-    await wait_for(
-        lambda: replica_counts(app), until=lambda c: c == (5, 5), message="replica of 5 schools, 5 staff"
-    )
-
-
-def contest(**changes: Any) -> dict[str, Any]:
-    starts = NOW + timedelta(days=10)
-    body: dict[str, Any] = {
-        "title": "Hội thi giáo viên dạy giỏi cụm 3",
-        "kind": "teacher_contest",
-        "division_code": "GDPT",
-        "cluster_nos": [3],
-        "levels": ["primary"],
-        "starts_at": starts.isoformat(),
-        "ends_at": (starts + timedelta(days=2)).isoformat(),
-        "venue_school_code": "S1",
-        "capacity": 2,
-        "registration_opens_at": (NOW - timedelta(hours=1)).isoformat(),
-        "registration_closes_at": (NOW + timedelta(days=5)).isoformat(),
-        "eligibility": {"participant_kind": "teacher", "staff_roles": ["core_teacher"], "subjects": ["Toán"]},
-    }
-    return {**body, **changes}
-
-
-async def events_of(bootstrap: str, prefix: str, expected: int) -> list[tuple[str, dict[str, Any], str]]:
-    records = await read_topic(bootstrap, prefix + "activities.events", expected=expected)
-    ordered = sorted(records, key=lambda r: (r.partition, r.offset))
-    return [
-        (headers_of(r)["ce_type"].removeprefix(TYPE), json.loads(r.value), r.key.decode()) for r in ordered
-    ]
+@pytest.fixture
+async def fed(
+    activities_service: tuple[FastAPI, httpx.AsyncClient], registry_feed: Registry
+) -> tuple[FastAPI, httpx.AsyncClient]:
+    """The activities app with ``feed_registry``'s schools and staff in its replica."""
+    await feed_registry(activities_service[0], registry_feed)
+    return activities_service
 
 
 async def test_a_cluster_contest_is_planned_opened_filled_and_each_step_is_an_event(
-    service: tuple[FastAPI, httpx.AsyncClient],
-    registry: Registry,
-    kafka_bootstrap_servers: str,
-    topic_prefix: str,
+    fed: tuple[FastAPI, httpx.AsyncClient], activity_events: Callable[[int], Awaitable[Events]]
 ) -> None:
-    app, client = service
-    await feed_registry(app, registry)
+    app, client = fed
     leader = bearer(app, Role.CLUSTER_LEADER, cluster_no=3)
 
-    planned = await client.post("/activities", json=contest(), headers=leader)
-    assert planned.status_code == 201, planned.text
-    activity_id = planned.json()["id"]
-    opened = await client.post(
-        f"/activities/{activity_id}/status", json={"status": "registration_open"}, headers=leader
-    )
-    assert opened.status_code == 200, opened.text
+    activity_id = await open_contest(client, leader)
 
     def register(school_code: str, staff_code: str, as_officer: bool = False) -> Any:
         principal = (
@@ -260,7 +159,7 @@ async def test_a_cluster_contest_is_planned_opened_filled_and_each_step_is_an_ev
     )
     assert done.json()["status"] == "completed"
 
-    events = await events_of(kafka_bootstrap_servers, topic_prefix, expected=12)
+    events = await activity_events(12)
     assert [kind for kind, _, _ in events] == [
         "activity.scheduled.v1",
         "activity.registration_opened.v1",
@@ -294,13 +193,9 @@ async def test_a_cluster_contest_is_planned_opened_filled_and_each_step_is_an_ev
 
 
 async def test_a_delegation_a_support_contribution_and_a_proposal_are_events(
-    service: tuple[FastAPI, httpx.AsyncClient],
-    registry: Registry,
-    kafka_bootstrap_servers: str,
-    topic_prefix: str,
+    fed: tuple[FastAPI, httpx.AsyncClient], activity_events: Callable[[int], Awaitable[Events]]
 ) -> None:
-    app, client = service
-    await feed_registry(app, registry)
+    app, client = fed
     officer, admin = bearer(app, Role.DEPARTMENT_OFFICER), bearer(app, Role.DEPARTMENT_ADMIN)
     leader = bearer(app, Role.CLUSTER_LEADER, cluster_no=3)
     starts = NOW + timedelta(days=3)
@@ -409,7 +304,7 @@ async def test_a_delegation_a_support_contribution_and_a_proposal_are_events(
     )
     assert decided.json()["status"] == "approved"
 
-    events = await events_of(kafka_bootstrap_servers, topic_prefix, expected=6)
+    events = await activity_events(6)
     kinds = {kind: (body, key) for kind, body, key in events}
     assert sorted(kinds) == [
         "activity.updated.v1",  # the delegation went in_progress
@@ -424,22 +319,8 @@ async def test_a_delegation_a_support_contribution_and_a_proposal_are_events(
     assert kinds["proposal.decided.v1"][0]["decision"] == "approved"
 
 
-async def open_contest(client: httpx.AsyncClient, headers: dict[str, str], **changes: Any) -> str:
-    planned = await client.post("/activities", json=contest(**changes), headers=headers)
-    assert planned.status_code == 201, planned.text
-    activity_id: str = planned.json()["id"]
-    opened = await client.post(
-        f"/activities/{activity_id}/status", json={"status": "registration_open"}, headers=headers
-    )
-    assert opened.status_code == 200, opened.text
-    return activity_id
-
-
-async def test_a_burst_of_registrations_never_overbooks(
-    service: tuple[FastAPI, httpx.AsyncClient], registry: Registry
-) -> None:
-    app, client = service
-    await feed_registry(app, registry)
+async def test_a_burst_of_registrations_never_overbooks(fed: tuple[FastAPI, httpx.AsyncClient]) -> None:
+    app, client = fed
     officer = bearer(app, Role.DEPARTMENT_OFFICER)
     activity_id = await open_contest(
         client,
@@ -472,10 +353,9 @@ async def test_a_burst_of_registrations_never_overbooks(
 
 
 async def test_eligibility_follows_the_registry(
-    service: tuple[FastAPI, httpx.AsyncClient], registry: Registry
+    fed: tuple[FastAPI, httpx.AsyncClient], registry_feed: Registry
 ) -> None:
-    app, client = service
-    await feed_registry(app, registry)
+    app, client = fed
     officer = bearer(app, Role.DEPARTMENT_OFFICER)
     activity_id = await open_contest(client, officer, capacity=10, venue_school_code=None)
     url = f"/activities/{activity_id}/registrations"
@@ -483,15 +363,15 @@ async def test_eligibility_follows_the_registry(
     refused = await client.post(url, json=body, headers=officer)
     assert (refused.status_code, refused.json()["rule"]) == (422, "eligibility_cluster")
 
-    await registry.publish(school("S4", 3, version=2))  # its commune moved to cluster 3
-    await registry.publish(school("S4", 4, version=1))  # a late, older state changes nothing
+    await registry_feed.publish(school("S4", 3, version=2))  # its commune moved to cluster 3
+    await registry_feed.publish(school("S4", 4, version=1))  # a late, older state changes nothing
 
     async def attempt() -> int:
         return (await client.post(url, json=body, headers=officer)).status_code
 
     await wait_for(attempt, until=lambda status: status == 201, message="S4 eligible once in cluster 3")
 
-    await registry.publish(teacher("T2", "S2", "teacher", version=2))  # no longer a core teacher
+    await registry_feed.publish(teacher("T2", "S2", "teacher", version=2))  # no longer a core teacher
     t2 = {"school_code": "S2", "participant_kind": "teacher", "staff_code": "T2"}
 
     async def attempt_t2() -> httpx.Response:
@@ -501,11 +381,8 @@ async def test_eligibility_follows_the_registry(
     assert response.json()["rule"] == "eligibility_role"
 
 
-async def test_roles_double_bookings_windows_and_the_calendar(
-    service: tuple[FastAPI, httpx.AsyncClient], registry: Registry
-) -> None:
-    app, client = service
-    await feed_registry(app, registry)
+async def test_roles_double_bookings_windows_and_the_calendar(fed: tuple[FastAPI, httpx.AsyncClient]) -> None:
+    app, client = fed
     officer = bearer(app, Role.DEPARTMENT_OFFICER)
     leader_3, leader_4 = (
         bearer(app, Role.CLUSTER_LEADER, cluster_no=3),
@@ -581,9 +458,9 @@ async def test_roles_double_bookings_windows_and_the_calendar(
 
 
 async def test_registration_closes_by_itself_when_its_window_ends(
-    service: tuple[FastAPI, httpx.AsyncClient], kafka_bootstrap_servers: str, topic_prefix: str
+    activities_service: tuple[FastAPI, httpx.AsyncClient], activity_events: Callable[[int], Awaitable[Events]]
 ) -> None:
-    app, client = service
+    app, client = activities_service
     leader = bearer(app, Role.CLUSTER_LEADER, cluster_no=3)
     closes_at = NOW + timedelta(hours=1)
     activity_id = await open_contest(client, leader, registration_closes_at=closes_at.isoformat())
@@ -597,7 +474,7 @@ async def test_registration_closes_by_itself_when_its_window_ends(
 
     read = (await client.get(f"/activities/{activity_id}", headers=leader)).json()
     assert read["status"] == "registration_closed"
-    events = await events_of(kafka_bootstrap_servers, topic_prefix, expected=3)
+    events = await activity_events(3)
     assert [kind for kind, _, key in events if key == activity_id] == [
         "activity.scheduled.v1",
         "activity.registration_opened.v1",
@@ -606,13 +483,11 @@ async def test_registration_closes_by_itself_when_its_window_ends(
 
 
 async def test_an_upper_secondary_school_is_eligible_when_its_level_is_chosen_and_the_events_are_v2(
-    service: tuple[FastAPI, httpx.AsyncClient],
-    registry: Registry,
-    kafka_bootstrap_servers: str,
-    topic_prefix: str,
+    fed: tuple[FastAPI, httpx.AsyncClient],
+    registry_feed: Registry,
+    activity_events: Callable[[int], Awaitable[Events]],
 ) -> None:
-    app, client = service
-    await feed_registry(app, registry)
+    app, client = fed
     thpt = SchoolStateV2(
         code="H1",
         name="Trường THPT H1",
@@ -622,21 +497,14 @@ async def test_an_upper_secondary_school_is_eligible_when_its_level_is_chosen_an
         version=1,
         updated_at=NOW,
     )
-    await registry.publish(thpt)
-    await registry.publish(teacher("T6", "H1", "core_teacher"))
+    await registry_feed.publish(thpt)
+    await registry_feed.publish(teacher("T6", "H1", "core_teacher"))
     await wait_for(lambda: replica_counts(app), until=lambda c: c == (6, 6), message="the THPT school")
     leader = bearer(app, Role.CLUSTER_LEADER, cluster_no=3)
 
-    planned = await client.post(
-        "/activities", json=contest(levels=["upper_secondary"], venue_school_code="H1"), headers=leader
-    )
-    assert planned.status_code == 201, planned.text
-    assert planned.json()["levels"] == ["upper_secondary"]
-    activity_id = planned.json()["id"]
-    opened = await client.post(
-        f"/activities/{activity_id}/status", json={"status": "registration_open"}, headers=leader
-    )
-    assert opened.status_code == 200, opened.text
+    activity_id = await open_contest(client, leader, levels=["upper_secondary"], venue_school_code="H1")
+    planned = (await client.get(f"/activities/{activity_id}", headers=leader)).json()
+    assert planned["levels"] == ["upper_secondary"]
     body = {"school_code": "H1", "participant_kind": "teacher", "staff_code": "T6"}
     principal = bearer(app, Role.SCHOOL_PRINCIPAL, school_id="H1")
     registered = await client.post(f"/activities/{activity_id}/registrations", json=body, headers=principal)
@@ -649,7 +517,7 @@ async def test_an_upper_secondary_school_is_eligible_when_its_level_is_chosen_an
     )
     assert (refused.status_code, refused.json()["rule"]) == (422, "eligibility_level")
 
-    events = await events_of(kafka_bootstrap_servers, topic_prefix, expected=3)
+    events = await activity_events(3)
     assert [kind for kind, _, _ in events] == [
         "activity.scheduled.v2",  # v1 cannot name the level: its consumers never meet it
         "activity.registration_opened.v2",
@@ -660,13 +528,9 @@ async def test_an_upper_secondary_school_is_eligible_when_its_level_is_chosen_an
 
 
 async def test_support_periods_are_data_and_the_new_kinds_total_per_period_and_kind(
-    service: tuple[FastAPI, httpx.AsyncClient],
-    registry: Registry,
-    kafka_bootstrap_servers: str,
-    topic_prefix: str,
+    fed: tuple[FastAPI, httpx.AsyncClient], activity_events: Callable[[int], Awaitable[Events]]
 ) -> None:
-    app, client = service
-    await feed_registry(app, registry)
+    app, client = fed
     officer = bearer(app, Role.DEPARTMENT_OFFICER)
     leader = bearer(app, Role.CLUSTER_LEADER, cluster_no=3)
     periods = (await client.get("/support/periods", headers=leader)).json()
@@ -770,7 +634,7 @@ async def test_support_periods_are_data_and_the_new_kinds_total_per_period_and_k
     )
     assert (later.status_code, later.json()["period_code"]) == (201, "2028-2033")
 
-    events = await events_of(kafka_bootstrap_servers, topic_prefix, expected=5)
+    events = await activity_events(5)
     assert [(kind, body["kind"], body["period_code"]) for kind, body, _ in events] == [
         ("pairing.support_recorded.v1", "money", "2019-2023"),
         ("pairing.support_recorded.v2", "sports_exchange", "2023-2028"),  # a kind v1 cannot name

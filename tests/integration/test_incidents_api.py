@@ -12,31 +12,20 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.incidents.app import create_app
 from services.incidents.replica.models import ReplicaSchool, ReplicaStaff
-from services.incidents.settings import IncidentsSettings
 from shared.auth import Role
 from shared.events import ClusterStateV1, CommuneStateV1, SchoolStateV1, StaffStateV1
 from shared.events.registry import ClusterMembershipV1
-from shared.settings import Environment
-from tests.support.apps import bearer, running, runtime_of
-from tests.support.harness import start_stand_in_registry
-from tests.support.waiting import wait_for
+from tests.support.apps import bearer
+from tests.support.incidents import FixedClock, incidents_beside_registry
 
 pytestmark = [pytest.mark.kafka, pytest.mark.asyncio(loop_scope="session")]
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 09:00 in Vinh: the day of the summary
 SCHOOL_3, SCHOOL_4 = "29000301", "29000401"
 COMMUNE_3, COMMUNE_4, VINH = "16939", "17299", "16681"
-
-
-class FixedClock:
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def registry_states() -> list[Any]:
@@ -100,36 +89,17 @@ def registry_states() -> list[Any]:
 async def service(
     kafka_bootstrap_servers: str, topic_prefix: str, sqlite_url: Callable[[str], str], tmp_path: Path
 ) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
-    registry = await start_stand_in_registry(
-        bootstrap=kafka_bootstrap_servers,
-        prefix=topic_prefix,
-        database_url=sqlite_url("reg"),
-        states=registry_states(),
-    )
-    settings = IncidentsSettings(
-        environment=Environment.TEST,
-        database_url=sqlite_url("incidents"),
-        data_dir=tmp_path,
-        kafka_bootstrap_servers=kafka_bootstrap_servers,
-        kafka_topic_prefix=topic_prefix,
-        kafka_session_timeout_ms=6_000,
-        kafka_heartbeat_interval_ms=500,
-        scheduler_enabled=False,
-    )
-    app = create_app(settings, clock=FixedClock())
-    async with running(app) as client:
+    async def schools_and_leaders(session: AsyncSession) -> bool:
+        schools = [await session.get(ReplicaSchool, code) for code in (SCHOOL_3, SCHOOL_4)]
+        leaders = [await session.get(ReplicaStaff, code) for code in ("L3", "L4")]
+        return all(row is not None for row in [*schools, *leaders])
 
-        async def schools_and_leaders() -> int:
-            async with runtime_of(app).sessions() as session:
-                schools = [await session.get(ReplicaSchool, code) for code in (SCHOOL_3, SCHOOL_4)]
-                leaders = [await session.get(ReplicaStaff, code) for code in ("L3", "L4")]
-            return sum(row is not None for row in [*schools, *leaders])
-
-        await wait_for(
-            schools_and_leaders, until=lambda n: n == 4, message="schools and leaders in the replica"
-        )
-        yield app, client
-    await registry.stop()
+    async with incidents_beside_registry(
+        bootstrap=kafka_bootstrap_servers, prefix=topic_prefix, sqlite_url=sqlite_url, data_dir=tmp_path,
+        states=registry_states(), clock=FixedClock(NOW), replicated=schools_and_leaders,
+        what="schools and leaders in the replica",
+    ) as served:  # fmt: skip
+        yield served
 
 
 def body(**changes: Any) -> dict[str, Any]:

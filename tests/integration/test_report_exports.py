@@ -22,24 +22,18 @@ from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 from openpyxl import load_workbook
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.activities.app import create_app as create_activities
-from services.activities.settings import ActivitiesSettings
-from services.incidents.app import create_app as create_incidents
 from services.incidents.replica.models import ReplicaCommune, ReplicaSchool
-from services.incidents.settings import IncidentsSettings
 from shared.auth import Role
 from shared.events import ClusterStateV1, CommuneStateV1, SchoolStateV1, StaffStateV1
 from shared.events.registry import ClusterMembershipV1
-from shared.events.topics import REGISTRY_CLUSTERS, REGISTRY_COMMUNES, REGISTRY_SCHOOLS, REGISTRY_STAFF
-from shared.settings import Environment
 from shared.tabular import XLSX_MEDIA_TYPE
-from tests.integration.test_activities_service import Registry, feed_registry, open_contest
 from tests.integration.test_strict_inputs import SERVICES, known_parameters
-from tests.support.apps import bearer, running, runtime_of
-from tests.support.harness import MessagingNode, node_settings
+from tests.support.activities import Registry, feed_registry, open_contest, running_activities
+from tests.support.apps import bearer, running
+from tests.support.incidents import FixedClock, incidents_beside_registry
 from tests.support.tables import both_exports_agree, raw_csv_rows
-from tests.support.waiting import wait_for
 
 pytestmark = [pytest.mark.kafka, pytest.mark.asyncio(loop_scope="session")]
 
@@ -138,14 +132,6 @@ SCHOOL, COMMUNE = "29100101", "16813"
 FORMULA_CATEGORY = '=HYPERLINK("http://x.invalid";"Sự cố ở bếp ăn")'
 
 
-class FixedClock:
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 def registry_states() -> list[Any]:
     leader = StaffStateV1(
         code="L1",
@@ -191,38 +177,15 @@ def registry_states() -> list[Any]:
 async def incidents(
     kafka_bootstrap_servers: str, topic_prefix: str, sqlite_url: Callable[[str], str], tmp_path: Path
 ) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
-    registry = await MessagingNode.start(
-        node_settings(
-            name="registry",
-            bootstrap=kafka_bootstrap_servers,
-            prefix=topic_prefix,
-            database_url=sqlite_url("r"),
-        ),
-        publishes=[REGISTRY_CLUSTERS, REGISTRY_COMMUNES, REGISTRY_SCHOOLS, REGISTRY_STAFF],
-    )
-    await registry.publish(*registry_states())
-    settings = IncidentsSettings(
-        environment=Environment.TEST,
-        database_url=sqlite_url("incidents"),
-        data_dir=tmp_path,
-        kafka_bootstrap_servers=kafka_bootstrap_servers,
-        kafka_topic_prefix=topic_prefix,
-        kafka_session_timeout_ms=6_000,
-        kafka_heartbeat_interval_ms=500,
-        scheduler_enabled=False,
-    )
-    app = create_incidents(settings, clock=FixedClock())
-    async with running(app) as client:
+    async def replicated(session: AsyncSession) -> bool:
+        return bool(await session.get(ReplicaSchool, SCHOOL) and await session.get(ReplicaCommune, COMMUNE))
 
-        async def replicated() -> bool:
-            async with runtime_of(app).sessions() as session:
-                return bool(
-                    await session.get(ReplicaSchool, SCHOOL) and await session.get(ReplicaCommune, COMMUNE)
-                )
-
-        await wait_for(replicated, message="the school and commune in the replica", within=60)
-        yield app, client
-    await registry.stop()
+    async with incidents_beside_registry(
+        bootstrap=kafka_bootstrap_servers, prefix=topic_prefix, sqlite_url=sqlite_url, data_dir=tmp_path,
+        states=registry_states(), clock=FixedClock(NOW), replicated=replicated,
+        what="the school and commune in the replica",
+    ) as served:  # fmt: skip
+        yield served
 
 
 async def test_incident_reports_read_back_the_same_in_both_files_in_vietnamese(
@@ -296,26 +259,15 @@ FORMULA_AWARD = "=Tập thể Tổ Toán - Trường S1"
 async def activities(
     common: dict[str, Any], sqlite_url: Callable[[str], str]
 ) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
-    app = create_activities(ActivitiesSettings(**common, database_url=sqlite_url("activities")))
-    async with running(app) as client:
-        yield app, client
-
-
-@pytest.fixture
-async def registry(kafka_bootstrap_servers: str, topic_prefix: str) -> AsyncIterator[Registry]:
-    feed = Registry(kafka_bootstrap_servers, topic_prefix)
-    await feed.producer.start()
-    try:
-        yield feed
-    finally:
-        await feed.producer.stop()
+    async with running_activities(common, sqlite_url("activities")) as served:
+        yield served
 
 
 async def test_activity_reports_read_back_the_same_in_both_files_in_vietnamese(
-    activities: tuple[FastAPI, httpx.AsyncClient], registry: Registry
+    activities: tuple[FastAPI, httpx.AsyncClient], registry_feed: Registry
 ) -> None:
     app, client = activities
-    await feed_registry(app, registry)
+    await feed_registry(app, registry_feed)
     officer = bearer(app, Role.DEPARTMENT_OFFICER)
     leader = bearer(app, Role.CLUSTER_LEADER, cluster_no=3)
     activity_id = await open_contest(
