@@ -10,35 +10,32 @@ settings.
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 from openpyxl import load_workbook
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.incidents.app import create_app as create_incidents
-from services.incidents.replica.models import ReplicaSchool
-from services.incidents.settings import IncidentsSettings
 from services.notifications.app import create_app as create_notifications
 from services.notifications.devmail.adapters import MailCatcher
 from services.notifications.replica.models import OfficeReplica
 from services.notifications.settings import NotificationsSettings
-from services.registry.app import create_app as create_registry
-from services.registry.settings import RegistrySettings
 from shared.auth import Role
-from shared.events.incidents import IncidentReportedV1
-from shared.settings import Environment
 from shared.tabular import XLSX_MEDIA_TYPE
-from tests.support.apps import bearer, running, runtime_of
+from tests.support.apps import bearer, running
+from tests.support.department import (
+    department_apps,
+    import_school,
+    incident_deliveries,
+    report_incident,
+    wait_for_replicas,
+)
 from tests.support.tables import CSV, both_exports_agree, csv_bytes, send
 from tests.support.waiting import wait_for
 
 pytestmark = [pytest.mark.kafka, pytest.mark.asyncio(loop_scope="session")]
 
-MUONG_XEN = "16813"
-SCHOOL = "29100101"
 SETTINGS_DESK = "truc-ban-cu@nghean.edu.vn"
 SETTINGS_LEADERSHIP = "bgd-cu@nghean.edu.vn"
 OFFICES = [
@@ -51,14 +48,6 @@ OFFICES = [
 ]  # fmt: skip
 
 
-@pytest.fixture
-def smtp() -> AsyncIterator[MailCatcher]:  # type: ignore[misc]
-    server = MailCatcher()
-    server.start()
-    yield server
-    server.stop()
-
-
 def desks(report: dict[str, Any]) -> dict[str, tuple[bool, list[tuple[str, str | None]]]]:
     return {
         desk["desk"]: (desk["from_offices"], [(p["key"], p["email"]) for p in desk["people"]])
@@ -67,32 +56,12 @@ def desks(report: dict[str, Any]) -> dict[str, tuple[bool, list[tuple[str, str |
 
 
 async def test_the_department_step_reaches_the_imported_offices_duty_contacts(
-    kafka_bootstrap_servers: str, topic_prefix: str, sqlite_url: Callable[[str], str], tmp_path: Path,
-    smtp: MailCatcher,
-) -> None:  # fmt: skip
-    kafka = {
-        "environment": Environment.TEST,
-        "data_dir": tmp_path,
-        "kafka_bootstrap_servers": kafka_bootstrap_servers,
-        "kafka_topic_prefix": topic_prefix,
-        "kafka_session_timeout_ms": 6_000,
-        "kafka_heartbeat_interval_ms": 500,
-        "outbox_sweep_interval_s": 0.2,
-    }
-    registry = create_registry(RegistrySettings(**kafka, database_url=sqlite_url("registry")))
-    incidents = create_incidents(
-        IncidentsSettings(**kafka, database_url=sqlite_url("incidents"), scheduler_enabled=False)
-    )
-    notifications = create_notifications(
-        NotificationsSettings(
-            **kafka,
-            database_url=sqlite_url("notifications"),
-            smtp_port=smtp.port,
-            delivery_poll_interval_s=0.05,
-            department_duty_desk_email=SETTINGS_DESK,
-            department_leadership_email=SETTINGS_LEADERSHIP,
-        )
-    )
+    quick_common: dict[str, Any], sqlite_url: Callable[[str], str], smtp: MailCatcher
+) -> None:
+    registry, incidents, notifications = department_apps(
+        quick_common, sqlite_url, smtp.port,
+        department_duty_desk_email=SETTINGS_DESK, department_leadership_email=SETTINGS_LEADERSHIP,
+    )  # fmt: skip
     async with (
         running(registry) as registry_client,
         running(incidents) as incidents_client,
@@ -127,22 +96,14 @@ async def test_the_department_step_reaches_the_imported_offices_duty_contacts(
         exported = await both_exports_agree(registry_client, "/offices/export", admin)
         assert ["van-phong-so", "Văn phòng Sở", "department_office", "Trực ban Nguyễn Thị Hà",
                 "truc.ban@nghean.edu.vn", "0912345678", "true"] in exported  # fmt: skip
-        school = [
-            ["code", "name", "level", "commune_code"],
-            [SCHOOL, "Trường Mường Xén 1", "primary", MUONG_XEN],
-        ]
-        assert (
-            await send(registry_client, "/schools/import", csv_bytes(school), CSV, admin)
-        ).status_code == 200
+        await import_school(registry_client, admin)
 
-        async def mirrored() -> bool:
-            async with runtime_of(notifications).sessions() as session:
-                found = [await session.get(OfficeReplica, row[0]) for row in OFFICES[1:]]
-            async with runtime_of(incidents).sessions() as session:
-                school_row = await session.get(ReplicaSchool, SCHOOL)
-            return all(found) and school_row is not None
+        async def offices(session: AsyncSession) -> bool:
+            return all([await session.get(OfficeReplica, row[0]) for row in OFFICES[1:]])
 
-        await wait_for(mirrored, message="the offices and the school in the replicas", within=60)
+        await wait_for_replicas(
+            incidents, notifications, offices, message="the offices and the school in the replicas"
+        )
 
         # The coverage report names the imported duty contacts; a division is no desk.
         after = desks(await coverage())
@@ -164,23 +125,13 @@ async def test_the_department_step_reaches_the_imported_offices_duty_contacts(
 
         # A critical incident: its Department step reaches the imported duty contacts, by email.
         incident_officer = bearer(incidents, Role.DEPARTMENT_OFFICER)
-        reported = await incidents_client.post(
-            "/incidents",
-            json={
-                "school_code": SCHOOL, "category": "food_poisoning", "severity": "critical",
-                "title": "Nhiều trẻ đau bụng", "description": "60 trẻ nôn sau bữa trưa bán trú",
-                "occurred_at": (datetime.now(UTC) - timedelta(minutes=5)).isoformat(),
-            },
-            headers=incident_officer,
+        incident = await report_incident(
+            incidents_client, incident_officer, category="food_poisoning", severity="critical",
+            title="Nhiều trẻ đau bụng", description="60 trẻ nôn sau bữa trưa bán trú",
         )  # fmt: skip
-        assert reported.status_code == 201, reported.text
-        incident = reported.json()
 
-        async def deliveries() -> list[dict[str, Any]]:
-            listed = await client.get(
-                "/deliveries", params={"subject": f"incident/{incident['id']}", "limit": 200}, headers=officer
-            )
-            return [d for d in listed.json()["items"] if d["event_type"] == IncidentReportedV1.event_type]
+        def deliveries() -> Awaitable[list[dict[str, Any]]]:
+            return incident_deliveries(client, officer, incident["id"])
 
         def emailed(found: list[dict[str, Any]]) -> bool:
             keys = {

@@ -9,36 +9,38 @@ nothing, all or nothing, and every export read back by openpyxl and by the csv m
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import date
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.incidents.app import create_app as create_incidents
-from services.incidents.replica.models import ReplicaSchool
-from services.incidents.settings import IncidentsSettings
-from services.notifications.app import create_app as create_notifications
 from services.notifications.devmail.adapters import MailCatcher
 from services.notifications.recipients.domain import DepartmentContacts, Recipient, Target, TargetKind
 from services.notifications.recipients.queries import resolve_one
 from services.notifications.replica.models import CommuneReplica, MembershipReplica, OfficeReplica
-from services.notifications.settings import NotificationsSettings
 from services.registry.app import create_app as create_registry
 from services.registry.settings import RegistrySettings
 from shared.auth import Role
-from shared.events.incidents import IncidentReportedV1
 from shared.tabular import XLSX_MEDIA_TYPE
 from tests.support.apps import bearer, running, runtime_of
+from tests.support.department import (
+    MUONG_XEN,
+    SCHOOL,
+    department_apps,
+    import_school,
+    incident_deliveries,
+    report_incident,
+    wait_for_replicas,
+)
 from tests.support.tables import CSV, both_exports_agree, csv_bytes, send, xlsx
 from tests.support.waiting import wait_for
 
 pytestmark = [pytest.mark.kafka, pytest.mark.asyncio(loop_scope="session")]
 
-MUONG_XEN = "16813"
-SCHOOL = "29100101"
 STAFF = (
     "code,full_name,roles,email,phone\n"
     "CB0102,Lô Văn Hùng,department_official,hung.lv@nghean.edu.vn,0912000102\n"
@@ -172,18 +174,7 @@ async def test_the_onboarding_files_keep_the_import_contract_and_export_what_the
 async def test_after_the_two_spreadsheets_an_incident_in_a_cluster_without_a_leader_reaches_its_people(
     quick_common: dict[str, Any], sqlite_url: Callable[[str], str], smtp: MailCatcher
 ) -> None:
-    registry = create_registry(RegistrySettings(**quick_common, database_url=sqlite_url("registry")))
-    incidents = create_incidents(
-        IncidentsSettings(**quick_common, database_url=sqlite_url("incidents"), scheduler_enabled=False)
-    )
-    notifications = create_notifications(
-        NotificationsSettings(
-            **quick_common,
-            database_url=sqlite_url("notifications"),
-            smtp_port=smtp.port,
-            delivery_poll_interval_s=0.05,
-        )
-    )
+    registry, incidents, notifications = department_apps(quick_common, sqlite_url, smtp.port)
     async with (
         running(registry) as registry_client,
         running(incidents) as incidents_client,
@@ -209,27 +200,18 @@ async def test_after_the_two_spreadsheets_an_incident_in_a_cluster_without_a_lea
             "created"
         ] == 2
         await both_exports_agree(registry_client, "/offices/export", admin)
-        school = [
-            ["code", "name", "level", "commune_code"],
-            [SCHOOL, "Trường Mường Xén 1", "primary", MUONG_XEN],
-        ]
-        assert (
-            await send(registry_client, "/schools/import", csv_bytes(school), CSV, admin)
-        ).status_code == 200
+        await import_school(registry_client, admin)
 
-        async def mirrored() -> bool:
-            async with runtime_of(notifications).sessions() as session:
-                office = await session.get(CommuneReplica, MUONG_XEN)
-                member = await session.get(MembershipReplica, 1)
-                province = await session.get(OfficeReplica, "ubnd-tinh")
-                desk = await session.get(OfficeReplica, "van-phong-so")
-            async with runtime_of(incidents).sessions() as session:
-                school_row = await session.get(ReplicaSchool, SCHOOL)
-            return bool(
-                office and office.culture_office_email and member and province and desk and school_row
-            )
+        async def imported_people(session: AsyncSession) -> bool:
+            office = await session.get(CommuneReplica, MUONG_XEN)
+            member = await session.get(MembershipReplica, 1)
+            province = await session.get(OfficeReplica, "ubnd-tinh")
+            desk = await session.get(OfficeReplica, "van-phong-so")
+            return bool(office and office.culture_office_email and member and province and desk)
 
-        await wait_for(mirrored, message="the imports in both replicas", within=60)
+        await wait_for_replicas(
+            incidents, notifications, imported_people, message="the imports in both replicas"
+        )
 
         # The coverage report: no commune of cluster 1 is left without someone of its own.
         officer = bearer(notifications, Role.DEPARTMENT_OFFICER)
@@ -250,28 +232,18 @@ async def test_after_the_two_spreadsheets_an_incident_in_a_cluster_without_a_lea
 
         # An incident at a school of cluster 1: the members and the commune office hear at once.
         incident_officer = bearer(incidents, Role.DEPARTMENT_OFFICER)
-        reported = await incidents_client.post(
-            "/incidents",
-            json={
-                "school_code": SCHOOL, "category": "dangerous_building", "severity": "high",
-                "title": "Tường lớp học nứt", "description": "Tường phía tây nứt sau mưa lớn",
-                "occurred_at": (datetime.now(UTC) - timedelta(minutes=5)).isoformat(),
-            },
-            headers=incident_officer,
+        incident = await report_incident(
+            incidents_client, incident_officer, category="dangerous_building", severity="high",
+            title="Tường lớp học nứt", description="Tường phía tây nứt sau mưa lớn",
         )  # fmt: skip
-        assert reported.status_code == 201, reported.text
-        incident = reported.json()
         timeline = await incidents_client.get(
             f"/incidents/{incident['id']}/timeline", headers=incident_officer
         )
         routed = next(entry for entry in timeline.json() if entry["kind"] == "routed")
         assert routed["detail"].endswith("cụm 1 chưa có cụm trưởng: chuyển Văn phòng Sở"), routed["detail"]
 
-        async def deliveries() -> list[dict[str, Any]]:
-            listed = await client.get(
-                "/deliveries", params={"subject": f"incident/{incident['id']}", "limit": 200}, headers=officer
-            )
-            return [d for d in listed.json()["items"] if d["event_type"] == IncidentReportedV1.event_type]
+        def deliveries() -> Awaitable[list[dict[str, Any]]]:
+            return incident_deliveries(client, officer, incident["id"])
 
         office_key = f"commune-office:{MUONG_XEN}"
         wanted = {"staff:CB0102", "staff:CB0103", office_key, "office:van-phong-so"}
