@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -16,6 +17,7 @@ from shared.events.base import EventPayload
 from shared.settings import Environment
 from tests.support.activities import Registry, running_activities
 from tests.support.harness import MessagingNode, start_stand_in_registry
+from tests.support.incidents import StartIncidents, incidents_beside_registry
 
 
 @pytest.fixture
@@ -118,3 +120,17 @@ async def activities_service(
     """The activities app running on each database kind, with its client."""
     async with running_activities(common, new_database_url("activities")) as served:
         yield served
+
+
+@pytest.fixture
+def start_incidents(
+    kafka_bootstrap_servers: str, topic_prefix: str, sqlite_url: Callable[[str], str], tmp_path: Path
+) -> StartIncidents:
+    """``tests.support.incidents.incidents_beside_registry`` on this test's broker, topics and SQLite."""
+    return functools.partial(
+        incidents_beside_registry,
+        bootstrap=kafka_bootstrap_servers,
+        prefix=topic_prefix,
+        sqlite_url=sqlite_url,
+        data_dir=tmp_path,
+    )

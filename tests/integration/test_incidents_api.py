@@ -4,9 +4,8 @@ data, reports and operators' metrics. The replica is filled by a stand-in regist
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,7 +18,7 @@ from shared.auth import Role
 from shared.events import ClusterStateV1, CommuneStateV1, SchoolStateV1, StaffStateV1
 from shared.events.registry import ClusterMembershipV1
 from tests.support.apps import bearer
-from tests.support.incidents import FixedClock, incidents_beside_registry
+from tests.support.incidents import FixedClock, StartIncidents
 
 pytestmark = [pytest.mark.kafka, pytest.mark.asyncio(loop_scope="session")]
 
@@ -86,19 +85,19 @@ def registry_states() -> list[Any]:
 
 
 @pytest.fixture
-async def service(
-    kafka_bootstrap_servers: str, topic_prefix: str, sqlite_url: Callable[[str], str], tmp_path: Path
-) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+async def service(start_incidents: StartIncidents) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
     async def schools_and_leaders(session: AsyncSession) -> bool:
         schools = [await session.get(ReplicaSchool, code) for code in (SCHOOL_3, SCHOOL_4)]
         leaders = [await session.get(ReplicaStaff, code) for code in ("L3", "L4")]
         return all(row is not None for row in [*schools, *leaders])
 
-    async with incidents_beside_registry(
-        bootstrap=kafka_bootstrap_servers, prefix=topic_prefix, sqlite_url=sqlite_url, data_dir=tmp_path,
-        states=registry_states(), clock=FixedClock(NOW), replicated=schools_and_leaders,
+    clock = FixedClock(NOW)
+    async with start_incidents(
+        states=registry_states(),
+        clock=clock,
+        replicated=schools_and_leaders,
         what="schools and leaders in the replica",
-    ) as served:  # fmt: skip
+    ) as served:
         yield served
 
 

@@ -11,9 +11,8 @@ activity to exist are covered by the seeded tests below, and a new one fails her
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -30,9 +29,9 @@ from shared.events import ClusterStateV1, CommuneStateV1, SchoolStateV1, StaffSt
 from shared.events.registry import ClusterMembershipV1
 from shared.tabular import XLSX_MEDIA_TYPE
 from tests.integration.test_strict_inputs import SERVICES, known_parameters
-from tests.support.activities import Registry, feed_registry, open_contest, running_activities
+from tests.support.activities import Registry, feed_registry, open_contest
 from tests.support.apps import bearer, running
-from tests.support.incidents import FixedClock, incidents_beside_registry
+from tests.support.incidents import FixedClock, StartIncidents
 from tests.support.tables import both_exports_agree, raw_csv_rows
 
 pytestmark = [pytest.mark.kafka, pytest.mark.asyncio(loop_scope="session")]
@@ -174,17 +173,17 @@ def registry_states() -> list[Any]:
 
 
 @pytest.fixture
-async def incidents(
-    kafka_bootstrap_servers: str, topic_prefix: str, sqlite_url: Callable[[str], str], tmp_path: Path
-) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+async def incidents(start_incidents: StartIncidents) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
     async def replicated(session: AsyncSession) -> bool:
         return bool(await session.get(ReplicaSchool, SCHOOL) and await session.get(ReplicaCommune, COMMUNE))
 
-    async with incidents_beside_registry(
-        bootstrap=kafka_bootstrap_servers, prefix=topic_prefix, sqlite_url=sqlite_url, data_dir=tmp_path,
-        states=registry_states(), clock=FixedClock(NOW), replicated=replicated,
+    clock = FixedClock(NOW)
+    async with start_incidents(
+        states=registry_states(),
+        clock=clock,
+        replicated=replicated,
         what="the school and commune in the replica",
-    ) as served:  # fmt: skip
+    ) as served:
         yield served
 
 
@@ -256,17 +255,15 @@ FORMULA_AWARD = "=Tập thể Tổ Toán - Trường S1"
 
 
 @pytest.fixture
-async def activities(
-    common: dict[str, Any], sqlite_url: Callable[[str], str]
-) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
-    async with running_activities(common, sqlite_url("activities")) as served:
-        yield served
+def database_kind() -> str:
+    """The activities app of these tests on SQLite only (``activities_service``'s database)."""
+    return "sqlite"
 
 
 async def test_activity_reports_read_back_the_same_in_both_files_in_vietnamese(
-    activities: tuple[FastAPI, httpx.AsyncClient], registry_feed: Registry
+    activities_service: tuple[FastAPI, httpx.AsyncClient], registry_feed: Registry
 ) -> None:
-    app, client = activities
+    app, client = activities_service
     await feed_registry(app, registry_feed)
     officer = bearer(app, Role.DEPARTMENT_OFFICER)
     leader = bearer(app, Role.CLUSTER_LEADER, cluster_no=3)

@@ -7,7 +7,7 @@ the API would plan a whole chain of steps).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -36,6 +36,11 @@ class FixedClock:
 
     def __call__(self) -> datetime:
         return self.now
+
+
+StartIncidents = Callable[..., AbstractAsyncContextManager[tuple[FastAPI, httpx.AsyncClient]]]
+"""``incidents_beside_registry`` with the test's broker, topics and SQLite bound (the ``start_incidents``
+fixture)."""
 
 
 @asynccontextmanager
