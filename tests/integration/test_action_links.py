@@ -22,6 +22,7 @@ from services.incidents.replica.models import ReplicaMembership, ReplicaSchool, 
 from services.incidents.settings import IncidentsSettings
 from services.notifications.app import create_app as create_notifications
 from services.notifications.devmail.adapters import MailCatcher, free_port
+from services.notifications.replica.models import MembershipReplica, SchoolReplica, StaffReplica
 from services.notifications.settings import NotificationsSettings
 from shared.auth import Role
 from shared.auth.action_links import (
@@ -68,11 +69,18 @@ def registry_seed() -> list[EventPayload]:
     return registry_states()
 
 
-async def incidents_replica_has(app: FastAPI, code: str, *, member_of: int | None) -> bool:
+async def replica_has(app: FastAPI, code: str, *, member_of: int | None) -> bool:
+    """Whether the app's copy of the registry (incidents' or notifications') has the school, the person and
+    exactly that cluster membership."""
+    school, staff, membership = (
+        (ReplicaSchool, ReplicaStaff, ReplicaMembership)
+        if app.title.startswith("edu-clusters incidents")
+        else (SchoolReplica, StaffReplica, MembershipReplica)
+    )
     async with runtime_of(app).sessions() as session:
-        if await session.get(ReplicaSchool, SCHOOL) is None or await session.get(ReplicaStaff, code) is None:
+        if await session.get(school, SCHOOL) is None or await session.get(staff, code) is None:
             return False
-        query = select(ReplicaMembership).where(col(ReplicaMembership.staff_code) == code)
+        query = select(membership).where(col(membership.staff_code) == code)
         clusters = {row.cluster_no for row in (await session.exec(query)).all()}
     return clusters == ({member_of} if member_of else set())
 
@@ -102,11 +110,13 @@ async def test_a_person_acknowledges_from_the_link_in_their_email_once_and_only_
         )
     )
     async with running(incidents) as client, running(notifications):
-        for code in ("L001", "M001"):
-            await wait_for(
-                lambda code=code: incidents_replica_has(incidents, code, member_of=3),  # type: ignore[misc]
-                message=f"{code} in the incidents replica",
-            )
+        # Both replicas: incidents routes by its own, notifications finds the person's address in its own.
+        for app in (incidents, notifications):
+            for code in ("L001", "M001"):
+                await wait_for(
+                    lambda app=app, code=code: replica_has(app, code, member_of=3),  # type: ignore[misc]
+                    message=f"{code} in the {app.title} replica",
+                )
         report = await client.post(
             "/incidents",
             json={
@@ -179,7 +189,7 @@ async def test_a_person_acknowledges_from_the_link_in_their_email_once_and_only_
                 updated_at=datetime.now(UTC),
             )
         )
-        await wait_for(lambda: incidents_replica_has(incidents, "M001", member_of=None), message="M001 left")
+        await wait_for(lambda: replica_has(incidents, "M001", member_of=None), message="M001 left")
         removed = await client.post(f"/action-links/{member_token}")
         assert removed.status_code == 403, removed.text
         assert removed.json()["rule"] == "link_person_out_of_scope"
