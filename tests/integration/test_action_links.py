@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 from fastapi import FastAPI
-from sqlmodel import col, select
+from sqlmodel import SQLModel, col, select
 
 from services.incidents.app import create_app as create_incidents
 from services.incidents.replica.models import ReplicaMembership, ReplicaSchool, ReplicaStaff
@@ -69,19 +69,19 @@ def registry_seed() -> list[EventPayload]:
     return registry_states()
 
 
-async def replica_has(app: FastAPI, code: str, *, member_of: int | None) -> bool:
-    """Whether the app's copy of the registry (incidents' or notifications') has the school, the person and
-    exactly that cluster membership."""
-    school, staff, membership = (
-        (ReplicaSchool, ReplicaStaff, ReplicaMembership)
-        if app.title.startswith("edu-clusters incidents")
-        else (SchoolReplica, StaffReplica, MembershipReplica)
-    )
+ReplicaModels = tuple[type[SQLModel], type[SQLModel], type[SQLModel]]
+INCIDENTS_REPLICA: ReplicaModels = (ReplicaSchool, ReplicaStaff, ReplicaMembership)
+NOTIFICATIONS_REPLICA: ReplicaModels = (SchoolReplica, StaffReplica, MembershipReplica)
+
+
+async def replica_has(app: FastAPI, models: ReplicaModels, code: str, *, member_of: int | None) -> bool:
+    """Whether the app's copy of the registry has the school, the person and exactly that membership."""
+    school, staff, membership = models
     async with runtime_of(app).sessions() as session:
         if await session.get(school, SCHOOL) is None or await session.get(staff, code) is None:
             return False
-        query = select(membership).where(col(membership.staff_code) == code)
-        clusters = {row.cluster_no for row in (await session.exec(query)).all()}
+        query = select(membership).where(col(membership.staff_code) == code)  # type: ignore[attr-defined]
+        clusters = {row.cluster_no for row in (await session.exec(query)).all()}  # type: ignore[attr-defined]
     return clusters == ({member_of} if member_of else set())
 
 
@@ -111,10 +111,12 @@ async def test_a_person_acknowledges_from_the_link_in_their_email_once_and_only_
     )
     async with running(incidents) as client, running(notifications):
         # Both replicas: incidents routes by its own, notifications finds the person's address in its own.
-        for app in (incidents, notifications):
+        for app, models in ((incidents, INCIDENTS_REPLICA), (notifications, NOTIFICATIONS_REPLICA)):
             for code in ("L001", "M001"):
                 await wait_for(
-                    lambda app=app, code=code: replica_has(app, code, member_of=3),  # type: ignore[misc]
+                    lambda app=app, models=models, code=code: replica_has(  # type: ignore[misc]
+                        app, models, code, member_of=3
+                    ),
                     message=f"{code} in the {app.title} replica",
                 )
         report = await client.post(
@@ -189,7 +191,9 @@ async def test_a_person_acknowledges_from_the_link_in_their_email_once_and_only_
                 updated_at=datetime.now(UTC),
             )
         )
-        await wait_for(lambda: replica_has(incidents, "M001", member_of=None), message="M001 left")
+        await wait_for(
+            lambda: replica_has(incidents, INCIDENTS_REPLICA, "M001", member_of=None), message="M001 left"
+        )
         removed = await client.post(f"/action-links/{member_token}")
         assert removed.status_code == 403, removed.text
         assert removed.json()["rule"] == "link_person_out_of_scope"

@@ -76,12 +76,15 @@ _IMPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
         "description": "Some rows are wrong (each named by line and field), or the file or a parameter is",
     }
 }
+_IMPORT_ROUTE: dict[str, Any] = {
+    "response_model": ImportReport,
+    "openapi_extra": _IMPORT_BODY,
+    "responses": _IMPORT_RESPONSES,
+}
+"""What every import route declares: its report, its body (CSV, XLSX or JSON rows) and its refusals."""
 
 
-@router.post(
-    "/schools/import", response_model=ImportReport, openapi_extra=_IMPORT_BODY, responses=_IMPORT_RESPONSES,
-    tags=["schools"],
-)  # fmt: skip
+@router.post("/schools/import", **_IMPORT_ROUTE, tags=["schools"])
 @body_limit(IMPORT_MAX_BYTES)
 async def import_schools(
     request: Request, uow: UnitOfWorkDep, principal: Manager, fmt: Format = None, dry_run: DryRun = False
@@ -90,10 +93,7 @@ async def import_schools(
     return await _import(request, uow, SchoolImporter(principal), fmt, dry_run)
 
 
-@router.post(
-    "/staff/import", response_model=ImportReport, openapi_extra=_IMPORT_BODY, responses=_IMPORT_RESPONSES,
-    tags=["staff"],
-)  # fmt: skip
+@router.post("/staff/import", **_IMPORT_ROUTE, tags=["staff"])
 @body_limit(IMPORT_MAX_BYTES)
 async def import_staff(
     request: Request, uow: UnitOfWorkDep, principal: Manager, fmt: Format = None, dry_run: DryRun = False
@@ -102,10 +102,7 @@ async def import_staff(
     return await _import(request, uow, StaffImporter(principal), fmt, dry_run)
 
 
-@router.post(
-    "/memberships/import", response_model=ImportReport, openapi_extra=_IMPORT_BODY,
-    responses=_IMPORT_RESPONSES, tags=["clusters"],
-)  # fmt: skip
+@router.post("/memberships/import", **_IMPORT_ROUTE, tags=["clusters"])
 @body_limit(IMPORT_MAX_BYTES)
 async def import_memberships(
     request: Request, uow: UnitOfWorkDep, _admin: DepartmentAdmin, fmt: Format = None, dry_run: DryRun = False
@@ -116,10 +113,7 @@ async def import_memberships(
     return await _import(request, uow, MembershipImporter(), fmt, dry_run)
 
 
-@router.post(
-    "/communes/contacts/import", response_model=ImportReport, openapi_extra=_IMPORT_BODY,
-    responses=_IMPORT_RESPONSES, tags=["communes"],
-)  # fmt: skip
+@router.post("/communes/contacts/import", **_IMPORT_ROUTE, tags=["communes"])
 @body_limit(IMPORT_MAX_BYTES)
 async def import_commune_contacts(
     request: Request, uow: UnitOfWorkDep, _admin: DepartmentAdmin, fmt: Format = None, dry_run: DryRun = False
@@ -129,10 +123,7 @@ async def import_commune_contacts(
     return await _import(request, uow, CommuneContactsImporter(), fmt, dry_run)
 
 
-@router.post(
-    "/offices/import", response_model=ImportReport, openapi_extra=_IMPORT_BODY, responses=_IMPORT_RESPONSES,
-    tags=["offices"],
-)  # fmt: skip
+@router.post("/offices/import", **_IMPORT_ROUTE, tags=["offices"])
 @body_limit(IMPORT_MAX_BYTES)
 async def import_offices(
     request: Request, uow: UnitOfWorkDep, _admin: DepartmentAdmin, fmt: Format = None, dry_run: DryRun = False
