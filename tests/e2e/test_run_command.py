@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 import signal
 import socket
 import subprocess
@@ -15,10 +14,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from deploy.local.kafka import REPO_ROOT, port_is_free
+from deploy.local.kafka import REPO_ROOT
 from deploy.local.run import SERVICE_NAMES
 from shared.auth import Principal, Role, TokenCodec
 from shared.settings import ServiceSettings
+from tests.support.ports import free_block
 
 # A first run fetches and builds Kafka and Keycloak: minutes, beyond the suite's 300 s default.
 pytestmark = [pytest.mark.kafka, pytest.mark.timeout(900)]
@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.kafka, pytest.mark.timeout(900)]
 
 @pytest.fixture
 def run_command(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int, int, int]]:
-    first_port = _free_block_of(len(SERVICE_NAMES) + 2)
+    first_port = free_block(len(SERVICE_NAMES) + 2)
     kafka_port, keycloak_port = first_port + len(SERVICE_NAMES), first_port + len(SERVICE_NAMES) + 1
     process = subprocess.Popen(
         [
@@ -134,16 +134,3 @@ def _read_until(process: subprocess.Popen[str], marker: str, *, within: float) -
         if marker in line:
             return "".join(seen)
     pytest.fail(f"the run command did not report {marker!r}:\n{''.join(seen)}")
-
-
-def _free_block_of(count: int) -> int:
-    """A block of free ports below the kernel's ephemeral range: the services bind them a minute after this
-    check (Keycloak starts first), and on a busy machine an outgoing connection may take a port of the
-    ephemeral range meanwhile."""
-    low, _high = (int(part) for part in Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
-    rng = random.Random()
-    for _ in range(200):
-        first = rng.randrange(20000, max(20001, low - count))
-        if all(port_is_free(first + n) for n in range(count)):
-            return first
-    pytest.fail("no block of free ports")

@@ -16,7 +16,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from deploy.local.kafka import REPO_ROOT, free_port, tail
+from deploy.local.kafka import REPO_ROOT, tail
+from tests.support.ports import free_block
 
 SERVICES = ("registry", "incidents", "activities", "notifications", "notices", "console")
 
@@ -37,7 +38,9 @@ class Stack:
 
 @contextmanager
 def running_stack(*, bootstrap: str, issuer: str, data_dir: Path) -> Iterator[Stack]:
-    ports = {name: free_port() for name in SERVICES}
+    # Bound after migrations and Kafka start: below the ephemeral range. The last is the mail catcher's.
+    first = free_block(len(SERVICES) + 1)
+    ports = {name: first + n for n, name in enumerate(SERVICES)}
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     environment = {
         **os.environ,
@@ -48,6 +51,7 @@ def running_stack(*, bootstrap: str, issuer: str, data_dir: Path) -> Iterator[St
         "OIDC_ISSUER": issuer,
         "SEED_DEMO_PEOPLE": "true",
         "MAIL_CATCHER": "true",
+        "MAIL_CATCHER_PORT": str(first + len(SERVICES)),
         "SAMPLE_SCHOOLS": "0",
         "OUTBOX_SWEEP_INTERVAL_S": "0.2",
         "KAFKA_SESSION_TIMEOUT_MS": "6000",
