@@ -30,6 +30,8 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.get_driver_name() == "aiosqlite":
             options["module"] = one_trip_dbapi()  # one trip to aiosqlite's thread per statement
+            # Reads run on the loop's thread too (``sqlite_driver``); SQLite itself is serialized.
+            options["connect_args"] = {"check_same_thread": False}
         if parsed.database and parsed.database != ":memory:":
             # Kept open rather than overflowing: an aiosqlite connection is a thread, its PRAGMAs and WAL
             # set-up; the default 5 (+10 closed again on return) opened one every few requests under load.
