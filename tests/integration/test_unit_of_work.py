@@ -6,7 +6,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
-from sqlmodel import select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
 
 from shared.db import UnitOfWork, create_engine, create_schema, session_factory
 from shared.messaging import MESSAGING_METADATA, OutboxMessage
@@ -57,3 +58,34 @@ async def _record_then_fail(uow: UnitOfWork) -> None:
     async with uow:
         uow.record(ProbeV1(key="k", seq=3))
         raise RuntimeError("boom")
+
+
+async def test_rows_handed_to_insert_are_written_at_the_commit_in_order_or_not_at_all(
+    new_database_url: Callable[[str], str],
+) -> None:
+    engine = create_engine(new_database_url("uow_insert"))
+    await create_schema(engine, MESSAGING_METADATA, PROBE_METADATA)
+    sessions = session_factory(engine)
+    try:
+        async with UnitOfWork(sessions, source="/tests") as uow:
+            for seq in (3, 1, 2):
+                uow.insert(ProbeReceipt(event_id=f"e{seq}", key="k", seq=seq, partition=0))
+            uow.record(ProbeV1(key="k", seq=3))
+            before = (await uow.session.exec(select(ProbeReceipt))).all()
+            await uow.commit()
+        assert before == []  # nothing is written before the commit
+        async with UnitOfWork(sessions, source="/tests") as uow:
+            uow.record(ProbeV1(key="k", seq=4))
+            uow.insert(ProbeReceipt(id=100, event_id="e4", key="k", seq=4, partition=0))
+            uow.insert(ProbeReceipt(id=1, event_id="e5", key="k", seq=5, partition=0))  # id 1 is taken
+            with pytest.raises(IntegrityError):
+                await uow.commit()
+        async with UnitOfWork(sessions, source="/tests") as uow:
+            uow.insert(ProbeReceipt(event_id="e9", key="k", seq=9, partition=0))  # never committed
+        async with sessions() as session:
+            receipts = (await session.exec(select(ProbeReceipt).order_by(col(ProbeReceipt.id)))).all()
+            outbox = (await session.exec(select(OutboxMessage))).all()
+        assert [(receipt.event_id, receipt.seq) for receipt in receipts] == [("e3", 3), ("e1", 1), ("e2", 2)]
+        assert len(outbox) == 1  # the failed commit's event went with it
+    finally:
+        await engine.dispose()

@@ -114,8 +114,7 @@ async def report(
         acknowledge_due_at=deadlines.acknowledge_by,
         resolve_due_at=deadlines.resolve_by,
     )
-    uow.session.add(incident)
-    await uow.session.flush()  # the timeline, jobs and key below refer to it
+    uow.insert(incident)  # with the timeline, jobs and key below, which refer to it, at the commit
     raised = "; ".join(f"{r.measure} >= {r.at_least}: {r.raises_to}" for r in classification.raised_by)
     record_timeline(
         uow, incident, TimelineKind.REPORTED, principal, now, to_status=incident.status, detail=raised
@@ -137,7 +136,7 @@ async def report(
     )
     uow.record(IncidentRoutedV1(**known, rerouted=False, routed_at=now), occurred_at=now)
     if idempotency_key is not None:
-        uow.session.add(
+        uow.insert(
             IdempotencyRecord(
                 reporter_subject=principal.subject,
                 key=idempotency_key,

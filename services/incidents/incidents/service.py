@@ -70,7 +70,7 @@ def record_timeline(
     reason: str | None = None,
     detail: str | None = None,
 ) -> None:
-    uow.session.add(
+    uow.insert(
         TimelineEntry(
             incident_id=incident.id,
             at=now,
@@ -111,7 +111,7 @@ def plan_escalation_steps(uow: UnitOfWork, incident: Incident, severity: Severit
         now, acknowledge_minutes=severity.acknowledge_minutes, resolve_minutes=severity.resolve_minutes
     )
     for planned in plan_both(deadlines, severity.chain()):
-        uow.session.add(
+        uow.insert(
             EscalationJob(
                 incident_id=incident.id,
                 deadline=planned.deadline,
