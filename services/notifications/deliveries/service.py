@@ -2,6 +2,7 @@
 
 The fan-out runs in the consumer's transaction, so the event's inbox record and its deliveries commit
 together or not at all; the unique key on (source event, recipient, channel) refuses a second fan-out.
+Its rows are written at the commit, a statement per table for the whole fetched batch (``uow.insert``).
 Its commit wakes the delivery worker (``DELIVERIES_PLANNED``): the first send does not wait for a poll.
 """
 
@@ -80,7 +81,7 @@ async def dispatch(
     if not planned:
         return outcome
     names = await place_names(uow=uow, school_code=facts.school_code, commune_code=facts.commune_code)
-    uow.session.add(
+    uow.insert(
         SourceEvent(
             event_id=event_id,
             event_type=facts.event_type,
@@ -101,7 +102,7 @@ async def dispatch(
         standing_in = (
             heard.heard[item.recipient_key].stands_in_for if item.recipient_key in heard.heard else []
         )
-        uow.session.add(_row(item, facts, priority, now, [role.value for role in standing_in]))
+        uow.insert(_row(item, facts, priority, now, [role.value for role in standing_in]))
     uow.wake_after_commit(DELIVERIES_PLANNED)
     return outcome
 

@@ -246,7 +246,7 @@ async def record_outcomes(
             if row is None or row.lease_owner != owner or row.state not in WAITING:
                 continue  # the lease ran out and another instance took it over: its record wins
             row.attempts += 1
-            uow.session.add(
+            uow.insert(
                 DeliveryAttempt(
                     delivery_id=row.id,
                     number=row.attempts,
