@@ -36,6 +36,7 @@ from shared.web.identity import IdentityParts
 from shared.web.limits import BodyLimitMiddleware, BodyLimits
 from shared.web.openapi import install_openapi
 from shared.web.runtime import ServiceRuntime
+from shared.web.startup_heap import freeze_startup_heap
 from shared.web.strict import refuse_unknown_query_parameters
 
 PeopleLookupFactory = Callable[[async_sessionmaker[AsyncSession]], PersonLookup]
@@ -103,6 +104,7 @@ def create_service_app(
                 await on_startup(runtime)
             for job in runtime.jobs:
                 job.start()
+            freeze_startup_heap()
             try:
                 yield
             finally:

@@ -7,6 +7,7 @@ tests (tests/integration/test_web_edge.py, the fuzzing and the authorization mat
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Annotated, Any
@@ -21,6 +22,7 @@ from shared.auth.authenticator import Authenticator
 from shared.errors import rule_broken
 from shared.observability import ServiceMetrics
 from shared.settings import DEV_JWT_SECRET, ServiceSettings
+from shared.web import startup_heap
 from shared.web.errors import ECHO_LIMIT, ErrorBody, install_error_handlers
 from shared.web.limits import KIB, BodyLimitMiddleware, BodyLimits, body_limit
 from shared.web.openapi import install_openapi
@@ -264,3 +266,13 @@ def test_the_openapi_document_declares_the_error_body_for_every_refusal() -> Non
     # Without any parameter, a query parameter it does not take is still a 422.
     assert set(document["paths"]["/admin"]["get"]["responses"]) == {"200", "401", "403", "422"}
     assert "HTTPValidationError" not in str(document)
+
+
+def test_the_startup_heap_is_frozen_once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(startup_heap, "_frozen", False)
+    before = gc.get_freeze_count()
+    assert startup_heap.freeze_startup_heap() is True
+    frozen = gc.get_freeze_count()
+    assert frozen > before  # what exists now is out of the collector's sight
+    assert startup_heap.freeze_startup_heap() is False  # the second app of a process does nothing
+    assert gc.get_freeze_count() == frozen
