@@ -130,6 +130,10 @@ class MailSink:
 @dataclass
 class Outcome:
     histogram: HdrHistogram
+    answered: HdrHistogram
+    """Due time → the POST's answer: the incidents service's own part, queueing included."""
+    after_answer: HdrHistogram
+    """The POST's answer → the webhook: relay, broker, fan-out and delivery."""
     sent: int
     accepted: int
     errors: Counter[str]
@@ -207,10 +211,21 @@ def incident_body(n: int) -> dict[str, Any]:
     }
 
 
-async def open_loop(url: str, rate: float, seconds: float) -> tuple[dict[str, float], Counter[str], float]:
-    """POST incidents at ``rate`` for ``seconds``; returns {incident id: due time}, errors, duration."""
+@dataclass
+class Sent:
+    due_of: dict[str, float]
+    """Incident id → when its POST was due."""
+    answered_at: dict[str, float]
+    """Incident id → when its POST was answered."""
+    errors: Counter[str]
+    seconds: float
+
+
+async def open_loop(url: str, rate: float, seconds: float) -> Sent:
+    """POST incidents at ``rate`` for ``seconds``."""
     headers = {"Authorization": f"Bearer {token(Role.DEPARTMENT_OFFICER)}"}
     due_of: dict[str, float] = {}
+    answered_at: dict[str, float] = {}
     errors: Counter[str] = Counter()
     total = int(rate * seconds)
     connector = aiohttp.TCPConnector(limit=512)
@@ -228,7 +243,8 @@ async def open_loop(url: str, rate: float, seconds: float) -> tuple[dict[str, fl
                     if response.status != 201:
                         errors[f"HTTP {response.status}"] += 1
                         return
-                    due_of[(await response.json())["id"]] = due
+                    incident = (await response.json())["id"]
+                    answered_at[incident], due_of[incident] = time.time(), due
             except (aiohttp.ClientError, TimeoutError) as exc:
                 errors[type(exc).__name__] += 1
 
@@ -238,7 +254,7 @@ async def open_loop(url: str, rate: float, seconds: float) -> tuple[dict[str, fl
             await asyncio.sleep(max(0.0, due - time.time()))
             tasks.append(asyncio.create_task(report(n, due)))
         await asyncio.gather(*tasks)
-    return due_of, errors, time.time() - started
+    return Sent(due_of, answered_at, errors, time.time() - started)
 
 
 async def subscribe(notifications_url: str, receiver: Receiver) -> None:
@@ -301,17 +317,20 @@ async def measure_system(
     services: Services, receiver: Receiver, rate: float, seconds: float, drain_s: float
 ) -> Outcome:
     receiver.reset()
-    due_of, errors, duration = await open_loop(services.incidents_url, rate, seconds)
+    sent = await open_loop(services.incidents_url, rate, seconds)
+    due_of = sent.due_of
     deadline = time.time() + drain_s
     while time.time() < deadline and not set(due_of) <= set(receiver.first_at):  # noqa: ASYNC110
         await asyncio.sleep(0.1)
     await asyncio.sleep(1.0)  # a late duplicate has a moment to show
-    latencies = histogram()
+    latencies, answered, after_answer = histogram(), histogram(), histogram()
     arrivals = []
     for incident, due in due_of.items():
+        answered.record_value(max(1, int((sent.answered_at[incident] - due) * 1_000_000)))
         arrived = receiver.first_at.get(incident)
         if arrived is not None:
             latencies.record_value(max(1, int((arrived - due) * 1_000_000)))
+            after_answer.record_value(max(1, int((arrived - sent.answered_at[incident]) * 1_000_000)))
             arrivals.append(arrived)
     lost = sum(1 for incident in due_of if incident not in receiver.first_at)
     duplicated = sum(n - 1 for n in receiver.per_incident.values() if n > 1) + sum(
@@ -321,12 +340,14 @@ async def measure_system(
     span = (max(arrivals) - first_due) if arrivals else 0.0
     return Outcome(
         latencies,
+        answered,
+        after_answer,
         sent=int(rate * seconds),
         accepted=len(due_of),
-        errors=errors,
+        errors=sent.errors,
         lost=lost,
         duplicated=duplicated,
-        seconds=duration,
+        seconds=sent.seconds,
         delivered_per_s=len(arrivals) / span if span > 0 else 0.0,
     )
 
@@ -401,6 +422,8 @@ def report(
     for label, h in (
         ("raw Kafka produce → consume (baseline)", raw),
         ("incident → webhook", outcome.histogram),
+        ("  of which: due → POST answered", outcome.answered),
+        ("  of which: POST answered → webhook", outcome.after_answer),
     ):
         p50, p99, p999 = percentiles(h)
         print(f"  {label:40}{p50:10.1f}{p99:10.1f}{p999:10.1f}{h.get_total_count():8d}")

@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from prometheus_client import CollectorRegistry
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.db import UnitOfWork, create_engine, create_schema, session_factory
@@ -87,13 +87,8 @@ async def test_housekeeping_purges_outbox_and_inbox_rows_past_retention_and_keep
     now = datetime.now(UTC)
     long_ago = now - timedelta(days=8)
     async with UnitOfWork(sessions, source="/tests") as uow:
-        for name, published_at in (("old", long_ago), ("recent", now), ("pending", None)):
+        for name in ("old", "recent", "pending"):
             uow.record(ProbeV1(key=name, seq=0))
-            await uow.session.flush()
-            row = (
-                await uow.session.exec(select(OutboxMessage).where(OutboxMessage.message_key == name))
-            ).one()
-            row.published_at = published_at
         for event_id, processed_at in (("applied-long-ago", long_ago), ("applied-today", now)):
             uow.session.add(
                 InboxMessage(
@@ -102,6 +97,14 @@ async def test_housekeeping_purges_outbox_and_inbox_rows_past_retention_and_keep
                 )
             )  # fmt: skip
         await uow.commit()
+    async with sessions() as session:  # the outbox rows exist once the unit of work committed
+        for name, published_at in (("old", long_ago), ("recent", now)):
+            await session.exec(
+                update(OutboxMessage)
+                .where(col(OutboxMessage.message_key) == name)
+                .values(published_at=published_at)
+            )
+        await session.commit()
     settings = node_settings(
         name="housekeeper", bootstrap=kafka_bootstrap_servers, prefix=topic_prefix, database_url=url
     )
