@@ -68,6 +68,10 @@ def histogram() -> HdrHistogram:
     return HdrHistogram(1, 600_000_000, 3)  # microseconds
 
 
+def record_s(h: HdrHistogram, seconds: float) -> None:
+    h.record_value(max(1, int(seconds * 1_000_000)))
+
+
 @dataclass
 class Receiver:
     """The webhook receiver: verifies each signature and notes when each incident's webhook came."""
@@ -186,7 +190,7 @@ async def raw_kafka(bootstrap: str, rate: float, seconds: float, partitions: int
                 for batch in (await consumer.getmany(timeout_ms=200)).values():
                     now = time.time()
                     for record in batch:
-                        latencies.record_value(max(1, int((now - float(record.value)) * 1_000_000)))
+                        record_s(latencies, now - float(record.value))
                     seen += len(batch)
 
         await asyncio.gather(produce(), consume())
@@ -326,11 +330,11 @@ async def measure_system(
     latencies, answered, after_answer = histogram(), histogram(), histogram()
     arrivals = []
     for incident, due in due_of.items():
-        answered.record_value(max(1, int((sent.answered_at[incident] - due) * 1_000_000)))
+        record_s(answered, sent.answered_at[incident] - due)
         arrived = receiver.first_at.get(incident)
         if arrived is not None:
-            latencies.record_value(max(1, int((arrived - due) * 1_000_000)))
-            after_answer.record_value(max(1, int((arrived - sent.answered_at[incident]) * 1_000_000)))
+            record_s(latencies, arrived - due)
+            record_s(after_answer, arrived - sent.answered_at[incident])
             arrivals.append(arrived)
     lost = sum(1 for incident in due_of if incident not in receiver.first_at)
     duplicated = sum(n - 1 for n in receiver.per_incident.values() if n > 1) + sum(

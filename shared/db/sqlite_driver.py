@@ -31,14 +31,16 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
 )
 from sqlalchemy.util.concurrency import await_
 
+from shared.db.sqlite_writer import starts_with_write
+
 _READS = ("SELECT", "WITH")
-_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC")
 
 
 def _runs_inline(operation: str, in_transaction: bool) -> bool:
     """Whether ``operation`` cannot wait on a lock, so may run on the event loop's thread (see above)."""
-    verb = operation.lstrip()[:6].upper()
-    return verb.startswith(_READS) or (in_transaction and verb.startswith(_WRITES))
+    if operation.lstrip()[:6].upper().startswith(_READS):
+        return True
+    return in_transaction and starts_with_write(operation)
 
 
 class _Outcome:
@@ -135,7 +137,7 @@ class _OneTripCursor(AsyncAdapt_aiosqlite_cursor):
             return _run(raw, operation, parameters, many)
         async with mutex:
             on_thread: Any = connection._execute  # aiosqlite's own hand-over (untyped)
-            outcome: _Outcome = await on_thread(_run, connection._conn, operation, parameters, many)
+            outcome: _Outcome = await on_thread(_run, raw, operation, parameters, many)
             return outcome
 
 

@@ -30,6 +30,13 @@ log = logging.getLogger(__name__)
 
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC")
 _HELD = "edu_clusters_sqlite_writer_lock"
+
+
+def starts_with_write(statement: str) -> bool:
+    """Whether ``statement`` is one at which Python's sqlite3 opens a write transaction (see above)."""
+    return statement.lstrip()[:6].upper().startswith(_WRITES)
+
+
 _locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = (
     weakref.WeakKeyDictionary()
 )
@@ -62,7 +69,7 @@ def queue_writers(engine: AsyncEngine, path: str, *, timeout_s: float) -> None:
         info = conn.info
         if _HELD in info or not in_greenlet():
             return
-        if not statement.lstrip()[:6].upper().startswith(_WRITES):
+        if not starts_with_write(statement):
             return
         lock = _lock_for(path)
         if await_only(_acquire(lock, timeout_s)):

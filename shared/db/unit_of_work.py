@@ -44,8 +44,8 @@ class UnitOfWork:
         self._on_commit = on_commit
         self._wakeups = wakeups
         self._session: AsyncSession | None = None
-        self._outbox: list[dict[str, Any]] = []
         self._inserts: dict[Table, list[dict[str, Any]]] = {}
+        """Rows to write at the commit, by table, in the order given; the outbox is one of the tables."""
         self._wake: set[str] = set()
 
     @property
@@ -56,7 +56,6 @@ class UnitOfWork:
 
     async def __aenter__(self) -> Self:
         self._session = self._sessions()
-        self._outbox = []
         self._inserts = {}
         self._wake = set()
         return self
@@ -78,13 +77,16 @@ class UnitOfWork:
         """Write ``row`` (a new table row) at the commit, with the others of its table in one statement,
         in the order given. For rows that nothing in this unit of work reads back or refers to from an
         ORM object (their own database-made ids stay unknown); what the ORM holds is flushed first."""
-        if self._session is None:
-            raise RuntimeError(_OUTSIDE)
         table: Table = type(row).__table__  # type: ignore[attr-defined]
         values = {column.key: getattr(row, column.key) for column in table.columns}
         for column in table.primary_key.columns:
             if values[column.key] is None and column.autoincrement in (True, "auto"):
                 del values[column.key]  # the database numbers it
+        self._add(table, values)
+
+    def _add(self, table: Table, values: dict[str, Any]) -> None:
+        if self._session is None:
+            raise RuntimeError(_OUTSIDE)
         self._inserts.setdefault(table, []).append(values)
 
     def record(self, event: EventPayload, *, occurred_at: datetime | None = None) -> str:
@@ -107,9 +109,8 @@ class UnitOfWork:
     ) -> str:
         event_id = str(uuid.uuid4())
         now = datetime.now(UTC)
-        if self._session is None:
-            raise RuntimeError(_OUTSIDE)
-        self._outbox.append(
+        self._add(
+            _OUTBOX,
             {
                 "event_id": event_id,
                 "event_type": event_class.event_type,
@@ -124,7 +125,7 @@ class UnitOfWork:
                 "published_at": None,
                 "publish_attempts": 0,
                 "last_error": None,
-            }
+            },
         )
         return event_id
 
@@ -135,26 +136,22 @@ class UnitOfWork:
 
     async def commit(self) -> None:
         wake, self._wake = self._wake, set()
-        recorded, self._outbox = self._outbox, []
         inserts, self._inserts = self._inserts, {}
-        if inserts or recorded:
+        if inserts:
             await self.session.flush()  # the rows may refer to what the ORM holds
             connection = await self.session.connection()  # the session's own transaction
             for table, rows in inserts.items():
                 await connection.execute(insert(table), rows)
-            if recorded:
-                await connection.execute(insert(_OUTBOX), recorded)
         if wake and self._wakeups is not None:
             await self._wakeups.notify_on_commit(self.session, wake)
         await self.session.commit()
-        if recorded and self._on_commit is not None:
+        if _OUTBOX in inserts and self._on_commit is not None:
             self._on_commit()
         if wake and self._wakeups is not None:
             self._wakeups.wake(wake)
 
     async def rollback(self) -> None:
         await self.session.rollback()
-        self._outbox = []
         self._inserts = {}
         self._wake = set()
 
