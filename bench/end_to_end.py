@@ -53,7 +53,7 @@ from hdrh.histogram import HdrHistogram
 
 from bench.broker import bench_broker
 from bench.databases import KINDS, bench_databases
-from bench.processes import rss_mb, start_server, stop_servers, wait_ready
+from bench.processes import cpu_s, rss_mb, start_server, stop_servers, wait_ready
 from bench.report import goal
 from deploy.local.kafka import free_port
 from services.notifications.webhooks.domain import verify
@@ -375,6 +375,10 @@ def memory(services: Services) -> dict[str, float]:
     return {name: rss_mb(process.pid) for name, process in services.processes.items()}
 
 
+def cpu(services: Services) -> dict[str, float]:
+    return {name: cpu_s(process.pid) for name, process in services.processes.items()}
+
+
 async def run(args: argparse.Namespace, bootstrap: str, new_url: Callable[[str], str], work: Path) -> None:
     secret = "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
     receiver = Receiver(secret)
@@ -398,14 +402,19 @@ async def run(args: argparse.Namespace, bootstrap: str, new_url: Callable[[str],
                     idle = memory(services)
                     raw = await raw_kafka(bootstrap, args.rate, args.seconds, args.partitions)
                     profilers = profile(services, args.profile, args.seconds) if args.profile else []
+                    cpu_before = cpu(services)
                     outcome = await measure_system(services, receiver, args.rate, args.seconds, args.drain)
+                    cpu_ms = {
+                        name: (spent - cpu_before[name]) * 1000 / max(1, outcome.accepted)
+                        for name, spent in cpu(services).items()
+                    }
                     for profiler in profilers:
                         profiler.wait(timeout=60)
                     await asyncio.sleep(3)
                     after = memory(services)
                 finally:
                     stop_servers(list(services.processes.values()))
-                report(args, database, instances, raw, outcome, idle, after, sink.count)
+                report(args, database, instances, raw, outcome, idle, after, cpu_ms, sink.count)
     finally:
         await runner.cleanup()
 
@@ -418,6 +427,7 @@ def report(
     outcome: Outcome,
     idle: dict[str, float],
     after: dict[str, float],
+    cpu_ms: dict[str, float],
     emails: int,
 ) -> None:
     print(
@@ -442,6 +452,10 @@ def report(
     print(
         "  RSS MB idle before → after: "
         + ", ".join(f"{name} {idle[name]:.0f} → {after.get(name, 0):.0f}" for name in idle)
+    )
+    print(
+        "  CPU ms per accepted incident (the load and its drain): "
+        + ", ".join(f"{name} {spent:.1f}" for name, spent in cpu_ms.items())
     )
     ratio = percentiles(outcome.histogram)[1] / max(percentiles(raw)[1], 0.001)
     print(goal("e2e p99 / raw Kafka p99", ratio, GOAL_P99_RATIO, at_most=True))

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from services.incidents.action_links.api import router as action_links_router
 from services.incidents.catalog import service as catalog
 from services.incidents.catalog.api import router as catalog_router
+from services.incidents.catalog.snapshot import CATALOG_CHANGED, read_catalog
 from services.incidents.filing.api import router as filing_router
 from services.incidents.incidents import handlers as rerouting
 from services.incidents.incidents.api import router as incidents_router
@@ -23,6 +24,7 @@ from services.incidents.settings import IncidentsSettings
 from services.incidents.tables import INCIDENTS_METADATA
 from shared.auth.action_links import ActionLinkVerifier
 from shared.clock import Clock, system_clock
+from shared.db.kept import Kept
 from shared.events.topics import INCIDENT_EVENTS
 from shared.replica.people import person_lookup
 from shared.web import ServiceRuntime, create_service_app
@@ -64,6 +66,8 @@ def create_app(settings: IncidentsSettings | None = None, *, clock: Clock = syst
         metrics=metrics,
     )
     app.state.clock = clock
+    app.state.catalog = Kept(read_catalog, ttl_s=settings.catalog_cache_ttl_s)
+    runtime.messaging.wakeups.on(CATALOG_CHANGED, app.state.catalog.clear)
     app.state.incident_metrics = metrics
     app.state.scheduler = scheduler
     app.state.action_link_verifier = ActionLinkVerifier(settings.action_link_public_key)

@@ -88,3 +88,6 @@ def configure_logging(service_name: str, level: int | str = logging.INFO) -> Non
     handler.addFilter(_ContextFilter(service_name))
     root.addHandler(handler)
     root.setLevel(level)
+    # httpx logs every request it sends at INFO: one line per webhook, SMS and gateway call, which the
+    # delivery attempts already record (with the outcome). Its warnings still come through.
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))

@@ -259,6 +259,8 @@ async def test_catalogs_are_data_the_department_admin_edits(
     severities = (await client.get("/catalog/severities", headers=officer)).json()
     assert (severities[0]["code"], severities[0]["acknowledge_minutes"]) == ("critical", 15)
 
+    # Filing keeps the catalog from its first report on; each edit below must reach the next report.
+    assert (await client.post("/incidents", json=body(commune_code=COMMUNE_3), headers=officer)).is_success
     new = {"code": "heat_wave", "name_vi": "Nắng nóng", "name_en": "Heat wave", "default_severity": "low"}
     assert (await client.post("/catalog/categories", json=new, headers=officer)).status_code == 403
     assert (await client.post("/catalog/categories", json=new, headers=admin)).status_code == 201
@@ -278,6 +280,10 @@ async def test_catalogs_are_data_the_department_admin_edits(
     assert {s["level"] for s in steps} == {"department_office"}
     bad = await client.patch("/catalog/categories/heat_wave", json={"default_severity": "x"}, headers=admin)
     assert (bad.status_code, bad.json()["field"]) == (422, "default_severity")
+    retired = await client.patch("/catalog/categories/heat_wave", json={"active": False}, headers=admin)
+    assert retired.status_code == 200, retired.text
+    refused = await client.post("/incidents", json=report, headers=officer)
+    assert (refused.status_code, refused.json()["field"]) == (422, "category")
 
 
 async def test_reports_and_metrics_count_by_cluster(service: tuple[FastAPI, httpx.AsyncClient]) -> None:

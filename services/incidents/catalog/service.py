@@ -16,8 +16,15 @@ from services.incidents.catalog.models import (
     SeverityRuleCreate,
     SeverityUpdate,
 )
+from services.incidents.catalog.snapshot import CATALOG_CHANGED
 from shared.db import UnitOfWork
 from shared.errors import Conflict, NotFound, Unprocessable
+
+
+async def _commit_change(uow: UnitOfWork) -> None:
+    """Commit a change to the catalog; what filing kept of it is forgotten once it has committed."""
+    uow.wake_after_commit(CATALOG_CHANGED)
+    await uow.commit()
 
 
 async def seed_catalog(*, uow: UnitOfWork) -> int:
@@ -31,7 +38,7 @@ async def seed_catalog(*, uow: UnitOfWork) -> int:
         uow.session.add(Category(**category))
     for rule in seed.RULES:
         uow.session.add(SeverityRule(**rule))
-    await uow.commit()
+    await _commit_change(uow)
     return len(seed.CATEGORIES)
 
 
@@ -51,7 +58,7 @@ async def create_category(*, uow: UnitOfWork, data: CategoryCreate) -> Category:
     await _require_severity(uow, data.default_severity, field="default_severity")
     category = Category.model_validate(data)
     uow.session.add(category)
-    await uow.commit()
+    await _commit_change(uow)
     return category
 
 
@@ -63,7 +70,7 @@ async def update_category(*, uow: UnitOfWork, code: str, data: CategoryUpdate) -
     if changes.get("default_severity") is not None:
         await _require_severity(uow, changes["default_severity"], field="default_severity")
     _apply(category, changes)
-    await uow.commit()
+    await _commit_change(uow)
     return category
 
 
@@ -74,7 +81,7 @@ async def update_severity(*, uow: UnitOfWork, code: str, data: SeverityUpdate) -
         raise NotFound(f"severity {code} does not exist", field="code")
     changes = data.model_dump(exclude_unset=True, mode="json")
     _apply(severity, changes)
-    await uow.commit()
+    await _commit_change(uow)
     return severity
 
 
@@ -84,7 +91,7 @@ async def create_rule(*, uow: UnitOfWork, data: SeverityRuleCreate) -> SeverityR
     await _require_severity(uow, data.raises_to, field="raises_to")
     rule = SeverityRule.model_validate(data)
     uow.session.add(rule)
-    await uow.commit()
+    await _commit_change(uow)
     return rule
 
 
@@ -93,7 +100,7 @@ async def delete_rule(*, uow: UnitOfWork, rule_id: int) -> None:
     if rule is None:
         raise NotFound(f"rule {rule_id} does not exist", field="rule_id")
     await uow.session.delete(rule)
-    await uow.commit()
+    await _commit_change(uow)
 
 
 def _apply(entity: Any, changes: dict[str, Any]) -> None:

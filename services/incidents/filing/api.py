@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Response, status
+from fastapi import APIRouter, Depends, Header, Request, Response, status
 
+from services.incidents.catalog.snapshot import CatalogSnapshot
 from services.incidents.filing import service
 from services.incidents.filing.models import IncidentReport
 from services.incidents.incidents.api import Now, SettingsDep
@@ -16,6 +17,15 @@ from shared.auth import CurrentPrincipal
 from shared.web import UnitOfWorkDep
 
 router = APIRouter(prefix="/incidents", tags=["incidents"])
+
+
+async def catalog_now(request: Request, uow: UnitOfWorkDep) -> CatalogSnapshot:
+    """The catalog as this process keeps it (read in the request's unit of work when it is not kept)."""
+    snapshot: CatalogSnapshot = await request.app.state.catalog.get(uow)
+    return snapshot
+
+
+CatalogDep = Annotated[CatalogSnapshot, Depends(catalog_now)]
 
 IdempotencyKey = Annotated[
     str | None,
@@ -33,6 +43,7 @@ async def report_incident(
     data: IncidentReport,
     response: Response,
     uow: UnitOfWorkDep,
+    catalog: CatalogDep,
     principal: CurrentPrincipal,
     now: Now,
     settings: SettingsDep,
@@ -41,6 +52,7 @@ async def report_incident(
     """Report an incident at a school or commune; it is routed and its deadlines start at once."""
     incident, created = await service.report(
         uow=uow,
+        catalog=catalog,
         principal=principal,
         data=data,
         now=now,

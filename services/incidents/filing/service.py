@@ -10,12 +10,11 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 
 from services.incidents.catalog.domain import Measure, classify, deadlines_from
-from services.incidents.catalog.models import Category
-from services.incidents.catalog.queries import list_severities, raising_rules
+from services.incidents.catalog.snapshot import CatalogSnapshot
 from services.incidents.filing.models import IdempotencyRecord, IncidentReport
 from services.incidents.incidents.domain import SUPPORTED_YEARS, report_refusal
 from services.incidents.incidents.models import Incident, TimelineKind
-from services.incidents.incidents.queries import current_route, event_facts
+from services.incidents.incidents.queries import current_route, facts_with_labels
 from services.incidents.incidents.service import (
     plan_escalation_steps,
     record_timeline,
@@ -36,6 +35,7 @@ def request_fingerprint(report: IncidentReport) -> str:
 async def report(
     *,
     uow: UnitOfWork,
+    catalog: CatalogSnapshot,
     principal: Principal,
     data: IncidentReport,
     now: datetime,
@@ -65,20 +65,19 @@ async def report(
     if school_code is None and commune_code is None:
         raise Unprocessable("a report names a school_code or a commune_code", field="school_code")
 
-    category = await uow.session.get(Category, data.category)
+    category = catalog.categories.get(data.category)
     if category is None or not category.active:
         raise Unprocessable(f"unknown category {data.category!r}", field="category")
-    severities = {severity.code: severity for severity in await list_severities(uow=uow)}
-    if data.severity is not None and data.severity not in severities:
+    if data.severity is not None and data.severity not in catalog.severities:
         raise Unprocessable(f"unknown severity {data.severity!r}", field="severity")
     classification = classify(
         category_code=category.code,
         starting_severity=data.severity or category.default_severity,
         counts={measure: getattr(data.people, measure.value) for measure in Measure},
-        rules=await raising_rules(uow=uow),
-        rank_of={code: severity.rank for code, severity in severities.items()},
+        rules=catalog.rules,
+        rank_of=catalog.rank_of,
     )
-    severity = severities[classification.severity]
+    severity = catalog.severities[classification.severity]
 
     route = await current_route(uow, school_code=school_code, commune_code=commune_code)
     refusal = report_refusal(principal, school_code=school_code, route=route)
@@ -121,7 +120,7 @@ async def report(
     )
     record_timeline(uow, incident, TimelineKind.ROUTED, principal, now, detail=detail)
     plan_escalation_steps(uow, incident, severity, now)
-    known = await event_facts(uow, incident)
+    known = facts_with_labels(incident, category, severity)
     uow.record(
         IncidentReportedV1(
             **known,

@@ -183,6 +183,13 @@ async def event_facts(uow: UnitOfWork, incident: Publishable) -> dict[str, Any]:
     severity (read in the event's own transaction, so they are the names as they stand now)."""
     category = await uow.session.get(Category, incident.category)
     severity = await uow.session.get(Severity, incident.severity)
+    return facts_with_labels(incident, category, severity)
+
+
+def facts_with_labels(
+    incident: Publishable, category: Category | None, severity: Severity | None
+) -> dict[str, Any]:
+    """``event_facts`` with the category and severity already at hand."""
     labels = None
     if category is not None and severity is not None:
         labels = IncidentLabelsV1(
