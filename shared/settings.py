@@ -78,6 +78,13 @@ class ServiceSettings(BaseSettings):
         description="How long what the registry says of a signed-in person is kept between requests (0: "
         "read on every request); a change to the person empties it at once (shared.auth.people_cache)",
     )
+    reference_cache_ttl_s: float = Field(
+        default=60.0,
+        ge=0,
+        description="How long data read on every request or event but edited rarely (the incidents catalog, "
+        "notification rules, subscriptions and templates) is kept between reads (0: read every time); a "
+        "change to it empties it at once, in every instance (shared.db.kept)",
+    )
 
     # Shared-secret (HS256) tokens: tests and local development only; production refuses them.
     jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)

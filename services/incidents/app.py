@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from services.incidents.action_links.api import router as action_links_router
 from services.incidents.catalog import service as catalog
 from services.incidents.catalog.api import router as catalog_router
-from services.incidents.catalog.snapshot import CATALOG_CHANGED, read_catalog
+from services.incidents.catalog.queries import CATALOG_CHANGED, read_catalog
 from services.incidents.filing.api import router as filing_router
 from services.incidents.incidents import handlers as rerouting
 from services.incidents.incidents.api import router as incidents_router
@@ -66,7 +66,7 @@ def create_app(settings: IncidentsSettings | None = None, *, clock: Clock = syst
         metrics=metrics,
     )
     app.state.clock = clock
-    app.state.catalog = Kept(read_catalog, ttl_s=settings.catalog_cache_ttl_s)
+    app.state.catalog = Kept(read_catalog, ttl_s=settings.reference_cache_ttl_s)
     runtime.messaging.wakeups.on(CATALOG_CHANGED, app.state.catalog.clear)
     app.state.incident_metrics = metrics
     app.state.scheduler = scheduler

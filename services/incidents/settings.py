@@ -15,12 +15,6 @@ class IncidentsSettings(ServiceSettings):
     occurred_at_skew_s: float = Field(
         default=300.0, ge=0, description="How far in the future a reported time may be (clock skew)"
     )
-    catalog_cache_ttl_s: float = Field(
-        default=60.0,
-        ge=0,
-        description="How long filing keeps the catalog between reads (0: read it for every report); a "
-        "change to the catalog empties it at once, in every instance",
-    )
     scheduler_enabled: bool = True
     scheduler_interval_s: float = Field(default=5.0, gt=0, description="Seconds between escalation ticks")
     scheduler_batch_size: int = Field(default=500, ge=1, description="Escalations fired per tick at most")

@@ -47,7 +47,9 @@ from services.notifications.templates.api import router as templates_router
 from services.notifications.templates.domain import TemplateRenderer
 from services.notifications.webhooks.adapters import Resolver, WebhookChannel, addresses_of, webhook_client
 from services.notifications.webhooks.api import router as webhooks_router
+from services.notifications.webhooks.queries import SUBSCRIPTIONS_CHANGED, active_subscriptions
 from shared.clock import Clock, system_clock
+from shared.db.kept import Kept
 from shared.events.notifications import DeliveryChannel
 from shared.events.topics import NOTIFICATION_EVENTS
 from shared.replica.people import person_lookup
@@ -86,9 +88,15 @@ def create_app(
     channels = Channels(
         by_kind, concurrency=settings.delivery_concurrency, send_deadline_s=settings.delivery_send_deadline_s
     )
+    # Read on every event or send, edited a few times a year: kept once per process (shared.db.kept).
+    kept_rules = Kept(rules.enabled_rules, ttl_s=settings.reference_cache_ttl_s)
+    kept_subscriptions = Kept(active_subscriptions, ttl_s=settings.reference_cache_ttl_s)
+    kept_templates = Kept(templates.all_templates, ttl_s=settings.reference_cache_ttl_s)
     dispatch_config = DispatchConfig(
         department=_department(settings),
         channels=channels.kinds - {DeliveryChannel.WEBHOOK},
+        rules=kept_rules,
+        subscriptions=kept_subscriptions,
     )
     renderer = TemplateRenderer()
     metrics = DeliveryMetrics()
@@ -135,6 +143,12 @@ def create_app(
     )
     runtime: ServiceRuntime = app.state.runtime
     metrics.register(runtime.metrics.registry)
+    for signal, kept in (
+        (rules.RULES_CHANGED, kept_rules),
+        (SUBSCRIPTIONS_CHANGED, kept_subscriptions),
+        (templates.TEMPLATES_CHANGED, kept_templates),
+    ):
+        runtime.messaging.wakeups.on(signal, kept.clear)
     if settings.delivery_worker_enabled:
         runtime.add_job(
             delivery_job(
@@ -144,6 +158,7 @@ def create_app(
                 renderer=renderer,
                 clock=clock,
                 metrics=metrics,
+                templates=kept_templates,
             )
         )
     app.state.clock = clock

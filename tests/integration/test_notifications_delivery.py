@@ -544,6 +544,37 @@ async def test_a_500_is_retried_and_delivered_once_and_a_410_disables_the_subscr
         )
 
 
+async def test_a_rule_the_admin_disables_plans_nothing_from_the_next_event_on(
+    registry_node: MessagingNode,
+    incidents_node: MessagingNode,
+    settings_for: Callable[..., NotificationsSettings],
+    sqlite_url: Callable[[str], str],
+    receiver: Receiver,
+) -> None:
+    """The fan-out keeps the rules between events; an edit reaches the very next one."""
+    app = create_app(settings_for(sqlite_url("notifications")))
+    async with running(app) as client:
+        await wait_for(lambda: replica_ready(app), message="the people in the notifications replica")
+        admin = bearer(app, Role.DEPARTMENT_ADMIN)
+
+        async def sms_planned() -> set[str]:
+            [event_id] = await incidents_node.publish(reported("high"))
+            status = await wait_for(
+                lambda: event_status(app, client, event_id), until=settled, message="settled"
+            )
+            return {d["recipient_key"] for d in status["deliveries"] if d["channel"] == "sms"}
+
+        assert await sms_planned() == {"staff:L001"}
+        [rule] = [
+            r
+            for r in (await client.get("/rules", headers=admin)).json()
+            if r["code"] == "incident-reported-sms"
+        ]
+        disabled = await client.patch(f"/rules/{rule['id']}", json={"enabled": False}, headers=admin)
+        assert disabled.status_code == 200, disabled.text
+        assert await sms_planned() == set()
+
+
 async def test_quiet_hours_hold_a_medium_incident_but_not_a_critical_one(
     registry_node: MessagingNode,
     incidents_node: MessagingNode,
@@ -598,6 +629,9 @@ async def test_a_bad_template_variable_is_a_clear_422_on_preview_and_falls_back_
     async with running(app) as client:
         await wait_for(lambda: replica_ready(app), message="the people in the notifications replica")
         admin = bearer(app, Role.DEPARTMENT_ADMIN)
+        # The worker keeps the templates from its first send on: the edit below must reach the next send.
+        [first_id] = await incidents_node.publish(reported("high"))
+        await wait_for(lambda: event_status(app, client, first_id), until=settled, message="the first event")
         bad = {"subject": "Sự cố {{ reference }}", "body": "Trường {{ event.schol_code }}"}
         preview = await client.post(
             "/templates/preview", json={**bad, "event_type": IncidentReportedV1.event_type}, headers=admin
@@ -631,7 +665,8 @@ async def test_a_bad_template_variable_is_a_clear_422_on_preview_and_falls_back_
         emails = [d for d in status["deliveries"] if d["channel"] == "email"]
         assert emails and all(d["state"] == "delivered" and d["used_fallback_text"] for d in emails)
         assert "schol_code" in emails[0]["last_error"]
-        [mail] = mail_to(smtp, email_of("L001"))
+        first, mail = mail_to(smtp, email_of("L001"))
+        assert "Mẫu thông báo bị lỗi" not in first.body
         assert event.reference in mail.subject and "Mẫu thông báo bị lỗi" in mail.body
         inbox = [d for d in status["deliveries"] if d["channel"] == "in_app"]
         assert inbox and not any(d["used_fallback_text"] for d in inbox)  # the inbox template is intact

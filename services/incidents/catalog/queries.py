@@ -1,8 +1,10 @@
-"""Reads of the catalogs: what everyone may list, and the rules filing applies."""
+"""Reads of the catalogs: what everyone may list, and the catalog filing applies (kept once per process)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
 
 from sqlmodel import select
 
@@ -28,3 +30,34 @@ async def raising_rules(*, uow: UnitOfWork) -> list[RaisingRule]:
         RaisingRule(rule.category_code, rule.measure, rule.at_least, rule.raises_to)
         for rule in await list_rules(uow=uow)
     ]
+
+
+CATALOG_CHANGED = "incidents-catalog-changed"
+"""The wake-up signal of a committed change to a category, a severity or a severity rule."""
+
+
+@dataclass(frozen=True)
+class CatalogSnapshot:
+    """The catalog at one moment. Its rows are copies that belong to no session: read them, never change
+    them (every request of the process shares them)."""
+
+    categories: Mapping[str, Category]
+    severities: Mapping[str, Severity]
+    """By code, the most severe (rank 1) first."""
+    rules: tuple[RaisingRule, ...]
+
+    @property
+    def rank_of(self) -> dict[str, int]:
+        return {code: severity.rank for code, severity in self.severities.items()}
+
+
+async def read_catalog(uow: UnitOfWork) -> CatalogSnapshot:
+    """The whole catalog, as copies that belong to no session: what filing keeps (``shared.db.kept``); each
+    change to the catalog wakes ``CATALOG_CHANGED`` after its commit, and the service forgets it."""
+    categories = {c.code: Category.model_validate(c.model_dump()) for c in await list_categories(uow=uow)}
+    severities = {s.code: Severity.model_validate(s.model_dump()) for s in await list_severities(uow=uow)}
+    return CatalogSnapshot(
+        categories=MappingProxyType(categories),
+        severities=MappingProxyType(severities),
+        rules=tuple(await raising_rules(uow=uow)),
+    )

@@ -16,7 +16,7 @@ from services.incidents.catalog.models import (
     SeverityRuleCreate,
     SeverityUpdate,
 )
-from services.incidents.catalog.snapshot import CATALOG_CHANGED
+from services.incidents.catalog.queries import CATALOG_CHANGED
 from shared.db import UnitOfWork
 from shared.errors import Conflict, NotFound, Unprocessable
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request, Response, status
 
-from services.incidents.catalog.snapshot import CatalogSnapshot
+from services.incidents.catalog.queries import CatalogSnapshot
 from services.incidents.filing import service
 from services.incidents.filing.models import IncidentReport
 from services.incidents.incidents.api import Now, SettingsDep

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 
 from services.incidents.catalog.domain import Measure, classify, deadlines_from
-from services.incidents.catalog.snapshot import CatalogSnapshot
+from services.incidents.catalog.queries import CatalogSnapshot
 from services.incidents.filing.models import IdempotencyRecord, IncidentReport
 from services.incidents.incidents.domain import SUPPORTED_YEARS, report_refusal
 from services.incidents.incidents.models import Incident, TimelineKind

@@ -22,9 +22,11 @@ from services.notifications.rules import service as rules
 from services.notifications.rules.domain import Priority, priority_of
 from services.notifications.tables import new_id
 from services.notifications.templates.domain import Language, event_context
+from services.notifications.webhooks.models import Subscription
 from services.notifications.webhooks.queries import subscriptions_for
 from shared.clock import today_in_vietnam
 from shared.db import UnitOfWork
+from shared.db.kept import Kept
 from shared.events import EventPayload
 from shared.events.incidents import IncidentReportedV1
 from shared.events.notifications import DeliveryChannel
@@ -38,6 +40,10 @@ class DispatchConfig:
     department: DepartmentContacts
     channels: frozenset[DeliveryChannel]
     """The person channels this instance can send on (no SMS without a gateway)."""
+    rules: Kept[rules.RulesByType]
+    """The enabled rules, kept by the process until one changes."""
+    subscriptions: Kept[tuple[Subscription, ...]]
+    """The active webhook subscriptions, kept by the process until one changes."""
 
 
 @dataclass(frozen=True)
@@ -67,7 +73,7 @@ async def dispatch(
     if await uow.session.get(SourceEvent, event_id) is not None:
         return Dispatched(0)  # already fanned out (a replay past the inbox): the unique key refuses it anyway
     facts = facts_of(event, event_id=event_id, subject=subject, event_time=event_time)
-    matched = await rules.matching_rules(uow=uow, facts=facts)
+    matched = rules.matching(await config.rules.get(uow), facts)
     heard = await audience(
         uow=uow, facts=facts, department=config.department, today=today_in_vietnam(now), matched=matched
     )
@@ -75,7 +81,7 @@ async def dispatch(
     priority = priority_of(facts, matched)
     prefs = await preferences.load_many(uow=uow, recipient_keys=wanted)
     planned = plan(wanted, prefs, priority=priority, now=now, available=config.channels)
-    planned += await _webhooks(uow, facts, now)
+    planned += _webhooks(await config.subscriptions.get(uow), facts, now)
     first_step_unreached = facts.event_type == IncidentReportedV1.event_type and heard.unreached
     outcome = Dispatched(len(planned), first_step_unreached, _cluster_label(facts))
     if not planned:
@@ -111,10 +117,8 @@ def _cluster_label(facts: EventFacts) -> str:
     return ",".join(str(n) for n in facts.cluster_nos) or "department"
 
 
-async def _webhooks(uow: UnitOfWork, facts: EventFacts, now: datetime) -> list[Planned]:
-    subscriptions = await subscriptions_for(
-        uow=uow, event_type=facts.event_type, cluster_nos=facts.cluster_nos
-    )
+def _webhooks(active: tuple[Subscription, ...], facts: EventFacts, now: datetime) -> list[Planned]:
+    subscriptions = subscriptions_for(active, event_type=facts.event_type, cluster_nos=facts.cluster_nos)
     return [
         Planned(
             recipient_key=f"webhook:{subscription.id}",

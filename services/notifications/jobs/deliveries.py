@@ -12,12 +12,15 @@ from services.notifications.channels.adapters import Channels
 from services.notifications.deliveries.domain import BackoffPolicy
 from services.notifications.deliveries.service import DELIVERIES_PLANNED
 from services.notifications.metrics import DeliveryMetrics
+from services.notifications.sending.domain import TemplateKey
 from services.notifications.sending.service import DeliveryWorker, WorkerConfig
 from services.notifications.settings import NotificationsSettings
 from services.notifications.templates.domain import TemplateRenderer
+from services.notifications.templates.models import Template
 from shared.auth.action_links import ActionLinkSigner
 from shared.clock import Clock
 from shared.db import UnitOfWorkFactory
+from shared.db.kept import Kept
 from shared.jobs import PeriodicJob
 
 
@@ -29,9 +32,11 @@ def delivery_job(
     renderer: TemplateRenderer,
     clock: Clock,
     metrics: DeliveryMetrics,
+    templates: Kept[dict[TemplateKey, Template]],
 ) -> PeriodicJob:
     worker = DeliveryWorker(
         unit_of_work=unit_of_work,
+        templates=templates,
         channels=channels,
         renderer=renderer,
         clock=clock,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from sqlmodel import col, select
 
@@ -18,6 +18,12 @@ from shared.events.topics import ACTIVITY_EVENTS, INCIDENT_EVENTS, NOTICE_EVENTS
 
 NOTIFIABLE_TOPICS = (INCIDENT_EVENTS.name, ACTIVITY_EVENTS.name, NOTICE_EVENTS.name)
 
+RULES_CHANGED = "notifications.rules-changed"
+"""The wake-up signal of a committed change to the rules: the fan-out forgets the rules it kept."""
+
+RulesByType = Mapping[str, tuple[RuleSpec, ...]]
+"""The enabled rules by event type, in the order they were made."""
+
 
 def notifiable_event_types() -> list[str]:
     return [spec.event_type for spec in all_event_specs() if spec.topic.name in NOTIFIABLE_TOPICS]
@@ -29,6 +35,7 @@ async def seed_rules(*, uow: UnitOfWork) -> None:
     for rule in default_rules():
         if rule.code not in existing:
             uow.session.add(rule)
+    uow.wake_after_commit(RULES_CHANGED)
     await uow.commit()
 
 
@@ -40,6 +47,7 @@ async def create_rule(*, uow: UnitOfWork, rule: RuleCreate) -> Rule:
     _check(rule.event_type, rule.min_severity)
     stored = Rule.model_validate(rule)
     uow.session.add(stored)
+    uow.wake_after_commit(RULES_CHANGED)
     await uow.commit()
     await uow.session.refresh(stored)
     return stored
@@ -53,6 +61,7 @@ async def update_rule(*, uow: UnitOfWork, rule_id: int, changes: RuleUpdate) -> 
     _check(stored.event_type, update.get("min_severity", stored.min_severity))
     stored.sqlmodel_update(update)
     uow.session.add(stored)
+    uow.wake_after_commit(RULES_CHANGED)
     await uow.commit()
     await uow.session.refresh(stored)
     return stored
@@ -60,8 +69,22 @@ async def update_rule(*, uow: UnitOfWork, rule_id: int, changes: RuleUpdate) -> 
 
 async def matching_rules(*, uow: UnitOfWork, facts: EventFacts) -> list[RuleSpec]:
     query = select(Rule).where(col(Rule.event_type) == facts.event_type, col(Rule.enabled))
-    specs = [spec_of(rule) for rule in (await uow.session.exec(query)).all()]
+    specs = [spec_of(rule) for rule in (await uow.session.exec(query.order_by(col(Rule.id)))).all()]
     return [spec for spec in specs if matches(spec, facts)]
+
+
+async def enabled_rules(uow: UnitOfWork) -> RulesByType:
+    """Every enabled rule, by event type: what the fan-out keeps (``shared.db.kept``)."""
+    by_type: dict[str, list[RuleSpec]] = {}
+    query = select(Rule).where(col(Rule.enabled)).order_by(col(Rule.id))
+    for rule in (await uow.session.exec(query)).all():
+        by_type.setdefault(rule.event_type, []).append(spec_of(rule))
+    return {event_type: tuple(specs) for event_type, specs in by_type.items()}
+
+
+def matching(rules: RulesByType, facts: EventFacts) -> list[RuleSpec]:
+    """The enabled rules the event matches."""
+    return [spec for spec in rules.get(facts.event_type, ()) if matches(spec, facts)]
 
 
 def spec_of(rule: Rule) -> RuleSpec:

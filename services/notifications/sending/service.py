@@ -45,6 +45,7 @@ from services.notifications.webhooks import service as webhooks
 from services.notifications.webhooks.models import Subscription
 from shared.clock import Clock
 from shared.db import UnitOfWork, UnitOfWorkFactory
+from shared.db.kept import Kept
 from shared.events.notifications import DeliveryChannel
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,8 @@ class DeliveryWorker:
     clock: Clock
     policy: BackoffPolicy
     metrics: DeliveryMetrics
+    templates: Kept[dict[TemplateKey, Template]]
+    """The templates, kept by the process until one changes."""
     config: WorkerConfig = field(default_factory=WorkerConfig)
     links: ActionLinks | None = None
     """Mints the one-click links of messages that ask a person to act."""
@@ -87,6 +90,7 @@ class DeliveryWorker:
                 limit=self.config.batch_size,
                 lease_s=self.config.lease_s,
                 owner=owner,
+                templates=self.templates,
             )
         if claimed is None:
             await self._refresh_backlog()
@@ -159,7 +163,13 @@ class Claimed:
 
 
 async def claim_due(
-    *, uow: UnitOfWork, now: datetime, limit: int, lease_s: float, owner: str
+    *,
+    uow: UnitOfWork,
+    now: datetime,
+    limit: int,
+    lease_s: float,
+    owner: str,
+    templates: Kept[dict[TemplateKey, Template]],
 ) -> Claimed | None:
     free = or_(col(Delivery.leased_until).is_(None), col(Delivery.leased_until) < now)
     due = (
@@ -184,7 +194,7 @@ async def claim_due(
     sources = (
         await uow.session.exec(select(SourceEvent).where(col(SourceEvent.event_id).in_(event_ids)))
     ).all()
-    templates = (await uow.session.exec(select(Template))).all()
+    kept_templates = await templates.get(uow)
     subscription_ids = [
         r.recipient_key.removeprefix("webhook:") for r in rows if r.channel == DeliveryChannel.WEBHOOK
     ]
@@ -196,7 +206,7 @@ async def claim_due(
     return Claimed(
         rows,
         {source.event_id: source for source in sources},
-        {(t.event_type, str(t.channel), str(t.language)): t for t in templates},
+        dict(kept_templates),
         {subscription.id: subscription for subscription in subscriptions},
     )
 

@@ -13,6 +13,9 @@ from shared.db import UnitOfWork
 from shared.errors import Unprocessable
 from shared.events.notifications import DeliveryChannel
 
+TEMPLATES_CHANGED = "notifications.templates-changed"
+"""The wake-up signal of a committed change to a template: the delivery worker forgets those it kept."""
+
 
 async def seed_templates(*, uow: UnitOfWork) -> None:
     """Add the default templates that are missing, and bring a default shipped earlier and never edited
@@ -28,6 +31,7 @@ async def seed_templates(*, uow: UnitOfWork) -> None:
         elif fingerprint(found) in SUPERSEDED_DEFAULTS:
             found.subject, found.body = template.subject, template.body
             uow.session.add(found)
+    uow.wake_after_commit(TEMPLATES_CHANGED)
     await uow.commit()
 
 
@@ -112,9 +116,19 @@ async def save_template(
         )
     stored.subject, stored.body = text.subject, text.body
     uow.session.add(stored)
+    uow.wake_after_commit(TEMPLATES_CHANGED)
     await uow.commit()
     await uow.session.refresh(stored)
     return stored
+
+
+async def all_templates(uow: UnitOfWork) -> dict[tuple[str, str, str], Template]:
+    """Every template by (event type, channel, language), as copies that belong to no session: what the
+    delivery worker keeps (``shared.db.kept``)."""
+    return {
+        (row.event_type, str(row.channel), str(row.language)): Template.model_validate(row.model_dump())
+        for row in (await uow.session.exec(select(Template))).all()
+    }
 
 
 async def find(

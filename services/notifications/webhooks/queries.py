@@ -11,6 +11,9 @@ from services.notifications.webhooks.models import Subscription
 from shared.auth import Principal
 from shared.db import UnitOfWork
 
+SUBSCRIPTIONS_CHANGED = "notifications.subscriptions-changed"
+"""The wake-up signal of a committed change to a subscription: the fan-out forgets those it kept."""
+
 
 async def list_for(*, uow: UnitOfWork, principal: Principal) -> Sequence[Subscription]:
     query = select(Subscription).order_by(col(Subscription.created_at))
@@ -19,12 +22,19 @@ async def list_for(*, uow: UnitOfWork, principal: Principal) -> Sequence[Subscri
     return (await uow.session.exec(query)).all()
 
 
-async def subscriptions_for(
-    *, uow: UnitOfWork, event_type: str, cluster_nos: Sequence[int]
+async def active_subscriptions(uow: UnitOfWork) -> tuple[Subscription, ...]:
+    """Every active subscription, as copies that belong to no session: what the fan-out keeps
+    (``shared.db.kept``)."""
+    query = select(Subscription).where(col(Subscription.active)).order_by(col(Subscription.created_at))
+    return tuple(
+        Subscription.model_validate(row.model_dump()) for row in (await uow.session.exec(query)).all()
+    )
+
+
+def subscriptions_for(
+    subscriptions: Sequence[Subscription], *, event_type: str, cluster_nos: Sequence[int]
 ) -> list[Subscription]:
     """The active subscriptions whose filter takes the event type and whose grant covers its clusters."""
-    query = select(Subscription).where(col(Subscription.active))
-    subscriptions: Sequence[Subscription] = (await uow.session.exec(query)).all()
     return [
         subscription
         for subscription in subscriptions

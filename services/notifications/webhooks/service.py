@@ -16,6 +16,7 @@ from services.notifications.webhooks.domain import (
     new_secret,
 )
 from services.notifications.webhooks.models import Subscription, SubscriptionCreate
+from services.notifications.webhooks.queries import SUBSCRIPTIONS_CHANGED
 from shared.auth import Principal
 from shared.db import UnitOfWork
 from shared.errors import NotFound, Unprocessable
@@ -59,6 +60,7 @@ async def register(
         verified_at=now,
     )
     uow.session.add(subscription)
+    uow.wake_after_commit(SUBSCRIPTIONS_CHANGED)
     await uow.commit()
     await uow.session.refresh(subscription)
     return subscription
@@ -69,6 +71,7 @@ async def delete(*, uow: UnitOfWork, principal: Principal, subscription_id: str)
     if subscription is None or not (principal.is_department_staff or subscription.owner == principal.subject):
         raise NotFound(f"subscription {subscription_id} does not exist", field="subscription_id")
     await uow.session.delete(subscription)
+    uow.wake_after_commit(SUBSCRIPTIONS_CHANGED)
     await uow.commit()
 
 
@@ -79,3 +82,4 @@ async def disable_gone(*, uow: UnitOfWork, subscription_id: str, now: datetime) 
         subscription.active = False
         subscription.disabled_reason = f"the receiver answered 410 Gone at {now.isoformat()}"
         uow.session.add(subscription)
+        uow.wake_after_commit(SUBSCRIPTIONS_CHANGED)
