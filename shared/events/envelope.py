@@ -28,21 +28,18 @@ class Envelope:
     traceparent: str | None = None
 
     def to_headers(self) -> dict[str, str]:
-        headers = {
-            "ce_specversion": SPEC_VERSION,
-            "ce_id": self.id,
-            "ce_type": self.type,
-            "ce_source": self.source,
-        }
-        if self.time is not None:
-            headers["ce_time"] = format_time(self.time)
-        if self.subject:
-            headers["ce_subject"] = self.subject
-        if self.content_type:
-            headers["content-type"] = self.content_type
-        if self.traceparent:
-            headers["traceparent"] = self.traceparent
-        return headers
+        return {name: value.decode() for name, value in self.kafka_headers()}
+
+    def kafka_headers(self) -> list[tuple[str, bytes]]:
+        return kafka_headers(
+            id=self.id,
+            type=self.type,
+            source=self.source,
+            time=self.time,
+            subject=self.subject,
+            content_type=self.content_type,
+            traceparent=self.traceparent,
+        )
 
     @classmethod
     def from_headers(cls, headers: dict[str, str]) -> Envelope:
@@ -61,6 +58,35 @@ class Envelope:
             content_type=headers.get("content-type"),
             traceparent=headers.get("traceparent"),
         )
+
+
+def kafka_headers(
+    *,
+    id: str,
+    type: str,
+    source: str,
+    time: datetime | None,
+    subject: str | None,
+    content_type: str | None,
+    traceparent: str | None,
+) -> list[tuple[str, bytes]]:
+    """``Envelope(...).to_headers()`` as Kafka takes them, encoded, without the envelope in between: the
+    relay builds them for every row it sends, and the object and dict were a sixth of its time."""
+    headers = [
+        ("ce_specversion", SPEC_VERSION.encode()),
+        ("ce_id", id.encode()),
+        ("ce_type", type.encode()),
+        ("ce_source", source.encode()),
+    ]
+    if time is not None:
+        headers.append(("ce_time", format_time(time).encode()))
+    if subject:
+        headers.append(("ce_subject", subject.encode()))
+    if content_type:
+        headers.append(("content-type", content_type.encode()))
+    if traceparent:
+        headers.append(("traceparent", traceparent.encode()))
+    return headers
 
 
 def format_time(moment: datetime) -> str:

@@ -9,6 +9,7 @@ import pytest
 
 from shared.events import ClusterStateV1, Envelope, InvalidEnvelope, spec_for_type
 from shared.events.base import EventPayload, event_type
+from shared.events.envelope import kafka_headers
 from shared.events.topics import ALL_TOPICS, REGISTRY_CLUSTERS, TopicNaming
 from shared.messaging.incoming import InvalidMessage, decode_record
 
@@ -166,3 +167,29 @@ def test_topic_naming_prefixes_and_strips() -> None:
     naming = TopicNaming("staging.")
     assert naming.physical("registry.clusters") == "staging.registry.clusters"
     assert naming.logical("staging.registry.clusters") == "registry.clusters"
+
+
+def test_kafka_headers_are_the_envelopes_headers_encoded() -> None:
+    """The relay builds its rows' headers without an envelope; they must be the envelope's own."""
+    full = Envelope(
+        id="e-1",
+        type="vn.gov.nghean.edu.incidents.incident.reported.v1",
+        source="/edu-clusters/incidents",
+        time=datetime(2026, 12, 2, 9, 30, tzinfo=UTC),
+        subject="incidents/abc",
+        traceparent="00-" + "1" * 32 + "-" + "2" * 16 + "-01",
+    )
+    bare = Envelope(id="e-2", type="t", source="/s", time=None, content_type=None)
+    for envelope in (full, bare):
+        listed = kafka_headers(
+            id=envelope.id,
+            type=envelope.type,
+            source=envelope.source,
+            time=envelope.time,
+            subject=envelope.subject,
+            content_type=envelope.content_type,
+            traceparent=envelope.traceparent,
+        )
+        assert listed == envelope.kafka_headers()
+        assert Envelope.from_headers({name: value.decode() for name, value in listed}) == envelope
+    assert dict(full.kafka_headers())["ce_time"] == b"2026-12-02T09:30:00.000000Z"
