@@ -149,7 +149,7 @@ async def outbox_messages(engine: AsyncEngine) -> list[tuple[bytes | None, bytes
             subject=row.subject,
             traceparent=row.traceparent,
         )
-        headers = [(name, value.encode()) for name, value in envelope.to_headers().items()]
+        headers = envelope.kafka_headers()
         messages.append((row.payload.encode() if row.payload else None, row.message_key.encode(), headers))
     return messages
 

@@ -109,7 +109,7 @@ async def fill_topics(settings: ServiceSettings, events: list[SchoolStateV1 | St
                 time=datetime.now(UTC),
                 subject=event.subject(),
             )
-            headers = [(name, value.encode()) for name, value in envelope.to_headers().items()]
+            headers = envelope.kafka_headers()
             topic = naming.physical(type(event).topic.name)
             value = event.model_dump_json().encode()
             sent.append(await producer.send(topic, value, key=event.message_key().encode(), headers=headers))

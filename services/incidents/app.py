@@ -66,8 +66,8 @@ def create_app(settings: IncidentsSettings | None = None, *, clock: Clock = syst
         metrics=metrics,
     )
     app.state.clock = clock
-    app.state.catalog = Kept(read_catalog, ttl_s=settings.reference_cache_ttl_s)
-    runtime.messaging.wakeups.on(CATALOG_CHANGED, app.state.catalog.clear)
+    app.state.catalog = Kept(read_catalog, changed_on=CATALOG_CHANGED, ttl_s=settings.reference_cache_ttl_s)
+    app.state.catalog.listen(runtime.messaging.wakeups)
     app.state.incident_metrics = metrics
     app.state.scheduler = scheduler
     app.state.action_link_verifier = ActionLinkVerifier(settings.action_link_public_key)

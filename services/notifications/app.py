@@ -89,9 +89,10 @@ def create_app(
         by_kind, concurrency=settings.delivery_concurrency, send_deadline_s=settings.delivery_send_deadline_s
     )
     # Read on every event or send, edited a few times a year: kept once per process (shared.db.kept).
-    kept_rules = Kept(rules.enabled_rules, ttl_s=settings.reference_cache_ttl_s)
-    kept_subscriptions = Kept(active_subscriptions, ttl_s=settings.reference_cache_ttl_s)
-    kept_templates = Kept(templates.all_templates, ttl_s=settings.reference_cache_ttl_s)
+    ttl_s = settings.reference_cache_ttl_s
+    kept_rules = Kept(rules.enabled_rules, changed_on=rules.RULES_CHANGED, ttl_s=ttl_s)
+    kept_subscriptions = Kept(active_subscriptions, changed_on=SUBSCRIPTIONS_CHANGED, ttl_s=ttl_s)
+    kept_templates = Kept(templates.all_templates, changed_on=templates.TEMPLATES_CHANGED, ttl_s=ttl_s)
     dispatch_config = DispatchConfig(
         department=_department(settings),
         channels=channels.kinds - {DeliveryChannel.WEBHOOK},
@@ -143,12 +144,8 @@ def create_app(
     )
     runtime: ServiceRuntime = app.state.runtime
     metrics.register(runtime.metrics.registry)
-    for signal, kept in (
-        (rules.RULES_CHANGED, kept_rules),
-        (SUBSCRIPTIONS_CHANGED, kept_subscriptions),
-        (templates.TEMPLATES_CHANGED, kept_templates),
-    ):
-        runtime.messaging.wakeups.on(signal, kept.clear)
+    for kept in (kept_rules, kept_subscriptions, kept_templates):
+        kept.listen(runtime.messaging.wakeups)
     if settings.delivery_worker_enabled:
         runtime.add_job(
             delivery_job(

@@ -4,7 +4,7 @@ kept until it changes.
 Filing an incident read its catalog (the category, every severity, every severity rule) anew each time:
 three queries of a report's ten, for rows a department admin edits a few times a year. ``Kept`` holds
 what its loader read and hands it out until it is ``clear``ed: the use case that changes the data wakes
-a signal after its commit (``UnitOfWork.wake_after_commit``), and the service clears its ``Kept`` on
+``changed_on`` after its commit (``UnitOfWork.wake_after_commit``), and ``listen`` clears the ``Kept`` on
 that signal, in this process at once and, on PostgreSQL, in the other instances
 (``shared.db.wakeups``). A wake-up that does not arrive (a lost LISTEN connection) delays a change by
 ``ttl_s`` at most.
@@ -20,22 +20,26 @@ from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
 from shared.db.unit_of_work import UnitOfWork
+from shared.db.wakeups import Wakeups
 
 T = TypeVar("T")
 
 
 class Kept(Generic[T]):
-    """What ``load`` read in some request's unit of work, kept for ``ttl_s`` or until ``clear``."""
+    """What ``load`` read in some request's unit of work, kept for ``ttl_s`` or until ``clear``;
+    ``changed_on`` is the wake-up signal of a committed change to it."""
 
     def __init__(
         self,
         load: Callable[[UnitOfWork], Awaitable[T]],
         *,
+        changed_on: str,
         ttl_s: float,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if ttl_s < 0:
             raise ValueError("ttl_s must be >= 0")
+        self.changed_on = changed_on
         self._load = load
         self._ttl_s = ttl_s
         self._clock = clock
@@ -53,6 +57,10 @@ class Kept(Generic[T]):
         if self._ttl_s > 0 and generation == self._generation:
             self._kept = (value, now + self._ttl_s)
         return value
+
+    def listen(self, wakeups: Wakeups) -> None:
+        """Be cleared by every ``changed_on`` wake-up: this process's commits and other instances'."""
+        wakeups.on(self.changed_on, self.clear)
 
     def clear(self) -> None:
         """Forget the value (the data changed): the next ``get`` reads it again."""

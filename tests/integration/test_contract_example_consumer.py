@@ -58,7 +58,7 @@ async def test_the_example_consumer_builds_its_directory_from_the_registry_and_r
             (b"7", b"{}", "vn.gov.nghean.edu.registry.cluster.v9"),
         ):
             envelope = Envelope(id=str(uuid.uuid4()), type=event_type, source="/tests", time=None)
-            headers = [(name, text.encode()) for name, text in envelope.to_headers().items()]
+            headers = envelope.kafka_headers()
             await producer.send_and_wait(topic, value, key=key, headers=headers)
     finally:
         await producer.stop()

@@ -92,7 +92,7 @@ async def test_tail_prints_a_topic_from_a_point_in_time(
                 naming.physical("registry.clusters"),
                 json.dumps({"cluster_no": cluster_no, "name": f"Cụm {cluster_no}"}).encode(),
                 key=str(cluster_no).encode(),
-                headers=[(name, value.encode()) for name, value in envelope.to_headers().items()],
+                headers=envelope.kafka_headers(),
                 timestamp_ms=int((now - timedelta(hours=hours_ago)).timestamp() * 1000),
             )
     finally:

@@ -53,7 +53,7 @@ class Registry:
             self.prefix + event.topic.name,
             event.model_dump_json().encode(),
             key=event.message_key().encode(),
-            headers=[(name, value.encode()) for name, value in envelope.to_headers().items()],
+            headers=envelope.kafka_headers(),
         )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from types import MappingProxyType
 
 from sqlmodel import select
@@ -46,7 +47,7 @@ class CatalogSnapshot:
     """By code, the most severe (rank 1) first."""
     rules: tuple[RaisingRule, ...]
 
-    @property
+    @cached_property
     def rank_of(self) -> dict[str, int]:
         return {code: severity.rank for code, severity in self.severities.items()}
 

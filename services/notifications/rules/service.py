@@ -68,9 +68,8 @@ async def update_rule(*, uow: UnitOfWork, rule_id: int, changes: RuleUpdate) -> 
 
 
 async def matching_rules(*, uow: UnitOfWork, facts: EventFacts) -> list[RuleSpec]:
-    query = select(Rule).where(col(Rule.event_type) == facts.event_type, col(Rule.enabled))
-    specs = [spec_of(rule) for rule in (await uow.session.exec(query.order_by(col(Rule.id)))).all()]
-    return [spec for spec in specs if matches(spec, facts)]
+    """The enabled rules the event matches, read now (the coverage report; the fan-out keeps them)."""
+    return matching(await enabled_rules(uow), facts)
 
 
 async def enabled_rules(uow: UnitOfWork) -> RulesByType:

@@ -16,7 +16,7 @@ import logging
 import random
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -158,7 +158,8 @@ class DeliveryWorker:
 class Claimed:
     rows: list[Delivery]
     sources: dict[str, SourceEvent]
-    templates: dict[TemplateKey, Template]
+    templates: Mapping[TemplateKey, Template]
+    """The kept templates: shared by every pass, read only."""
     subscriptions: dict[str, Subscription]
 
 
@@ -194,7 +195,6 @@ async def claim_due(
     sources = (
         await uow.session.exec(select(SourceEvent).where(col(SourceEvent.event_id).in_(event_ids)))
     ).all()
-    kept_templates = await templates.get(uow)
     subscription_ids = [
         r.recipient_key.removeprefix("webhook:") for r in rows if r.channel == DeliveryChannel.WEBHOOK
     ]
@@ -202,11 +202,12 @@ async def claim_due(
     if subscription_ids:
         query = select(Subscription).where(col(Subscription.id).in_(subscription_ids))
         subscriptions = (await uow.session.exec(query)).all()
+    kept_templates = await templates.get(uow)
     uow.session.expunge_all()  # detached but loaded: they outlive the session's closing rollback
     return Claimed(
         rows,
         {source.event_id: source for source in sources},
-        dict(kept_templates),
+        kept_templates,
         {subscription.id: subscription for subscription in subscriptions},
     )
 
