@@ -316,8 +316,7 @@ class _GroupRunner:
                 await self._apply(items[half:])
                 return
             for item, (outcome, trace_id) in zip(items, outcomes, strict=False):
-                with log_context(event_id=item.incoming.envelope.id, trace_id=trace_id):
-                    self._log_outcome(item, outcome)
+                self._log_outcome(item, outcome, trace_id=trace_id)
                 self._count(item.record.topic, item.incoming.envelope.type, outcome)
             items = items[len(outcomes) :]  # what did not fit in the transaction's time
 
@@ -399,12 +398,16 @@ class _GroupRunner:
             with log_context(event_id=envelope.id, trace_id=trace_id):
                 yield trace_id
 
-    def _log_outcome(self, item: _Item, outcome: str) -> None:
+    def _log_outcome(self, item: _Item, outcome: str, *, trace_id: str | None = None) -> None:
+        """One line per event; ``trace_id`` names the trace when the line is written outside the event's
+        log context (after a batch's commit), where entering a context for it cost more than the line."""
         record = item.record
+        context = {"event_id": item.incoming.envelope.id} | ({"trace_id": trace_id} if trace_id else {})
         log.info(
             "event %s",
             outcome,
             extra={
+                **context,
                 "event_type": item.incoming.envelope.type,
                 "consumer_group": self.group_id,
                 "topic": record.topic,

@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
+
+from pydantic_core import PydanticSerializationError, to_json
 
 _fields: ContextVar[dict[str, str] | None] = ContextVar("log_fields", default=None)
 _HANDLER_NAME = "edu-clusters-json"
@@ -44,8 +47,22 @@ class JsonLines(logging.Formatter):
     record's extra fields (the service, the context's event and trace ids among them).
 
     The keys and their order are python-json-logger's, which this replaces because it cost ~70 us a
-    line, and a consumer writes one line per event.
+    line, and a consumer writes one line per event. The document is written by pydantic-core's
+    serialiser (a third of ``json.dumps``'s time), and the time's date and clock part is formatted once
+    a second rather than for every line.
     """
+
+    _second: tuple[int, str] = (-1, "")
+    """The last second formatted, and how: one tuple, so a thread never sees half of an update."""
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        if datefmt is not None:
+            return super().formatTime(record, datefmt)
+        second, formatted = self._second
+        if int(record.created) != second:
+            formatted = time.strftime(self.default_time_format, self.converter(record.created))
+            self._second = (int(record.created), formatted)
+        return f"{formatted},{int(record.msecs):03d}"  # logging's default_msec_format
 
     def format(self, record: logging.LogRecord) -> str:
         document: dict[str, Any] = {
@@ -63,7 +80,10 @@ class JsonLines(logging.Formatter):
         for name, value in record.__dict__.items():
             if name not in _STANDARD:
                 document[name] = value
-        return json.dumps(document, default=_jsonable)
+        try:
+            return to_json(document, fallback=_jsonable).decode()
+        except (PydanticSerializationError, UnicodeError, ValueError):  # a lone surrogate, say
+            return json.dumps(document, default=_jsonable)
 
 
 def _jsonable(value: Any) -> Any:

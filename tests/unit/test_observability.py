@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+from datetime import UTC, datetime
 
 import httpx
 from fastapi import APIRouter, FastAPI
@@ -17,6 +18,7 @@ from shared.observability import (
     log_context,
     trace_id_from_traceparent,
 )
+from shared.observability.logging import JsonLines
 from shared.observability.tracing import child_traceparent, parse_traceparent
 
 VALID = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
@@ -133,3 +135,20 @@ def test_log_lines_are_json_with_service_event_and_trace_ids() -> None:
     assert inside["message"] == "applied"
     assert (inside["service"], inside["event_id"], inside["trace_id"]) == ("registry", "e-1", "t-1")
     assert "event_id" not in outside
+
+
+def test_a_log_line_keeps_the_standard_time_any_value_and_any_text() -> None:
+    formatter = JsonLines()
+    record = logging.LogRecord("tests", logging.INFO, __file__, 1, "Trường %s", ("Mầm non",), None)
+    record.when = datetime(2026, 12, 2, 8, 30, tzinfo=UTC)  # not JSON: written as its isoformat
+    record.thing = object()  # nor this: written as its str
+    record.odd = "\ud800"  # a lone surrogate, which only the standard library's encoder writes
+    line = json.loads(formatter.format(record))
+    assert line["message"] == "Trường Mầm non"
+    assert line["time"] == logging.Formatter().formatTime(record)  # the cached second, the same text
+    assert line["when"].startswith("2026-12-02T08:30:00")
+    assert line["thing"].startswith("<object object")
+    assert line["odd"] == "\ud800"
+    later = logging.LogRecord("tests", logging.INFO, __file__, 1, "next", (), None)
+    later.created += 1.5  # the next second is formatted anew
+    assert json.loads(formatter.format(later))["time"] == logging.Formatter().formatTime(later)

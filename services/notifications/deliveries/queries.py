@@ -3,8 +3,7 @@ with its attempt log, and the retry backlog the metrics show."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import datetime
+from collections.abc import Sequence
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -100,11 +99,3 @@ async def retry_backlog(*, uow: UnitOfWork) -> dict[str, int]:
         .group_by(col(Delivery.channel))
     )
     return {str(channel): count for channel, count in (await uow.session.exec(query)).all()}
-
-
-async def occurred_at(*, uow: UnitOfWork, event_ids: Iterable[str]) -> dict[str, datetime]:
-    """When each source event happened, which a delivery's latency is measured from."""
-    query = select(SourceEvent.event_id, SourceEvent.occurred_at).where(
-        col(SourceEvent.event_id).in_(set(event_ids))
-    )
-    return dict((await uow.session.exec(query)).all())

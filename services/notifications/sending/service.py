@@ -113,7 +113,12 @@ class DeliveryWorker:
                 await renewing
         async with self.unit_of_work() as uow:
             recorded = await record_outcomes(
-                uow=uow, outcomes=outcomes, owner=owner, policy=self.policy, uniform=self.uniform
+                uow=uow,
+                outcomes=outcomes,
+                occurred={event_id: source.occurred_at for event_id, source in claimed.sources.items()},
+                owner=owner,
+                policy=self.policy,
+                uniform=self.uniform,
             )
         for item in recorded:
             self.metrics.deliveries.labels(item.channel, item.outcome).inc()
@@ -179,16 +184,19 @@ async def claim_due(
         .order_by(col(Delivery.next_attempt_at))
         .limit(limit)
     )
-    ids = list((await uow.session.exec(due)).all())
-    if not ids:
-        return None
-    await uow.session.exec(
+    # One statement picks the due rows, leases them and returns them (it was a SELECT, an UPDATE and a
+    # SELECT). The conditions are checked again on each row as it is updated, so of two instances that
+    # picked the same row only the first to update it gets it back (PostgreSQL re-reads a row another
+    # transaction changed; SQLite has one writer at a time).
+    leased = (
         update(Delivery)
-        .where(col(Delivery.id).in_(ids), col(Delivery.state).in_(WAITING), free)
+        .where(col(Delivery.id).in_(due.scalar_subquery()), col(Delivery.state).in_(WAITING), free)
         .values(lease_owner=owner, leased_until=now + timedelta(seconds=lease_s))
+        .returning(Delivery)
+        .execution_options(synchronize_session=False)
     )
+    rows = list((await uow.session.exec(leased)).scalars().all())
     await uow.commit()
-    rows = list((await uow.session.exec(select(Delivery).where(col(Delivery.lease_owner) == owner))).all())
     if not rows:
         return None
     event_ids = {row.source_event_id for row in rows}
@@ -237,15 +245,16 @@ async def record_outcomes(
     *,
     uow: UnitOfWork,
     outcomes: Sequence[Outcome],
+    occurred: Mapping[str, datetime],
     owner: str,
     policy: BackoffPolicy,
     uniform: Callable[[float, float], float],
 ) -> list[Recorded]:
-    """Log every attempt, move each row on, write inbox items, disable gone subscriptions, publish ends."""
+    """Log every attempt, move each row on, write inbox items, disable gone subscriptions, publish ends.
+
+    ``occurred``: when each source event happened (the claim read them), which latency is measured from.
+    """
     recorded: list[Recorded] = []
-    occurred = await deliveries.occurred_at(
-        uow=uow, event_ids=(row.source_event_id for work, *_ in outcomes for row in work.rows)
-    )
     ids = [row.id for work, *_ in outcomes for row in work.rows]
     current = {
         row.id: row
