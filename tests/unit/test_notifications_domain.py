@@ -3,6 +3,7 @@ quiet hours and digests, planning, retries, templates and their fallback, webhoo
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from email.utils import format_datetime
 
@@ -35,6 +36,7 @@ from services.notifications.webhooks.domain import (
     check_addresses,
     check_url,
     sign,
+    subscriptions_for,
     verify,
 )
 from shared.events.incidents import IncidentReportedV1
@@ -336,3 +338,25 @@ def test_retry_after_as_an_http_date_is_honoured() -> None:
     assert parse_retry_after(format_datetime(now - timedelta(minutes=5), usegmt=True), now=now) == 0
     assert parse_retry_after("soon", now=now) is None
     assert classify_http(503, later).retry_after_s is not None
+
+
+@dataclass(frozen=True)
+class _Hook:
+    name: str
+    event_types: list[str]
+    cluster_nos: list[int] | None
+
+
+def test_an_event_goes_to_the_subscriptions_whose_filter_and_grant_take_it() -> None:
+    hooks = [
+        _Hook("all", [], None),
+        _Hook("incidents of cluster 2", ["*.incident.*"], [2]),
+        _Hook("activities", ["activities.*"], None),
+        _Hook("reports of clusters 1 and 3", ["incidents.incident.reported.v1"], [1, 3]),
+    ]
+    reported = "vn.gov.nghean.edu.incidents.incident.reported.v1"
+    names = [hook.name for hook in subscriptions_for(hooks, event_type=reported, cluster_nos=[3])]
+    assert names == ["all", "reports of clusters 1 and 3"]
+    names = [hook.name for hook in subscriptions_for(hooks, event_type=reported, cluster_nos=[2])]
+    assert names == ["all", "incidents of cluster 2"]
+    assert [h.name for h in subscriptions_for(hooks, event_type=reported, cluster_nos=[])] == ["all"]

@@ -22,8 +22,8 @@ from services.notifications.rules import service as rules
 from services.notifications.rules.domain import Priority, priority_of
 from services.notifications.tables import new_id
 from services.notifications.templates.domain import Language, event_context
+from services.notifications.webhooks.domain import subscriptions_for
 from services.notifications.webhooks.models import Subscription
-from services.notifications.webhooks.queries import subscriptions_for
 from shared.clock import today_in_vietnam
 from shared.db import UnitOfWork
 from shared.db.kept import Kept

@@ -15,6 +15,7 @@ import secrets
 import time
 from collections.abc import Sequence
 from fnmatch import fnmatchcase
+from typing import Protocol, TypeVar
 from urllib.parse import urlsplit
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 - the Standard Webhooks prefix, not a secret
@@ -82,6 +83,28 @@ def grant_covers(grant: Sequence[int] | None, cluster_nos: Sequence[int]) -> boo
     if grant is None:
         return True
     return bool(set(grant) & set(cluster_nos))
+
+
+class Filtered(Protocol):
+    """What of a subscription says which events it hears of (the table row has more)."""
+
+    @property
+    def event_types(self) -> list[str]: ...
+    @property
+    def cluster_nos(self) -> list[int] | None: ...
+
+
+S = TypeVar("S", bound=Filtered)
+
+
+def subscriptions_for(subscriptions: Sequence[S], *, event_type: str, cluster_nos: Sequence[int]) -> list[S]:
+    """The subscriptions whose filter takes the event type and whose grant covers its clusters."""
+    return [
+        subscription
+        for subscription in subscriptions
+        if accepts(subscription.event_types, event_type)
+        and grant_covers(subscription.cluster_nos, cluster_nos)
+    ]
 
 
 def check_url(url: str, *, allow_private: bool) -> str:

@@ -1,4 +1,5 @@
-"""Reads of webhook subscriptions: a caller's own, and those an event goes to."""
+"""Reads of webhook subscriptions: a caller's own, and every active one (which the fan-out keeps and
+filters with ``domain.subscriptions_for``)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ from collections.abc import Sequence
 
 from sqlmodel import col, select
 
-from services.notifications.webhooks.domain import accepts, grant_covers
 from services.notifications.webhooks.models import Subscription
 from shared.auth import Principal
 from shared.db import UnitOfWork
@@ -29,15 +29,3 @@ async def active_subscriptions(uow: UnitOfWork) -> tuple[Subscription, ...]:
     return tuple(
         Subscription.model_validate(row.model_dump()) for row in (await uow.session.exec(query)).all()
     )
-
-
-def subscriptions_for(
-    subscriptions: Sequence[Subscription], *, event_type: str, cluster_nos: Sequence[int]
-) -> list[Subscription]:
-    """The active subscriptions whose filter takes the event type and whose grant covers its clusters."""
-    return [
-        subscription
-        for subscription in subscriptions
-        if accepts(subscription.event_types, event_type)
-        and grant_covers(subscription.cluster_nos, cluster_nos)
-    ]
