@@ -7,6 +7,7 @@ aiosmtpd is a development dependency, imported only when the catcher is asked fo
 
 from __future__ import annotations
 
+import errno
 import socket
 import threading
 from collections import deque
@@ -17,6 +18,8 @@ from email.message import EmailMessage
 from typing import Any
 
 from shared.clock import utc_now
+
+_BIND_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -34,16 +37,30 @@ class CaughtMail:
 
 class MailCatcher:
     def __init__(self, *, port: int = 0, keep: int = 1000) -> None:
+        """``port`` 0: any free port, which ``port`` names once ``start()`` has bound it."""
+        self._chosen = port
         self.port = port or free_port()
         self._messages: deque[CaughtMail] = deque(maxlen=keep)
         self._lock = threading.Lock()
         self._controller: Any = None
 
     def start(self) -> None:
+        """Bind and serve. aiosmtpd's controller needs its port before it binds, so a free port is picked
+        first; another process can take it in between, and then the next free one is tried (aiosmtpd
+        notices the failed bind only at the end of its ready timeout, 5 s: rare, and better than failing)."""
         from aiosmtpd.controller import Controller
 
-        self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
-        self._controller.start()
+        for attempt in range(_BIND_ATTEMPTS):
+            controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
+            try:
+                controller.start()
+            except OSError as exc:
+                if self._chosen or exc.errno != errno.EADDRINUSE or attempt == _BIND_ATTEMPTS - 1:
+                    raise
+                self.port = free_port()
+                continue
+            self._controller = controller
+            return
 
     def stop(self) -> None:
         if self._controller is not None:
